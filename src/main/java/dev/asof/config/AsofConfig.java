@@ -1,0 +1,44 @@
+package dev.asof.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every asof setting, in one place. The README's configuration table mirrors this interface;
+ * each property can be set through the environment variable named beside it.
+ */
+@ConfigMapping(prefix = "asof")
+public interface AsofConfig {
+
+    /** {@code DATOMIC_URI}: which Datomic database this peer serves. */
+    @WithDefault("datomic:mem://asof")
+    String datomicUri();
+
+    Queue queue();
+
+    interface Queue {
+        /** {@code ASOF_QUEUE_CAPACITY}: events that may wait for the transact worker; beyond it, 429. */
+        @WithDefault("10000")
+        int capacity();
+
+        /** {@code ASOF_QUEUE_MAX_BATCH}: the most events committed in one Datomic transaction. */
+        @WithDefault("1000")
+        int maxBatch();
+
+        /** {@code ASOF_QUEUE_RETRY_AFTER}: seconds a client is told to wait after a 429 or 503. */
+        @WithDefault("1")
+        int retryAfterSeconds();
+    }
+
+    Limits limits();
+
+    interface Limits {
+        /** {@code ASOF_LIMITS_JSON_EVENTS}: the most events in one JSON array. */
+        @WithDefault("1000")
+        int jsonEvents();
+
+        /** {@code ASOF_LIMITS_NDJSON_EVENTS}: the most lines in one NDJSON body. */
+        @WithDefault("10000")
+        int ndjsonEvents();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.asof.customers;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/** A customer as asof answers it; attributes that are retracted are absent. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CustomerView(String customerId, String name, String email, String tier, String country, String city,
+        long t, Instant txInstant, long basisT) {
+}

@@ -1,0 +1,108 @@
+package dev.asof.datomic;
+
+import datomic.Connection;
+import datomic.Database;
+import datomic.Peer;
+import datomic.Util;
+import dev.asof.config.AsofConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Owns the peer's connection to the one Datomic database asof serves: creates it when it is
+ * missing, puts the schema in place, and hands out database values. Connecting happens once, at
+ * start-up, because Datomic's first call compiles Clojure sources for several seconds.
+ */
+@ApplicationScoped
+public class DatomicStore {
+    private static final Logger LOG = Logger.getLogger(DatomicStore.class);
+    /** Fresh mem databases stamp their bootstrap 1970; the schema does the same, so replays keep every later instant. */
+    private static final Date SCHEMA_INSTANT = new Date(0);
+
+    private final AsofConfig config;
+    private volatile Connection connection;
+
+    public DatomicStore(AsofConfig config) {
+        this.config = config;
+    }
+
+    void start(@Observes @Priority(10) StartupEvent event) {
+        String uri = config.datomicUri();
+        long started = System.nanoTime();
+        boolean created = Peer.createDatabase(uri);
+        Connection conn = Peer.connect(uri);
+        installSchema(conn);
+        connection = conn;
+        LOG.infof("Datomic %s %s, schema in place, basis t=%d (%d ms)", DatomicUris.redact(uri),
+                created ? "created" : "connected", conn.db().basisT(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    void stop(@Observes @Priority(9000) ShutdownEvent event) {
+        Connection conn = connection;
+        connection = null;
+        if (conn != null) {
+            conn.release();
+        }
+    }
+
+    public boolean isReady() {
+        return connection != null;
+    }
+
+    /** The connection; only the transact worker writes through it. */
+    public Connection connection() {
+        Connection conn = connection;
+        if (conn == null) {
+            throw new StoreUnavailableException("The Datomic database is not connected yet");
+        }
+        return conn;
+    }
+
+    /** The newest database value this peer knows. Resolve it once per request and pass it down. */
+    public Database db() {
+        return connection().db();
+    }
+
+    private static void installSchema(Connection conn) {
+        List<?> schema = readSchema();
+        Database db = conn.db();
+        boolean complete = schema.stream()
+                .map(attr -> ((Map<?, ?>) attr).get(Attr.DB_IDENT))
+                .allMatch(ident -> db.entid(ident) != null);
+        if (complete) {
+            return;
+        }
+        List<Object> tx = new ArrayList<>(schema);
+        boolean fresh = db.basisT() < 1000; // nothing but Datomic's bootstrap
+        if (fresh) {
+            tx.add(Util.map(Attr.DB_ID, "datomic.tx", Attr.TX_INSTANT, SCHEMA_INSTANT));
+        }
+        try {
+            conn.transact(tx).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not install asof's schema", e);
+        }
+    }
+
+    private static List<?> readSchema() {
+        try (Reader reader = new InputStreamReader(
+                DatomicStore.class.getResourceAsStream("/asof/schema.edn"), StandardCharsets.UTF_8)) {
+            return (List<?>) Util.readAll(reader).get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

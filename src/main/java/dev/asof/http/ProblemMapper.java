@@ -1,0 +1,63 @@
+package dev.asof.http;
+
+import dev.asof.datomic.StoreUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every exception a request can end in into problem+json. Nothing else writes error
+ * bodies, and no body ever carries a stack trace.
+ */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return render(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(StoreUnavailableException e) {
+        return render(ProblemException.unavailable(e.getMessage(), 1));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
+        String detail = switch (status) {
+            case 404 -> "No resource at this path";
+            case 405 -> "This method is not allowed on this path";
+            case 406 -> "No acceptable representation; asof answers application/json";
+            case 415 -> "Unsupported Content-Type; send application/json or application/x-ndjson";
+            default -> e.getMessage();
+        };
+        ProblemException problem = new ProblemException(status, title, detail);
+        Response response = render(problem);
+        String allow = e.getResponse().getHeaderString("Allow");
+        return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ProblemException p) {
+            return render(p);
+        }
+        LOG.error("Unexpected error answering a request", cause);
+        return render(new ProblemException(500, "Internal error",
+                "The service failed to answer; the error is logged"));
+    }
+
+    public static Response render(ProblemException e) {
+        Response.ResponseBuilder builder = Response.status(e.status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(e.toProblem());
+        e.headers().forEach(builder::header);
+        return builder.build();
+    }
+}

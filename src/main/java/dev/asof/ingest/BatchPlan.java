@@ -1,0 +1,90 @@
+package dev.asof.ingest;
+
+import datomic.Database;
+import datomic.Datom;
+import datomic.Peer;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.Facts;
+import dev.asof.http.ProblemException;
+import dev.asof.prices.PriceKeys;
+import dev.asof.ingest.IngestQueue.Pending;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides what one transaction holds. Takes events in queue order until one would touch an entity
+ * (or repeat an event id) already in the batch: Datomic would reject two values for one
+ * cardinality-one attribute, and one version would be lost, so the batch is cut there and the rest
+ * waits for the next transaction. Events already in the database are settled here: the same content
+ * is a duplicate with its original t, different content fails its request with 422.
+ */
+final class BatchPlan {
+    final List<Pending> batch = new ArrayList<>();
+    final List<Pending> leftover = new ArrayList<>();
+
+    private BatchPlan() {
+    }
+
+    static BatchPlan cut(Database db, List<Pending> input) {
+        BatchPlan plan = new BatchPlan();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < input.size(); i++) {
+            Pending pending = input.get(i);
+            if (pending.submission().failed()) {
+                continue;
+            }
+            Event event = pending.received().event();
+            String idKey = event.id().toString();
+            String subject = subject(event);
+            if (seen.contains(idKey) || seen.contains(subject)) {
+                plan.leftover.addAll(input.subList(i, input.size()));
+                break;
+            }
+            seen.add(idKey);
+            if (settledAlready(db, pending)) {
+                continue;
+            }
+            seen.add(subject);
+            plan.batch.add(pending);
+        }
+        plan.batch.removeIf(p -> p.submission().failed());
+        return plan;
+    }
+
+    /** What an event changes, as {@code :event/subject} records it. */
+    static String subject(Event event) {
+        if (event instanceof PriceEvent price) {
+            return "price:" + priceKey(price);
+        }
+        return "customer:" + ((CustomerEvent) event).customerId();
+    }
+
+    /** {@code :price/key}: the SKU, then the valid time in a form that sorts as it reads. */
+    static String priceKey(PriceEvent price) {
+        return PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli());
+    }
+
+    /** True when the event's id is already in the database; the submission is told what happened. */
+    private static boolean settledAlready(Database db, Pending pending) {
+        Iterator<Datom> found = db.datoms(Database.AVET, Attr.EVENT_ID, pending.received().event().id()).iterator();
+        if (!found.hasNext()) {
+            return false;
+        }
+        Datom datom = found.next();
+        Object hash = db.entity(datom.e()).get(Attr.EVENT_HASH);
+        if (pending.received().hash().equals(hash)) {
+            long t = Peer.toT(datom.tx());
+            pending.submission().duplicate(pending.index(), t, Facts.txInstant(db, t));
+        } else {
+            pending.submission().fail(new ProblemException(422, "Event id reused",
+                    "Event " + pending.received().event().id() + " was already recorded with different content (t="
+                            + Peer.toT(datom.tx()) + "); send new content under a new id", null, Map.of()));
+        }
+        return true;
+    }
+
+}

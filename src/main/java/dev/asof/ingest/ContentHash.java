@@ -1,0 +1,55 @@
+package dev.asof.ingest;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeSet;
+
+/**
+ * The identity of an event's content, for idempotency: SHA-256 over its fields as the client sent
+ * them, without the id. Amounts compare by value (10.0 equals 10.00); an absent effectiveAt stays
+ * absent, so a retry without one is still the same event.
+ */
+final class ContentHash {
+    private ContentHash() {
+    }
+
+    static String of(Event event) {
+        StringBuilder s = new StringBuilder();
+        if (event instanceof PriceEvent p) {
+            s.append("price")
+                    .append('\u001f').append(p.sku())
+                    .append('\u001f').append(amount(p.amount()))
+                    .append('\u001f').append(p.currency())
+                    .append('\u001f').append(p.effectiveAt() == null ? "" : p.effectiveAt().toEpochMilli())
+                    .append('\u001f').append(p.source());
+        } else if (event instanceof CustomerEvent c) {
+            s.append("customer")
+                    .append('\u001f').append(c.customerId())
+                    .append('\u001f').append(c.name())
+                    .append('\u001f').append(c.email())
+                    .append('\u001f').append(c.tier())
+                    .append('\u001f').append(c.country())
+                    .append('\u001f').append(c.city())
+                    .append('\u001f').append(c.isDeletion())
+                    .append('\u001f').append(new TreeSet<>(c.cleared()))
+                    .append('\u001f').append(c.source());
+        }
+        return sha256(s.toString());
+    }
+
+    private static String amount(BigDecimal amount) {
+        return amount == null ? "" : amount.stripTrailingZeros().toPlainString();
+    }
+
+    private static String sha256(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.asof.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.asof.config.AsofConfig;
+import dev.asof.http.Problem.FieldError;
+import dev.asof.http.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Reads a POST /events body (one JSON event, a JSON array, or NDJSON) into validated events.
+ * All or nothing: one bad event rejects the whole body, with one error per bad field and the
+ * event's index (and, for NDJSON, its line).
+ */
+@ApplicationScoped
+public class EventReader {
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    private final ObjectMapper mapper;
+    private final Validator validator;
+    private final AsofConfig config;
+
+    public EventReader(ObjectMapper quarkusMapper, Validator validator, AsofConfig config) {
+        this.mapper = strict(quarkusMapper.copy());
+        this.validator = validator;
+        this.config = config;
+    }
+
+    /** Events are read exactly as sent: no guessing of types, no unknown fields, no duplicate keys. */
+    private static ObjectMapper strict(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS,
+                DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+                DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        mapper.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
+                DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.getFactory().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature());
+        for (LogicalType textual : List.of(LogicalType.Textual, LogicalType.Boolean, LogicalType.Float,
+                LogicalType.Integer, LogicalType.DateTime)) {
+            mapper.coercionConfigFor(textual)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.TryConvert);
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.TryConvert);
+        mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+        return mapper;
+    }
+
+    /** One JSON event or a JSON array of events. */
+    public List<Received> readJson(byte[] body, Instant receivedAt) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("The body is not valid JSON: " + describe(e), null);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw ProblemException.badRequest("The body is empty; send one event or an array of events", null);
+        }
+        List<JsonNode> nodes = new ArrayList<>();
+        if (root.isArray()) {
+            root.forEach(nodes::add);
+            if (nodes.isEmpty()) {
+                throw ProblemException.badRequest("The array holds no events", null);
+            }
+            if (nodes.size() > config.limits().jsonEvents()) {
+                throw tooMany(config.limits().jsonEvents(), "a JSON array");
+            }
+        } else {
+            nodes.add(root);
+        }
+        return bind(nodes, null, receivedAt);
+    }
+
+    /** NDJSON: one event a line; blank lines are skipped. */
+    public List<Received> readNdjson(byte[] body, Instant receivedAt) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        List<JsonNode> nodes = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        int lineNo = 0;
+        int limit = config.limits().ndjsonEvents();
+        for (String line : text.split("\n", -1)) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            if (nodes.size() == limit) {
+                throw tooMany(limit, "an NDJSON body");
+            }
+            lines.add(lineNo);
+            try {
+                nodes.add(mapper.readTree(line));
+            } catch (IOException e) {
+                nodes.add(null);
+                errors.add(new FieldError(nodes.size() - 1, lineNo, null, "not valid JSON: " + describe(e)));
+            }
+        }
+        if (nodes.isEmpty()) {
+            throw ProblemException.badRequest("The body holds no events", null);
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        return bind(nodes, lines, receivedAt);
+    }
+
+    private List<Received> bind(List<JsonNode> nodes, List<Integer> lines, Instant receivedAt) {
+        List<Received> events = new ArrayList<>(nodes.size());
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Integer line = lines == null ? null : lines.get(i);
+            int before = errors.size();
+            Event event = bindOne(nodes.get(i), i, line, errors);
+            if (errors.size() == before) {
+                events.add(received(event, receivedAt));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        return events;
+    }
+
+    private Event bindOne(JsonNode node, int index, Integer line, List<FieldError> errors) {
+        if (!(node instanceof ObjectNode object)) {
+            errors.add(new FieldError(index, line, null, "an event must be a JSON object"));
+            return null;
+        }
+        JsonNode type = object.get("type");
+        Class<? extends Event> kind;
+        if (type == null || type.isNull()) {
+            errors.add(new FieldError(index, line, "type", "is required: price or customer"));
+            return null;
+        } else if ("price".equals(type.asText()) && type.isTextual()) {
+            kind = PriceEvent.class;
+        } else if ("customer".equals(type.asText()) && type.isTextual()) {
+            kind = CustomerEvent.class;
+        } else {
+            errors.add(new FieldError(index, line, "type", "must be price or customer"));
+            return null;
+        }
+        ObjectNode fields = object.deepCopy();
+        fields.remove("type");
+        if (fields.has("cleared")) {
+            errors.add(new FieldError(index, line, "cleared", "unknown field"));
+            return null;
+        }
+        Event event;
+        try {
+            event = mapper.treeToValue(fields, kind);
+        } catch (UnrecognizedPropertyException e) {
+            errors.add(new FieldError(index, line, e.getPropertyName(), "unknown field"));
+            return null;
+        } catch (JsonMappingException e) {
+            errors.add(new FieldError(index, line, path(e), wrongType(e)));
+            return null;
+        } catch (JsonProcessingException e) {
+            errors.add(new FieldError(index, line, null, describe(e)));
+            return null;
+        }
+        if (event instanceof PriceEvent price) {
+            if (fields.hasNonNull("effectiveAt") && !fields.get("effectiveAt").isTextual()) {
+                errors.add(new FieldError(index, line, "effectiveAt", "must be an ISO-8601 instant string"));
+            } else if (price.effectiveAt() != null
+                    && (price.effectiveAt().isBefore(EARLIEST) || price.effectiveAt().isAfter(LATEST))) {
+                errors.add(new FieldError(index, line, "effectiveAt", "must lie between 1970-01-01 and 9999-12-31"));
+            }
+            if (price.amount() != null && price.amount().precision() - price.amount().scale() > 30) {
+                errors.add(new FieldError(index, line, "amount", "is out of range"));
+            }
+        }
+        if (event instanceof CustomerEvent customer) {
+            Set<String> cleared = new LinkedHashSet<>();
+            Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (field.getValue().isNull() && CustomerEvent.ATTRIBUTES.contains(field.getKey())) {
+                    cleared.add(field.getKey());
+                }
+            }
+            customer = customer.withCleared(cleared);
+            event = customer;
+            if (customer.isDeletion() && (!cleared.isEmpty() || customer.name() != null || customer.email() != null
+                    || customer.tier() != null || customer.country() != null || customer.city() != null)) {
+                errors.add(new FieldError(index, line, "deleted", "a deletion carries no other customer fields"));
+            }
+        }
+        validator.validate(event).stream()
+                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .forEach(v -> errors.add(new FieldError(index, line, v.getPropertyPath().toString(), message(v))));
+        return event;
+    }
+
+    private static Received received(Event event, Instant receivedAt) {
+        String hash = ContentHash.of(event);
+        if (event.id() == null) {
+            event = event.withId(UUID.randomUUID());
+        }
+        if (event instanceof PriceEvent price) {
+            Instant at = price.effectiveAt() == null ? receivedAt : price.effectiveAt();
+            event = price.withEffectiveAt(at.truncatedTo(ChronoUnit.MILLIS));
+        }
+        return new Received(event, hash);
+    }
+
+    private static String message(ConstraintViolation<?> violation) {
+        return violation.getMessage();
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? null : path.toString();
+    }
+
+    private static String wrongType(JsonMappingException e) {
+        Class<?> target = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+                ? m.getTargetType() : null;
+        if (target == null) {
+            return "has the wrong type or format";
+        }
+        return switch (target.getSimpleName()) {
+            case "UUID" -> "must be a UUID string";
+            case "BigDecimal" -> "must be a JSON number";
+            case "Instant" -> "must be an ISO-8601 instant, such as 2026-06-01T00:00:00Z";
+            case "Boolean", "boolean" -> "must be true or false";
+            case "String" -> "must be a string";
+            default -> "has the wrong type or format";
+        };
+    }
+
+    /** Jackson's message without the source excerpt: position, not content, goes back to the client. */
+    private static String describe(IOException e) {
+        if (e instanceof JsonProcessingException j) {
+            String message = j.getOriginalMessage();
+            if (j.getLocation() != null) {
+                message += " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+            }
+            return message;
+        }
+        return "unreadable body";
+    }
+
+    private static ProblemException invalid(List<FieldError> errors) {
+        return ProblemException.badRequest(
+                errors.size() == 1 ? "1 invalid field; nothing was accepted"
+                        : errors.size() + " invalid fields; nothing was accepted",
+                errors);
+    }
+
+    private static ProblemException tooMany(int limit, String what) {
+        return new ProblemException(413, "Too many events",
+                "At most " + limit + " events are accepted in " + what + "; split the batch",
+                null, Map.of());
+    }
+
+    /** An event as received: its id and valid time filled in, and the hash of what the client sent. */
+    public record Received(Event event, String hash) {
+    }
+}

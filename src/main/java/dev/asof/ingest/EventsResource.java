@@ -1,0 +1,108 @@
+package dev.asof.ingest;
+
+import dev.asof.http.Problem;
+import dev.asof.http.ProblemException;
+import dev.asof.ingest.EventReader.Received;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** POST /events: the only way into the database. */
+@Path("/events")
+@Tag(name = "Ingest")
+public class EventsResource {
+    static final String NDJSON = "application/x-ndjson";
+    private static final String RESPOND_ASYNC = "respond-async";
+
+    private final EventReader reader;
+    private final IngestService ingest;
+
+    public EventsResource(EventReader reader, IngestService ingest) {
+        this.reader = reader;
+        this.ingest = ingest;
+    }
+
+    @POST
+    @Consumes({MediaType.APPLICATION_JSON, NDJSON})
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    @Operation(summary = "Record price and customer events",
+            description = "One event, a JSON array of up to 1000 events, or NDJSON (one event a line, up to 10,000). "
+                    + "Validated all or nothing, queued, and committed to Datomic in batches; the response comes "
+                    + "when the events' transaction has committed, or at once with Prefer: respond-async.")
+    @RequestBody(content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(oneOf = {PriceEvent.class, CustomerEvent.class}),
+                    examples = {
+                            @ExampleObject(name = "price", value = """
+                                    {"id": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60", "type": "price", "sku": "ABC-123",
+                                     "amount": 19.99, "currency": "EUR", "effectiveAt": "2026-06-01T00:00:00Z",
+                                     "source": "pricing-service"}"""),
+                            @ExampleObject(name = "customer", value = """
+                                    {"type": "customer", "customerId": "c-42", "name": "Ada Lovelace",
+                                     "email": "ada@example.com", "tier": "gold", "country": "GB", "city": null}"""),
+                            @ExampleObject(name = "batch", value = """
+                                    [{"type": "price", "sku": "ABC-123", "amount": 19.99, "currency": "EUR"},
+                                     {"type": "price", "sku": "XYZ-9", "amount": 5, "currency": "USD"}]""")}),
+            @Content(mediaType = NDJSON, schema = @Schema(type = SchemaType.STRING), examples = @ExampleObject(
+                    name = "bulk", value = """
+                            {"type": "price", "sku": "ABC-123", "amount": 19.99, "currency": "EUR"}
+                            {"type": "price", "sku": "XYZ-9", "amount": 5, "currency": "USD"}
+                            """))})
+    @APIResponse(responseCode = "201", description = "Committed: the transaction's t and instant, each event's outcome",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IngestResult.class),
+                    examples = @ExampleObject(name = "created", value = """
+                            {"t": 1042, "txInstant": "2026-11-25T10:00:00.123Z",
+                             "events": [{"id": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60", "status": "created", "t": 1042}]}""")))
+    @APIResponse(responseCode = "200", description = "Every event was already recorded with the same content: original t")
+    @APIResponse(responseCode = "202", description = "Prefer: respond-async: queued, not yet committed")
+    @APIResponse(responseCode = "400", description = "Invalid body; one error per bad field with the event's index",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Too many events in one request")
+    @APIResponse(responseCode = "415", description = "Content-Type is neither application/json nor application/x-ndjson")
+    @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, or Datomic rejected the events")
+    @APIResponse(responseCode = "429", description = "The queue is full; retry after Retry-After seconds")
+    @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable; see Retry-After")
+    public CompletionStage<Response> post(
+            @HeaderParam("Content-Type") String contentType,
+            @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
+            byte[] body) {
+        List<Received> events;
+        try {
+            Instant receivedAt = Instant.now();
+            events = contentType != null && contentType.toLowerCase().startsWith(NDJSON)
+                    ? reader.readNdjson(body, receivedAt)
+                    : reader.readJson(body, receivedAt);
+        } catch (ProblemException e) {
+            ingest.rejected();
+            throw e;
+        }
+        var committed = ingest.submit(events);
+        if (prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC)) {
+            List<IngestResult.EventOutcome> queued = events.stream()
+                    .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))
+                    .toList();
+            return java.util.concurrent.CompletableFuture.completedFuture(Response.accepted(
+                    new IngestResult(null, null, queued)).header("Preference-Applied", RESPOND_ASYNC).build());
+        }
+        return committed.thenApply(result -> Response.status(result.allDuplicates() ? 200 : 201)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(result)
+                .build());
+    }
+}

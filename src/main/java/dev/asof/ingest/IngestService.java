@@ -1,0 +1,72 @@
+package dev.asof.ingest;
+
+import dev.asof.config.AsofConfig;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.http.ProblemException;
+import dev.asof.ingest.EventReader.Received;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** Puts validated events on the queue and hands back the future of their commit. */
+@ApplicationScoped
+public class IngestService {
+    private final IngestQueue queue;
+    private final DatomicStore store;
+    private final IngestMetrics metrics;
+    private final int retryAfter;
+
+    public IngestService(IngestQueue queue, DatomicStore store, IngestMetrics metrics, AsofConfig config) {
+        this.queue = queue;
+        this.store = store;
+        this.metrics = metrics;
+        this.retryAfter = config.queue().retryAfterSeconds();
+    }
+
+    /**
+     * Queues all the events or none. The future completes when every event is committed (or found
+     * to be a duplicate), or fails with the problem that stopped the request.
+     *
+     * @throws ProblemException 429 when the queue has no room, 503 when the service is not taking events
+     */
+    public CompletableFuture<IngestResult> submit(List<Received> events) {
+        if (!store.isReady() || !queue.isOpen()) {
+            throw ProblemException.unavailable(
+                    store.isReady() ? "The service is shutting down and takes no more events"
+                            : "The service is starting; the database is not ready yet",
+                    retryAfter);
+        }
+        if (events.size() > queue.capacity()) {
+            throw new ProblemException(413, "Too many events", "The request holds " + events.size()
+                    + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
+        }
+        Submission submission = new Submission(events);
+        switch (queue.offer(submission)) {
+            case FULL -> {
+                metrics.queueFull(events.size());
+                throw new ProblemException(429, "Queue full",
+                        "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
+                        null, Map.of("Retry-After", Integer.toString(retryAfter)));
+            }
+            case CLOSED -> throw ProblemException.unavailable("The service is shutting down and takes no more events",
+                    retryAfter);
+            case QUEUED -> {
+            }
+        }
+        return submission.done().whenComplete((result, error) -> {
+            if (result != null) {
+                long duplicates = result.events().stream().filter(e -> IngestResult.DUPLICATE.equals(e.status())).count();
+                metrics.duplicate((int) duplicates);
+                metrics.created(events.size() - (int) duplicates);
+            } else {
+                metrics.failed(events.size());
+            }
+        });
+    }
+
+    /** Counts a request rejected before queueing (invalid body). */
+    public void rejected() {
+        metrics.invalid();
+    }
+}

@@ -1,0 +1,250 @@
+package dev.asof.ingest;
+
+import datomic.Connection;
+import datomic.Database;
+import datomic.Peer;
+import dev.asof.config.AsofConfig;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.http.ProblemException;
+import dev.asof.ingest.IngestQueue.Pending;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The one writer. A single platform thread takes whatever is queued (up to the max batch: a lone
+ * event is committed at once, a burst in large batches), cuts the batch where two events touch one
+ * entity, and commits it as one Datomic transaction. Datomic's transact runs in the calling thread
+ * for mem databases, which is why this thread, and never an event loop, calls it.
+ */
+@ApplicationScoped
+public class TransactWorker {
+    private static final Logger LOG = Logger.getLogger(TransactWorker.class);
+
+    private final DatomicStore store;
+    private final IngestQueue queue;
+    private final int maxBatch;
+    private final int retryAfter;
+    private final DistributionSummary batchSizes;
+    private final Timer transactLatency;
+
+    private final List<Pending> carry = new ArrayList<>();
+    private final Object pauseLock = new Object();
+    private boolean paused;
+    private volatile boolean stopping;
+    private Thread thread;
+    private Instant lastInstant = Instant.EPOCH;
+    private volatile long committedTransactions;
+
+    public TransactWorker(DatomicStore store, IngestQueue queue, AsofConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.queue = queue;
+        this.maxBatch = config.queue().maxBatch();
+        this.retryAfter = config.queue().retryAfterSeconds();
+        this.batchSizes = DistributionSummary.builder("asof.batch.size")
+                .description("Events committed per Datomic transaction")
+                .baseUnit("events")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .maximumExpectedValue((double) maxBatch)
+                .register(registry);
+        this.transactLatency = Timer.builder("asof.transact.latency")
+                .description("Time to commit one batch to Datomic")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    void start(@Observes @Priority(20) StartupEvent event) {
+        Database db = store.db();
+        lastInstant = ((Date) db.entity(Peer.toTx(db.basisT())).get(Attr.TX_INSTANT)).toInstant();
+        thread = new Thread(this::run, "asof-transact");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** On SIGTERM: stop taking events, commit what is queued, then let the process exit. */
+    void stop(@Observes @Priority(100) ShutdownEvent event) {
+        drainAndStop(30, TimeUnit.SECONDS);
+    }
+
+    public void drainAndStop(long timeout, TimeUnit unit) {
+        queue.close();
+        resume();
+        stopping = true;
+        Thread t = thread;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(unit.toMillis(timeout));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warnf("The transact worker did not drain within %d %s; %d events still queued", timeout, unit,
+                    queue.depth());
+        }
+    }
+
+    /** Holds the worker before its next batch (maintenance, tests); events keep queueing. */
+    public void pause() {
+        synchronized (pauseLock) {
+            paused = true;
+        }
+    }
+
+    public void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    public boolean isAlive() {
+        return thread != null && thread.isAlive();
+    }
+
+    /** Datomic transactions this worker has committed since start. */
+    public long committedTransactions() {
+        return committedTransactions;
+    }
+
+    private void run() {
+        List<Pending> input = new ArrayList<>(maxBatch);
+        while (true) {
+            try {
+                awaitResumed();
+                input.clear();
+                input.addAll(carry);
+                carry.clear();
+                if (input.size() < maxBatch) {
+                    queue.drain(input, maxBatch - input.size(), input.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
+                }
+                if (input.isEmpty()) {
+                    if (stopping) {
+                        LOG.info("Transact worker drained the queue and stopped");
+                        return;
+                    }
+                    continue;
+                }
+                process(input);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable e) {
+                // The worker never dies of one batch: its requests fail, the next batch goes on.
+                LOG.error("Transact worker failed a batch", e);
+                ProblemException problem = new ProblemException(500, "Internal error",
+                        "The events could not be committed; the error is logged");
+                input.forEach(p -> p.submission().fail(problem));
+            }
+        }
+    }
+
+    private void awaitResumed() throws InterruptedException {
+        synchronized (pauseLock) {
+            while (paused) {
+                pauseLock.wait();
+            }
+        }
+    }
+
+    private void process(List<Pending> input) {
+        Connection conn = store.connection();
+        Database db = conn.db();
+        BatchPlan plan = BatchPlan.cut(db, input);
+        carry.addAll(plan.leftover);
+        if (plan.batch.isEmpty()) {
+            return;
+        }
+        try {
+            commit(conn, db, plan.batch);
+        } catch (TransactFailure failure) {
+            Map<Submission, List<Pending>> bySubmission = new LinkedHashMap<>();
+            plan.batch.forEach(p -> bySubmission.computeIfAbsent(p.submission(), s -> new ArrayList<>()).add(p));
+            if (bySubmission.size() == 1) {
+                fail(bySubmission.keySet().iterator().next(), failure);
+                return;
+            }
+            // One request's bad data must not fail the others that shared its batch: retry each alone.
+            for (Map.Entry<Submission, List<Pending>> one : bySubmission.entrySet()) {
+                try {
+                    commit(conn, conn.db(), one.getValue());
+                } catch (TransactFailure alone) {
+                    fail(one.getKey(), alone);
+                }
+            }
+        }
+    }
+
+    private void commit(Connection conn, Database db, List<Pending> batch) throws TransactFailure {
+        Instant now = Instant.now();
+        Instant txInstant = now.isAfter(lastInstant) ? now : lastInstant;
+        List<Object> txData = TxData.build(db, batch, txInstant);
+        long started = System.nanoTime();
+        Map<?, ?> result;
+        try {
+            result = conn.transact(txData).get();
+        } catch (ExecutionException e) {
+            throw new TransactFailure(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransactFailure(e);
+        } catch (RuntimeException e) {
+            throw new TransactFailure(e);
+        }
+        transactLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        batchSizes.record(batch.size());
+        committedTransactions++;
+        lastInstant = txInstant;
+        long t = ((Database) result.get(Connection.DB_AFTER)).basisT();
+        for (Pending p : batch) {
+            p.submission().committed(p.index(), t, txInstant);
+        }
+    }
+
+    private void fail(Submission submission, TransactFailure failure) {
+        Throwable cause = failure.getCause();
+        ProblemException problem;
+        if (cause instanceof IllegalArgumentException) {
+            // Datomic rejected the data (its :db.error/... message names the reason).
+            problem = new ProblemException(422, "Transaction rejected",
+                    "Datomic rejected the events: " + firstLine(cause.getMessage()), null, Map.of());
+        } else {
+            LOG.warn("Datomic transaction failed", cause);
+            problem = ProblemException.unavailable("The database could not commit the events; retry later",
+                    retryAfter);
+        }
+        submission.fail(problem);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no reason given";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static final class TransactFailure extends Exception {
+        TransactFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.asof.ingest;
+
+import clojure.lang.Keyword;
+import datomic.Database;
+import datomic.Entity;
+import datomic.Util;
+import dev.asof.datomic.Attr;
+import dev.asof.ingest.IngestQueue.Pending;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a cut batch into Datomic transaction data: the domain facts of each event, an entity per
+ * event (id, content hash, type, subject, source) and, on the transaction entity, its instant, the
+ * batch's events and their sources. Reads {@code db} only to retract what a customer event clears.
+ */
+final class TxData {
+    private static final Keyword PRICE = Keyword.intern("price");
+    private static final Keyword CUSTOMER = Keyword.intern("customer");
+    private static final Map<String, Keyword> CUSTOMER_ATTRS = Map.of(
+            "name", Attr.CUSTOMER_NAME,
+            "email", Attr.CUSTOMER_EMAIL,
+            "tier", Attr.CUSTOMER_TIER,
+            "country", Attr.CUSTOMER_COUNTRY,
+            "city", Attr.CUSTOMER_CITY);
+
+    private TxData() {
+    }
+
+    static List<Object> build(Database db, List<Pending> batch, Instant txInstant) {
+        List<Object> tx = new ArrayList<>(batch.size() * 2 + 1);
+        List<Object> eventRefs = new ArrayList<>(batch.size());
+        Set<String> sources = new LinkedHashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            EventReader.Received received = batch.get(i).received();
+            Event event = received.event();
+            String eventTemp = "event-" + i;
+            if (event instanceof PriceEvent price) {
+                tx.add(price(price, "subject-" + i));
+            } else {
+                customer(db, (CustomerEvent) event, "subject-" + i, tx);
+            }
+            Map<Object, Object> record = new HashMap<>();
+            record.put(Attr.DB_ID, eventTemp);
+            record.put(Attr.EVENT_ID, event.id());
+            record.put(Attr.EVENT_HASH, received.hash());
+            record.put(Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER);
+            record.put(Attr.EVENT_SUBJECT, BatchPlan.subject(event));
+            if (event.source() != null) {
+                record.put(Attr.EVENT_SOURCE, event.source());
+                sources.add(event.source());
+            }
+            tx.add(record);
+            eventRefs.add(eventTemp);
+        }
+        Map<Object, Object> txEntity = new HashMap<>();
+        txEntity.put(Attr.DB_ID, "datomic.tx");
+        txEntity.put(Attr.TX_INSTANT, Date.from(txInstant));
+        txEntity.put(Attr.TX_EVENTS, eventRefs);
+        if (!sources.isEmpty()) {
+            txEntity.put(Attr.TX_SOURCES, new ArrayList<>(sources));
+        }
+        tx.add(txEntity);
+        return tx;
+    }
+
+    private static Object price(PriceEvent price, String temp) {
+        return Util.map(
+                Attr.DB_ID, temp,
+                Attr.PRICE_KEY, BatchPlan.priceKey(price),
+                Attr.PRICE_SKU, price.sku(),
+                Attr.PRICE_EFFECTIVE_AT, Date.from(price.effectiveAt()),
+                Attr.PRICE_AMOUNT, price.amount(),
+                Attr.PRICE_CURRENCY, price.currency());
+    }
+
+    private static void customer(Database db, CustomerEvent event, String temp, List<Object> tx) {
+        Object lookup = Util.list(Attr.CUSTOMER_ID, event.customerId());
+        Entity existing = db.entid(lookup) == null ? null : db.entity(lookup);
+        if (event.isDeletion()) {
+            if (existing != null) {
+                tx.add(Util.list(Attr.DB_RETRACT_ENTITY, lookup));
+            }
+            return;
+        }
+        Map<Object, Object> upsert = new HashMap<>();
+        upsert.put(Attr.DB_ID, temp);
+        upsert.put(Attr.CUSTOMER_ID, event.customerId());
+        putIfPresent(upsert, Attr.CUSTOMER_NAME, event.name());
+        putIfPresent(upsert, Attr.CUSTOMER_EMAIL, event.email());
+        putIfPresent(upsert, Attr.CUSTOMER_TIER, event.tier());
+        putIfPresent(upsert, Attr.CUSTOMER_COUNTRY, event.country());
+        putIfPresent(upsert, Attr.CUSTOMER_CITY, event.city());
+        tx.add(upsert);
+        if (existing != null) {
+            for (String field : event.cleared()) {
+                Keyword attr = CUSTOMER_ATTRS.get(field);
+                Object current = existing.get(attr);
+                if (current != null) {
+                    tx.add(Util.list(Attr.DB_RETRACT, lookup, attr, current));
+                }
+            }
+        }
+    }
+
+    private static void putIfPresent(Map<Object, Object> entity, Keyword attr, Object value) {
+        if (value != null) {
+            entity.put(attr, value);
+        }
+    }
+}
