@@ -1,15 +1,16 @@
 package dev.asof.ingest;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.asof.config.AsofConfig;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,6 +43,11 @@ public class EventReader {
     private static final Instant EARLIEST = Instant.EPOCH;
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
+    /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
+    private static final Map<Class<? extends Event>, Map<String, Class<?>>> FIELDS = Map.of(
+            PriceEvent.class, fieldsOf(PriceEvent.class),
+            CustomerEvent.class, fieldsOf(CustomerEvent.class));
+
     private final ObjectMapper mapper;
     private final Validator validator;
     private final AsofConfig config;
@@ -49,6 +56,16 @@ public class EventReader {
         this.mapper = strict(quarkusMapper.copy());
         this.validator = validator;
         this.config = config;
+    }
+
+    private static Map<String, Class<?>> fieldsOf(Class<? extends Record> type) {
+        Map<String, Class<?>> fields = new java.util.HashMap<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (!component.getAccessor().isAnnotationPresent(JsonIgnore.class)) {
+                fields.put(component.getName(), component.getType());
+            }
+        }
+        return Map.copyOf(fields);
     }
 
     /** Events are read exactly as sent: no guessing of types, no unknown fields, no duplicate keys. */
@@ -61,6 +78,9 @@ public class EventReader {
         mapper.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
                 DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Amounts are kept exactly, scale included: 0.1000 stays 0.1000.
+        mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
         mapper.getFactory().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature());
         for (LogicalType textual : List.of(LogicalType.Textual, LogicalType.Boolean, LogicalType.Float,
                 LogicalType.Integer, LogicalType.DateTime)) {
@@ -175,19 +195,11 @@ public class EventReader {
         }
         ObjectNode fields = object.deepCopy();
         fields.remove("type");
-        if (fields.has("cleared")) {
-            errors.add(new FieldError(index, line, "cleared", "unknown field"));
-            return null;
-        }
+        Set<String> reported = fieldsBind(fields, kind, index, line, errors);
+        reported.forEach(fields::remove);
         Event event;
         try {
             event = mapper.treeToValue(fields, kind);
-        } catch (UnrecognizedPropertyException e) {
-            errors.add(new FieldError(index, line, e.getPropertyName(), "unknown field"));
-            return null;
-        } catch (JsonMappingException e) {
-            errors.add(new FieldError(index, line, path(e), wrongType(e)));
-            return null;
         } catch (JsonProcessingException e) {
             errors.add(new FieldError(index, line, null, describe(e)));
             return null;
@@ -220,9 +232,38 @@ public class EventReader {
             }
         }
         validator.validate(event).stream()
+                .filter(v -> !reported.contains(v.getPropertyPath().toString()))
                 .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
                 .forEach(v -> errors.add(new FieldError(index, line, v.getPropertyPath().toString(), message(v))));
         return event;
+    }
+
+    /**
+     * Binds each field on its own, so that every unknown field and every wrong type is reported,
+     * not only the first one Jackson meets. Returns the fields reported; the caller drops them and
+     * validates the rest.
+     */
+    private Set<String> fieldsBind(ObjectNode fields, Class<? extends Event> kind, int index, Integer line,
+            List<FieldError> errors) {
+        Map<String, Class<?>> known = FIELDS.get(kind);
+        Set<String> reported = new LinkedHashSet<>();
+        Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Class<?> type = known.get(field.getKey());
+            if (type == null) {
+                errors.add(new FieldError(index, line, field.getKey(), "unknown field"));
+                reported.add(field.getKey());
+            } else if (!field.getValue().isNull()) {
+                try {
+                    mapper.treeToValue(field.getValue(), type);
+                } catch (JsonProcessingException e) {
+                    errors.add(new FieldError(index, line, field.getKey(), wrongType(type)));
+                    reported.add(field.getKey());
+                }
+            }
+        }
+        return reported;
     }
 
     private static Received received(Event event, Instant receivedAt) {
@@ -241,24 +282,7 @@ public class EventReader {
         return violation.getMessage();
     }
 
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.length() == 0 ? null : path.toString();
-    }
-
-    private static String wrongType(JsonMappingException e) {
-        Class<?> target = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
-                ? m.getTargetType() : null;
-        if (target == null) {
-            return "has the wrong type or format";
-        }
+    private static String wrongType(Class<?> target) {
         return switch (target.getSimpleName()) {
             case "UUID" -> "must be a UUID string";
             case "BigDecimal" -> "must be a JSON number";

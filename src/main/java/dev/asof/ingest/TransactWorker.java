@@ -17,6 +17,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -99,6 +100,9 @@ public class TransactWorker {
         if (t.isAlive()) {
             LOG.warnf("The transact worker did not drain within %d %s; %d events still queued", timeout, unit,
                     queue.depth());
+        } else {
+            // A request that slipped in as the queue closed must not wait for a worker that is gone.
+            queue.rejectRemaining(ProblemException.unavailable("The service is shutting down", retryAfter));
         }
     }
 
@@ -134,7 +138,7 @@ public class TransactWorker {
                 input.addAll(carry);
                 carry.clear();
                 if (input.size() < maxBatch) {
-                    queue.drain(input, maxBatch - input.size(), input.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
+                    queue.drain(input, maxBatch, input.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
                 }
                 if (input.isEmpty()) {
                     if (stopping) {
@@ -143,16 +147,26 @@ public class TransactWorker {
                     }
                     continue;
                 }
-                process(input);
+                if (input.size() > maxBatch) {
+                    List<Pending> excess = input.subList(maxBatch, input.size());
+                    carry.addAll(excess);
+                    excess.clear();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+            int carried = carry.size();
+            try {
+                process(input);
             } catch (Throwable e) {
                 // The worker never dies of one batch: its requests fail, the next batch goes on.
                 LOG.error("Transact worker failed a batch", e);
                 ProblemException problem = new ProblemException(500, "Internal error",
                         "The events could not be committed; the error is logged");
                 input.forEach(p -> p.submission().fail(problem));
+            } finally {
+                queue.settled(input.size() - (carry.size() - carried));
             }
         }
     }
@@ -169,7 +183,7 @@ public class TransactWorker {
         Connection conn = store.connection();
         Database db = conn.db();
         BatchPlan plan = BatchPlan.cut(db, input);
-        carry.addAll(plan.leftover);
+        carry.addAll(0, plan.leftover); // before any excess: queue order is version order
         if (plan.batch.isEmpty()) {
             return;
         }
@@ -194,7 +208,8 @@ public class TransactWorker {
     }
 
     private void commit(Connection conn, Database db, List<Pending> batch) throws TransactFailure {
-        Instant now = Instant.now();
+        // Datomic keeps instants to the millisecond; the answer must name the instant it stored.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Instant txInstant = now.isAfter(lastInstant) ? now : lastInstant;
         List<Object> txData = TxData.build(db, batch, txInstant);
         long started = System.nanoTime();

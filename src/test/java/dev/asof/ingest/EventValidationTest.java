@@ -1,0 +1,176 @@
+package dev.asof.ingest;
+
+import static dev.asof.support.Events.customer;
+import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.postNdjson;
+import static dev.asof.support.Events.postRaw;
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static dev.asof.support.Events.with;
+import static dev.asof.support.Events.without;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every rule an event must pass, each answered with 400 problem+json naming the field and its index. */
+@QuarkusTest
+class EventValidationTest {
+
+    static List<Arguments> badPrices() {
+        Map<String, Object> ok = price("SKU-1", 10, "EUR");
+        return List.of(
+                Arguments.of("sku", without(ok, "sku")),
+                Arguments.of("sku", with(ok, "sku", "has space")),
+                Arguments.of("sku", with(ok, "sku", "x".repeat(65))),
+                Arguments.of("sku", with(ok, "sku", "")),
+                Arguments.of("sku", with(ok, "sku", 42)),
+                Arguments.of("amount", without(ok, "amount")),
+                Arguments.of("amount", with(ok, "amount", -0.01)),
+                Arguments.of("amount", with(ok, "amount", new BigDecimal("1.23456"))),
+                Arguments.of("amount", with(ok, "amount", "10")),
+                Arguments.of("amount", with(ok, "amount", true)),
+                Arguments.of("currency", without(ok, "currency")),
+                Arguments.of("currency", with(ok, "currency", "eur")),
+                Arguments.of("currency", with(ok, "currency", "EUX")),
+                Arguments.of("currency", with(ok, "currency", 978)),
+                Arguments.of("effectiveAt", with(ok, "effectiveAt", "yesterday")),
+                Arguments.of("effectiveAt", with(ok, "effectiveAt", 1700000000)),
+                Arguments.of("effectiveAt", with(ok, "effectiveAt", "1969-12-31T23:59:59Z")),
+                Arguments.of("source", with(ok, "source", "s".repeat(101))),
+                Arguments.of("id", with(ok, "id", "not-a-uuid")),
+                Arguments.of("color", with(ok, "color", "red")),
+                Arguments.of("type", with(ok, "type", "discount")),
+                Arguments.of("type", without(ok, "type")));
+    }
+
+    static List<Arguments> badCustomers() {
+        Map<String, Object> ok = customer("c-1");
+        return List.of(
+                Arguments.of("customerId", without(ok, "customerId")),
+                Arguments.of("customerId", with(ok, "customerId", "")),
+                Arguments.of("customerId", with(ok, "customerId", "c".repeat(65))),
+                Arguments.of("name", with(ok, "name", "n".repeat(201))),
+                Arguments.of("email", with(ok, "email", "not an address")),
+                Arguments.of("tier", with(ok, "tier", "diamond")),
+                Arguments.of("country", with(ok, "country", "XX")),
+                Arguments.of("country", with(ok, "country", "gb")),
+                Arguments.of("deleted", with(ok, "deleted", "yes")),
+                Arguments.of("deleted", with(with(ok, "deleted", true), "name", "Ada")),
+                Arguments.of("nickname", with(ok, "nickname", "Ace")));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badPrices")
+    void invalidPriceFieldIsNamed(String field, Map<String, Object> event) {
+        post(event).statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("errors.field", hasItem(field))
+                .body("errors.index", everyItem(equalTo(0)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badCustomers")
+    void invalidCustomerFieldIsNamed(String field, Map<String, Object> event) {
+        post(event).statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem(field));
+    }
+
+    @Test
+    void everyBadFieldOfEveryEventIsListedWithItsIndex() {
+        Map<String, Object> good = price(sku("ok"), 1, "EUR");
+        Map<String, Object> twoBad = with(with(price("a b", -1, "EUR"), "currency", "nope"), "extra", 1);
+        Map<String, Object> oneBad = customer("c").entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        oneBad.put("email", "bad");
+        post(List.of(good, twoBad, oneBad)).statusCode(400)
+                .body("errors", hasSize(5))
+                .body("errors.findAll { it.index == 1 }.field", containsInAnyOrder("extra", "sku", "amount", "currency"))
+                .body("errors.findAll { it.index == 2 }.field", equalTo(List.of("email")))
+                .body("errors.findAll { it.index == 0 }", hasSize(0));
+    }
+
+    @Test
+    void batchWithOneBadEventQueuesNothing() {
+        String sku = sku("all-or-nothing");
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(price(sku + "-" + i, i, "EUR"));
+        }
+        batch.add(price(sku, -5, "EUR"));
+        post(batch).statusCode(400).body("errors[0].index", equalTo(5));
+        for (int i = 0; i < 5; i++) {
+            given().get("/prices/{sku}", sku + "-" + i).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void malformedJsonIsAProblemWithPosition() {
+        postRaw("{\"type\": \"price\", ").statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("not valid JSON"))
+                .body("detail", not(containsString("Exception")));
+    }
+
+    @Test
+    void duplicateKeysAreRejected() {
+        postRaw("{\"type\":\"price\",\"sku\":\"A\",\"sku\":\"B\",\"amount\":1,\"currency\":\"EUR\"}").statusCode(400);
+    }
+
+    @Test
+    void emptyBodiesAndArraysAreRejected() {
+        postRaw("[]").statusCode(400).body("detail", containsString("no events"));
+        postRaw("").statusCode(400);
+        postRaw("42").statusCode(400).body("errors[0].message", containsString("JSON object"));
+    }
+
+    @Test
+    void moreThanAThousandEventsInAnArrayIs413() {
+        List<Map<String, Object>> batch = IntStream.range(0, 1001)
+                .mapToObj(i -> price("SKU-" + i, i, "EUR")).toList();
+        post(batch).statusCode(413).contentType("application/problem+json");
+    }
+
+    @Test
+    void wrongMediaTypeIs415() {
+        given().contentType("text/plain").body("hello").post("/events").then()
+                .statusCode(415).contentType("application/problem+json");
+    }
+
+    @Test
+    void ndjsonErrorsNameTheLine() {
+        String body = "{\"type\":\"price\",\"sku\":\"N1\",\"amount\":1,\"currency\":\"EUR\"}\n"
+                + "\n"
+                + "{\"type\":\"price\",\"sku\":\"N2\",\"amount\":1,\"currency\":\"XXX1\"}\n"
+                + "{not json\n";
+        postNdjson(body).statusCode(400)
+                .body("errors", hasSize(1))
+                .body("errors[0].line", equalTo(4))
+                .body("errors[0].index", equalTo(2));
+        String fields = "{\"type\":\"price\",\"sku\":\"N1\",\"amount\":1,\"currency\":\"EUR\"}\n"
+                + "\n"
+                + "{\"type\":\"price\",\"sku\":\"N2\",\"amount\":1,\"currency\":\"XXX1\"}\n";
+        postNdjson(fields).statusCode(400)
+                .body("errors[0].line", equalTo(3))
+                .body("errors[0].index", equalTo(1))
+                .body("errors[0].field", equalTo("currency"));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.asof.support;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builders for event bodies and the POST that sends them, shared by the specifications. */
+public final class Events {
+    private Events() {
+    }
+
+    /** A SKU no other test uses. */
+    public static String sku(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static Map<String, Object> price(String sku, Object amount, String currency) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", UUID.randomUUID().toString());
+        event.put("type", "price");
+        event.put("sku", sku);
+        event.put("amount", amount);
+        event.put("currency", currency);
+        return event;
+    }
+
+    public static Map<String, Object> customer(String customerId) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", UUID.randomUUID().toString());
+        event.put("type", "customer");
+        event.put("customerId", customerId);
+        return event;
+    }
+
+    public static Map<String, Object> with(Map<String, Object> event, String field, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(event);
+        copy.put(field, value);
+        return copy;
+    }
+
+    public static Map<String, Object> without(Map<String, Object> event, String field) {
+        Map<String, Object> copy = new LinkedHashMap<>(event);
+        copy.remove(field);
+        return copy;
+    }
+
+    public static ValidatableResponse post(Object body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/events").then();
+    }
+
+    public static ValidatableResponse postRaw(String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/events").then();
+    }
+
+    public static ValidatableResponse postNdjson(String body) {
+        return given().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8)).when().post("/events").then();
+    }
+}
