@@ -25,7 +25,7 @@ public interface AsofConfig {
         @WithDefault("1000")
         int maxBatch();
 
-        /** {@code ASOF_QUEUE_RETRY_AFTER}: seconds a client is told to wait after a 429 or 503. */
+        /** {@code ASOF_QUEUE_RETRY_AFTER_SECONDS}: seconds a client is told to wait after a 429 or 503. */
         @WithDefault("1")
         int retryAfterSeconds();
     }

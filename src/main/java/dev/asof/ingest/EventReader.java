@@ -193,18 +193,24 @@ public class EventReader {
             errors.add(new FieldError(index, line, "type", "must be price or customer"));
             return null;
         }
-        ObjectNode fields = object.deepCopy();
+        ObjectNode fields = object; // the tree is this request's own
         fields.remove("type");
-        Set<String> reported = fieldsBind(fields, kind, index, line, errors);
-        reported.forEach(fields::remove);
+        Set<String> reported = badFields(fields, kind, false, index, line, errors);
         Event event;
         try {
             event = mapper.treeToValue(fields, kind);
-        } catch (JsonProcessingException e) {
-            errors.add(new FieldError(index, line, null, describe(e)));
-            return null;
+        } catch (JsonProcessingException wrongType) {
+            // Rare path: find every field of the wrong type, not only the first Jackson met.
+            reported.addAll(badFields(fields, kind, true, index, line, errors));
+            try {
+                event = mapper.treeToValue(fields, kind);
+            } catch (JsonProcessingException e) {
+                errors.add(new FieldError(index, line, null, describe(e)));
+                return null;
+            }
         }
         if (event instanceof PriceEvent price) {
+            // Jackson would read a number as epoch seconds; asof takes ISO-8601 text only.
             if (fields.hasNonNull("effectiveAt") && !fields.get("effectiveAt").isTextual()) {
                 errors.add(new FieldError(index, line, "effectiveAt", "must be an ISO-8601 instant string"));
             } else if (price.effectiveAt() != null
@@ -239,12 +245,12 @@ public class EventReader {
     }
 
     /**
-     * Binds each field on its own, so that every unknown field and every wrong type is reported,
-     * not only the first one Jackson meets. Returns the fields reported; the caller drops them and
-     * validates the rest.
+     * Reports every unknown field and, when {@code checkTypes}, every field whose value does not
+     * bind to its type (each bound on its own). Removes the fields it reports, so that the rest can
+     * be bound and validated, and returns their names.
      */
-    private Set<String> fieldsBind(ObjectNode fields, Class<? extends Event> kind, int index, Integer line,
-            List<FieldError> errors) {
+    private Set<String> badFields(ObjectNode fields, Class<? extends Event> kind, boolean checkTypes, int index,
+            Integer line, List<FieldError> errors) {
         Map<String, Class<?>> known = FIELDS.get(kind);
         Set<String> reported = new LinkedHashSet<>();
         Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
@@ -254,7 +260,7 @@ public class EventReader {
             if (type == null) {
                 errors.add(new FieldError(index, line, field.getKey(), "unknown field"));
                 reported.add(field.getKey());
-            } else if (!field.getValue().isNull()) {
+            } else if (checkTypes && !field.getValue().isNull()) {
                 try {
                     mapper.treeToValue(field.getValue(), type);
                 } catch (JsonProcessingException e) {
@@ -263,6 +269,7 @@ public class EventReader {
                 }
             }
         }
+        reported.forEach(fields::remove);
         return reported;
     }
 

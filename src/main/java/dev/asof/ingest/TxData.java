@@ -34,7 +34,7 @@ final class TxData {
     }
 
     static List<Object> build(Database db, List<Pending> batch, Instant txInstant) {
-        List<Object> tx = new ArrayList<>(batch.size() * 2 + 1);
+        List<Object> tx = new ArrayList<>(batch.size() * 11 + 1);
         List<Object> eventRefs = new ArrayList<>(batch.size());
         Set<String> sources = new LinkedHashSet<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -42,21 +42,19 @@ final class TxData {
             Event event = received.event();
             String eventTemp = "event-" + i;
             if (event instanceof PriceEvent price) {
-                tx.add(price(price, "subject-" + i));
+                price(price, "subject-" + i, tx);
             } else {
                 customer(db, (CustomerEvent) event, "subject-" + i, tx);
             }
-            Map<Object, Object> record = new HashMap<>();
-            record.put(Attr.DB_ID, eventTemp);
-            record.put(Attr.EVENT_ID, event.id());
-            record.put(Attr.EVENT_HASH, received.hash());
-            record.put(Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER);
-            record.put(Attr.EVENT_SUBJECT, BatchPlan.subject(event));
+            // List form, not maps: Datomic would expand each map into these very lists.
+            tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
+            tx.add(add(eventTemp, Attr.EVENT_HASH, received.hash()));
+            tx.add(add(eventTemp, Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER));
+            tx.add(add(eventTemp, Attr.EVENT_SUBJECT, BatchPlan.subject(event)));
             if (event.source() != null) {
-                record.put(Attr.EVENT_SOURCE, event.source());
+                tx.add(add(eventTemp, Attr.EVENT_SOURCE, event.source()));
                 sources.add(event.source());
             }
-            tx.add(record);
             eventRefs.add(eventTemp);
         }
         Map<Object, Object> txEntity = new HashMap<>();
@@ -70,14 +68,16 @@ final class TxData {
         return tx;
     }
 
-    private static Object price(PriceEvent price, String temp) {
-        return Util.map(
-                Attr.DB_ID, temp,
-                Attr.PRICE_KEY, BatchPlan.priceKey(price),
-                Attr.PRICE_SKU, price.sku(),
-                Attr.PRICE_EFFECTIVE_AT, Date.from(price.effectiveAt()),
-                Attr.PRICE_AMOUNT, price.amount(),
-                Attr.PRICE_CURRENCY, price.currency());
+    private static void price(PriceEvent price, String temp, List<Object> tx) {
+        tx.add(add(temp, Attr.PRICE_KEY, BatchPlan.priceKey(price)));
+        tx.add(add(temp, Attr.PRICE_SKU, price.sku()));
+        tx.add(add(temp, Attr.PRICE_EFFECTIVE_AT, Date.from(price.effectiveAt())));
+        tx.add(add(temp, Attr.PRICE_AMOUNT, price.amount()));
+        tx.add(add(temp, Attr.PRICE_CURRENCY, price.currency()));
+    }
+
+    private static List<Object> add(Object e, Keyword attr, Object value) {
+        return Util.list(Attr.DB_ADD, e, attr, value);
     }
 
     private static void customer(Database db, CustomerEvent event, String temp, List<Object> tx) {

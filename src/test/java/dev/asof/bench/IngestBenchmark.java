@@ -1,0 +1,187 @@
+package dev.asof.bench;
+
+import dev.asof.ingest.RawTransact;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The ingest benchmark: raw in-process Datomic transact throughput at batch sizes 1, 100 and 1000,
+ * then the packaged service (started here as a child process on datomic:mem) driven over HTTP with
+ * single-event POSTs from 64 connections and 100-event POSTs. Run with
+ * {@code ./mvnw -Pbench verify}; it prints a Markdown table.
+ */
+public final class IngestBenchmark {
+    private static final int RAW_EVENTS = Integer.getInteger("bench.rawEvents", 200_000);
+    private static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 5));
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> rows = new ArrayList<>();
+        System.out.println("Raw in-process Datomic transact (mem), " + RAW_EVENTS + " events each");
+        RawTransact.eventsPerSecond(100, 50_000); // warm-up: Clojure compile and JIT
+        double best = 0;
+        for (int batch : new int[] {1, 100, 1000}) {
+            int events = batch == 1 ? RAW_EVENTS / 4 : RAW_EVENTS;
+            double rate = RawTransact.eventsPerSecond(batch, events);
+            best = Math.max(best, rate);
+            rows.add(String.format(Locale.ROOT, "| raw transact, %d event(s)/tx | in-process | %,.0f | - | - |", batch, rate));
+            System.out.println(rows.get(rows.size() - 1));
+        }
+
+        int port = freePort();
+        Process service = start(port);
+        try {
+            String base = "http://127.0.0.1:" + port;
+            awaitReady(base);
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .executor(Executors.newFixedThreadPool(8)).build();
+            run(client, base, 64, 1, WARMUP);
+            Result single = run(client, base, 64, 1, PHASE);
+            rows.add(single.row("HTTP POST, 1 event/request", 64));
+            System.out.println(rows.get(rows.size() - 1));
+            run(client, base, 16, 100, WARMUP);
+            Result hundred = run(client, base, 16, 100, PHASE);
+            rows.add(hundred.row("HTTP POST, 100 events/request", 16));
+            System.out.println(rows.get(rows.size() - 1));
+            System.out.println();
+            System.out.println("| measurement | connections | events/s | p50 ms | p99 ms |");
+            System.out.println("|---|---|---|---|---|");
+            rows.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "%n100-event POSTs reach %.0f%% of the best raw figure (%,.0f events/s).%n",
+                    100 * hundred.eventsPerSecond() / best, best);
+        } finally {
+            service.destroy();
+            service.waitFor();
+        }
+        System.exit(0); // the HTTP client's threads would keep the JVM alive
+    }
+
+    record Result(double eventsPerSecond, double requestsPerSecond, Histogram latency, long errors) {
+        String row(String name, int connections) {
+            return String.format(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |%s", name, connections, eventsPerSecond,
+                    latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                    errors > 0 ? " (" + errors + " non-2xx)" : "");
+        }
+    }
+
+    private static Result run(HttpClient client, String base, int connections, int eventsPerRequest, Duration length)
+            throws Exception {
+        Histogram latency = new Histogram(60_000_000L, 3);
+        AtomicLong requests = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long deadline = System.nanoTime() + length.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        List<Future<?>> workers = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int c = 0; c < connections; c++) {
+            workers.add(pool.submit(() -> {
+                Histogram mine = new Histogram(60_000_000L, 3);
+                while (System.nanoTime() < deadline) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/events"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body(eventsPerRequest)))
+                            .build();
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                        if (response.statusCode() / 100 != 2) {
+                            errors.incrementAndGet();
+                            continue;
+                        }
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                        continue;
+                    }
+                    mine.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
+                    requests.incrementAndGet();
+                }
+                synchronized (latency) {
+                    latency.add(mine);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double rps = requests.get() / seconds;
+        return new Result(rps * eventsPerRequest, rps, latency, errors.get());
+    }
+
+    private static String body(int events) {
+        StringBuilder body = new StringBuilder(events * 120).append(events == 1 ? "" : "[");
+        for (int i = 0; i < events; i++) {
+            if (i > 0) {
+                body.append(',');
+            }
+            UUID id = UUID.randomUUID();
+            body.append("{\"id\":\"").append(id).append("\",\"type\":\"price\",\"sku\":\"B-")
+                    .append(Long.toHexString(id.getMostSignificantBits() & 0xffffff))
+                    .append("\",\"amount\":").append(i % 1000).append(".99,\"currency\":\"EUR\",\"source\":\"bench\"}");
+        }
+        return body.append(events == 1 ? "" : "]").toString();
+    }
+
+    private static Process start(int port) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!jar.toFile().exists()) {
+            throw new IllegalStateException("Package the service first: ./mvnw -Pbench verify does");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g"));
+        String extra = System.getProperty("bench.serviceOpts", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN", "-jar", jar.toString()));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(new File("target/bench-service.log"))
+                .start();
+    }
+
+    private static void awaitReady(String base) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("The service did not become ready; see target/bench-service.log");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.asof.ingest;
+
+import datomic.Connection;
+import datomic.Peer;
+import datomic.Util;
+import dev.asof.ingest.EventReader.Received;
+import dev.asof.ingest.IngestQueue.Pending;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The ceiling the HTTP path is measured against: the same transaction data the transact worker
+ * builds, committed straight to an in-process mem database, no HTTP, no queue, no validation.
+ */
+public final class RawTransact {
+    private RawTransact() {
+    }
+
+    /** Commits {@code events} price events in transactions of {@code batchSize}; returns events per second. */
+    public static double eventsPerSecond(int batchSize, int events) throws Exception {
+        String uri = "datomic:mem://raw-" + UUID.randomUUID();
+        Peer.createDatabase(uri);
+        Connection conn = Peer.connect(uri);
+        try (Reader reader = new InputStreamReader(RawTransact.class.getResourceAsStream("/asof/schema.edn"),
+                StandardCharsets.UTF_8)) {
+            conn.transact((List<?>) Util.readAll(reader).get(0)).get();
+        }
+        List<List<Pending>> batches = new ArrayList<>();
+        for (int start = 0; start < events; start += batchSize) {
+            List<Received> received = new ArrayList<>();
+            for (int i = start; i < Math.min(events, start + batchSize); i++) {
+                PriceEvent event = new PriceEvent(UUID.randomUUID(), "RAW-" + i, BigDecimal.valueOf(i, 2), "EUR",
+                        Instant.now().truncatedTo(ChronoUnit.MILLIS), "bench");
+                received.add(new Received(event, ContentHash.of(event)));
+            }
+            Submission submission = new Submission(received);
+            List<Pending> batch = new ArrayList<>();
+            for (int i = 0; i < received.size(); i++) {
+                batch.add(new Pending(submission, i));
+            }
+            batches.add(batch);
+        }
+        long started = System.nanoTime();
+        for (List<Pending> batch : batches) {
+            conn.transact(TxData.build(conn.db(), batch, Instant.now())).get();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        conn.release();
+        Peer.deleteDatabase(uri);
+        return events / seconds;
+    }
+}
