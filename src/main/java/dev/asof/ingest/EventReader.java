@@ -282,7 +282,7 @@ public class EventReader {
             Instant at = price.effectiveAt() == null ? receivedAt : price.effectiveAt();
             event = price.withEffectiveAt(at.truncatedTo(ChronoUnit.MILLIS));
         }
-        return new Received(event, hash);
+        return new Received(event, hash, TxData.statements(event, hash));
     }
 
     private static String message(ConstraintViolation<?> violation) {
@@ -325,7 +325,10 @@ public class EventReader {
                 null, Map.of());
     }
 
-    /** An event as received: its id and valid time filled in, and the hash of what the client sent. */
-    public record Received(Event event, String hash) {
+    /**
+     * An event as received: its id and valid time filled in, the hash of what the client sent, and
+     * the transaction statements it will contribute.
+     */
+    public record Received(Event event, String hash, List<Object> statements) {
     }
 }

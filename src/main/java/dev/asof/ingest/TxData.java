@@ -33,29 +33,43 @@ final class TxData {
     private TxData() {
     }
 
+    /**
+     * The statements of one event that do not depend on the database: its price facts, if it is a
+     * price, and its event entity. Built once, on the request's thread, so that the transact
+     * worker (the bottleneck) only assembles them.
+     */
+    static List<Object> statements(Event event, String hash) {
+        List<Object> tx = new ArrayList<>(11);
+        String eventTemp = eventTemp(event);
+        if (event instanceof PriceEvent price) {
+            price(price, "subject-" + event.id(), tx);
+        }
+        // List form, not maps: Datomic would expand each map into these very lists.
+        tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
+        tx.add(add(eventTemp, Attr.EVENT_HASH, hash));
+        tx.add(add(eventTemp, Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER));
+        tx.add(add(eventTemp, Attr.EVENT_SUBJECT, BatchPlan.subject(event)));
+        if (event.source() != null) {
+            tx.add(add(eventTemp, Attr.EVENT_SOURCE, event.source()));
+        }
+        return List.copyOf(tx);
+    }
+
+    /** The whole transaction for a cut batch (no event id or entity twice in it). */
     static List<Object> build(Database db, List<Pending> batch, Instant txInstant) {
         List<Object> tx = new ArrayList<>(batch.size() * 11 + 1);
         List<Object> eventRefs = new ArrayList<>(batch.size());
         Set<String> sources = new LinkedHashSet<>();
-        for (int i = 0; i < batch.size(); i++) {
-            EventReader.Received received = batch.get(i).received();
-            Event event = received.event();
-            String eventTemp = "event-" + i;
-            if (event instanceof PriceEvent price) {
-                price(price, "subject-" + i, tx);
-            } else {
-                customer(db, (CustomerEvent) event, "subject-" + i, tx);
+        for (Pending pending : batch) {
+            Event event = pending.received().event();
+            tx.addAll(pending.received().statements());
+            if (event instanceof CustomerEvent customer) {
+                customer(db, customer, "subject-" + event.id(), tx);
             }
-            // List form, not maps: Datomic would expand each map into these very lists.
-            tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
-            tx.add(add(eventTemp, Attr.EVENT_HASH, received.hash()));
-            tx.add(add(eventTemp, Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER));
-            tx.add(add(eventTemp, Attr.EVENT_SUBJECT, BatchPlan.subject(event)));
             if (event.source() != null) {
-                tx.add(add(eventTemp, Attr.EVENT_SOURCE, event.source()));
                 sources.add(event.source());
             }
-            eventRefs.add(eventTemp);
+            eventRefs.add(eventTemp(event));
         }
         Map<Object, Object> txEntity = new HashMap<>();
         txEntity.put(Attr.DB_ID, "datomic.tx");
@@ -66,6 +80,10 @@ final class TxData {
         }
         tx.add(txEntity);
         return tx;
+    }
+
+    private static String eventTemp(Event event) {
+        return "event-" + event.id();
     }
 
     private static void price(PriceEvent price, String temp, List<Object> tx) {

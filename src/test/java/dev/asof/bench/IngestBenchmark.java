@@ -39,14 +39,19 @@ public final class IngestBenchmark {
         System.out.println("Raw in-process Datomic transact (mem), " + RAW_EVENTS + " events each");
         RawTransact.eventsPerSecond(100, 50_000); // warm-up: Clojure compile and JIT
         double best = 0;
-        for (int batch : new int[] {1, 100, 1000}) {
+        for (String size : System.getProperty("bench.rawBatches", "1,100,1000").split(",")) {
+            int batch = Integer.parseInt(size.trim());
             int events = batch == 1 ? RAW_EVENTS / 4 : RAW_EVENTS;
             double rate = RawTransact.eventsPerSecond(batch, events);
             best = Math.max(best, rate);
-            rows.add(String.format(Locale.ROOT, "| raw transact, %d event(s)/tx | in-process | %,.0f | - | - |", batch, rate));
+            rows.add(String.format(Locale.ROOT, "| raw transact, %d event(s)/tx | in-process | %,.0f | - | - | %d | - |",
+                    batch, rate, batch));
             System.out.println(rows.get(rows.size() - 1));
         }
 
+        if (Boolean.getBoolean("bench.rawOnly")) {
+            System.exit(0);
+        }
         int port = freePort();
         Process service = start(port);
         try {
@@ -55,16 +60,18 @@ public final class IngestBenchmark {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(8)).build();
             run(client, base, 64, 1, WARMUP);
+            Worker before = Worker.scrape(client, base);
             Result single = run(client, base, 64, 1, PHASE);
-            rows.add(single.row("HTTP POST, 1 event/request", 64));
+            rows.add(single.row("HTTP POST, 1 event/request", 64) + Worker.scrape(client, base).since(before, PHASE));
             System.out.println(rows.get(rows.size() - 1));
             run(client, base, 16, 100, WARMUP);
+            before = Worker.scrape(client, base);
             Result hundred = run(client, base, 16, 100, PHASE);
-            rows.add(hundred.row("HTTP POST, 100 events/request", 16));
+            rows.add(hundred.row("HTTP POST, 100 events/request", 16) + Worker.scrape(client, base).since(before, PHASE));
             System.out.println(rows.get(rows.size() - 1));
             System.out.println();
-            System.out.println("| measurement | connections | events/s | p50 ms | p99 ms |");
-            System.out.println("|---|---|---|---|---|");
+            System.out.println("| measurement | connections | events/s | p50 ms | p99 ms | mean batch | worker in transact |");
+            System.out.println("|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "%n100-event POSTs reach %.0f%% of the best raw figure (%,.0f events/s).%n",
                     100 * hundred.eventsPerSecond() / best, best);
@@ -75,11 +82,34 @@ public final class IngestBenchmark {
         System.exit(0); // the HTTP client's threads would keep the JVM alive
     }
 
+    /** The service's own view of its transact worker, from /q/metrics. */
+    record Worker(double transactSeconds, double batches, double events) {
+        static Worker scrape(HttpClient client, String base) throws Exception {
+            String metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return new Worker(metric(metrics, "asof_transact_latency_seconds_sum"),
+                    metric(metrics, "asof_batch_size_events_count"), metric(metrics, "asof_batch_size_events_sum"));
+        }
+
+        private static double metric(String metrics, String name) {
+            return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+
+        String since(Worker before, Duration phase) {
+            double batchCount = batches - before.batches;
+            return String.format(Locale.ROOT, " %.0f | %.0f%% |", batchCount == 0 ? 0 : (events - before.events) / batchCount,
+                    100 * (transactSeconds - before.transactSeconds) / (phase.toMillis() / 1000.0));
+        }
+    }
+
     record Result(double eventsPerSecond, double requestsPerSecond, Histogram latency, long errors) {
         String row(String name, int connections) {
-            return String.format(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |%s", name, connections, eventsPerSecond,
-                    latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
-                    errors > 0 ? " (" + errors + " non-2xx)" : "");
+            if (errors > 0) {
+                System.out.println("  " + name + ": " + errors + " requests failed (non-2xx or I/O)");
+            }
+            return String.format(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |", name, connections, eventsPerSecond,
+                    latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
         }
     }
 

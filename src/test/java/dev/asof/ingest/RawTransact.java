@@ -38,7 +38,8 @@ public final class RawTransact {
             for (int i = start; i < Math.min(events, start + batchSize); i++) {
                 PriceEvent event = new PriceEvent(UUID.randomUUID(), "RAW-" + i, BigDecimal.valueOf(i, 2), "EUR",
                         Instant.now().truncatedTo(ChronoUnit.MILLIS), "bench");
-                received.add(new Received(event, ContentHash.of(event)));
+                String hash = ContentHash.of(event);
+                received.add(new Received(event, hash, TxData.statements(event, hash)));
             }
             Submission submission = new Submission(received);
             List<Pending> batch = new ArrayList<>();

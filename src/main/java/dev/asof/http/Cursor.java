@@ -1,0 +1,43 @@
+package dev.asof.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The one cursor codec: a page position as opaque text (base64url of its parts). Clients pass it
+ * back unchanged; anything else is a 400.
+ */
+public final class Cursor {
+    private static final String SEPARATOR = "\u001f";
+    private static final String VERSION = "1";
+
+    private Cursor() {
+    }
+
+    public static String encode(String kind, Object... parts) {
+        StringBuilder text = new StringBuilder(VERSION).append(SEPARATOR).append(kind);
+        for (Object part : parts) {
+            text.append(SEPARATOR).append(part);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The parts of a cursor of {@code kind} with {@code count} parts; {@code null} when absent. */
+    public static List<String> decode(String cursor, String kind, int count) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            List<String> parts = List.of(text.split(SEPARATOR, -1));
+            if (parts.size() == count + 2 && VERSION.equals(parts.get(0)) && kind.equals(parts.get(1))) {
+                return parts.subList(2, parts.size());
+            }
+        } catch (IllegalArgumentException notBase64) {
+            // reported below
+        }
+        throw ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
+                + "pass the value of a previous page's next link unchanged", null);
+    }
+}
