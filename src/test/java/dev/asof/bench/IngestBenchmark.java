@@ -179,7 +179,7 @@ public final class IngestBenchmark {
             throw new IllegalStateException("Package the service first: ./mvnw -Pbench verify does");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx2g"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx4g")); // the same heap as this JVM
         String extra = System.getProperty("bench.serviceOpts", "");
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
