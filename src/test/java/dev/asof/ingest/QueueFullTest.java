@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
+import dev.asof.support.OwnDatabase;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -24,10 +24,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(QueueFullTest.SmallQueue.class)
 class QueueFullTest {
 
-    public static class SmallQueue implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("asof.queue.capacity", "5", "asof.datomic-uri", "datomic:mem://asof-small-queue");
+    public static class SmallQueue extends OwnDatabase {
+        public SmallQueue() {
+            super("asof-small-queue", "asof.queue.capacity", "5");
         }
     }
 

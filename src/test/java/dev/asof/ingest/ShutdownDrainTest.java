@@ -6,8 +6,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.asof.support.OwnDatabase;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -24,10 +24,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ShutdownDrainTest.Own.class)
 class ShutdownDrainTest {
 
-    public static class Own implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("asof.datomic-uri", "datomic:mem://asof-shutdown");
+    public static class Own extends OwnDatabase {
+        public Own() {
+            super("asof-shutdown");
         }
     }
 

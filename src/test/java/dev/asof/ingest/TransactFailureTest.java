@@ -11,8 +11,8 @@ import clojure.lang.Symbol;
 import datomic.Util;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.support.OwnDatabase;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -37,10 +37,9 @@ class TransactFailureTest {
     private static final Object CITY_PRED = Util.map(Attr.DB_ID, Attr.CUSTOMER_CITY,
             Attr.kw("db.attr/preds"), Symbol.intern("clojure.string/blank?"));
 
-    public static class Own implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("asof.datomic-uri", "datomic:mem://asof-tx-failure");
+    public static class Own extends OwnDatabase {
+        public Own() {
+            super("asof-tx-failure");
         }
     }
 
