@@ -79,9 +79,7 @@ public class DatomicStore {
     private static void installSchema(Connection conn) {
         List<?> schema = readSchema();
         Database db = conn.db();
-        boolean complete = schema.stream()
-                .map(attr -> ((Map<?, ?>) attr).get(Attr.DB_IDENT))
-                .allMatch(ident -> db.entid(ident) != null);
+        boolean complete = schema.stream().allMatch(attr -> installed(db, (Map<?, ?>) attr));
         if (complete) {
             return;
         }
@@ -95,6 +93,16 @@ public class DatomicStore {
         } catch (Exception e) {
             throw new IllegalStateException("Could not install asof's schema", e);
         }
+    }
+
+    /** True when the database holds this attribute with every property the schema gives it. */
+    private static boolean installed(Database db, Map<?, ?> attr) {
+        Object ident = attr.get(Attr.DB_IDENT);
+        if (db.entid(ident) == null) {
+            return false;
+        }
+        datomic.Entity entity = db.entity(ident);
+        return attr.entrySet().stream().allMatch(property -> property.getValue().equals(entity.get(property.getKey())));
     }
 
     private static List<?> readSchema() {

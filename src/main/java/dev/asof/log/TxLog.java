@@ -31,6 +31,10 @@ public class TxLog {
         this.store = store;
     }
 
+    public long basisT() {
+        return store.db().basisT();
+    }
+
     public TxView transaction(long t) {
         Database db = store.db();
         if (t <= 0 || t > db.basisT()) {
@@ -44,6 +48,33 @@ public class TxLog {
             }
         }
         throw ProblemException.notFound("No transaction at t=" + t);
+    }
+
+    /**
+     * Transactions after {@code after} that recorded events, in order, at most {@code limit}; a
+     * consumer resumes from the last t it saw. Transactions of asof's own (the schema) are skipped.
+     */
+    public List<TxView> after(long after, int limit) {
+        Database db = store.db();
+        List<TxView> changes = new ArrayList<>(Math.min(limit, 64));
+        if (after >= db.basisT()) {
+            return changes;
+        }
+        for (Object item : store.connection().log().txRange(after + 1, null)) {
+            Map<?, ?> tx = (Map<?, ?>) item;
+            long t = ((Number) tx.get(Log.T)).longValue();
+            if (t > db.basisT()) {
+                break;
+            }
+            TxView view = describe(db, t, (Collection<?>) tx.get(Log.DATA));
+            if (!view.events().isEmpty()) {
+                changes.add(view);
+                if (changes.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return changes;
     }
 
     static TxView describe(Database db, long t, Collection<?> data) {

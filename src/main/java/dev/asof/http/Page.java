@@ -1,0 +1,63 @@
+package dev.asof.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One page of a list answer: its items and, when there are more, the cursor of the next page
+ * (also announced as {@code Link: <…>; rel="next"}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Page<T>(List<T> items, String next) {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+
+    /** The limit parameter: default 100, at most 1000; anything else is a 400. */
+    public static int limit(String value) {
+        if (value == null || value.isEmpty()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProblemException.badRequest("Parameter limit must be a whole number from 1 to " + MAX_LIMIT, null);
+    }
+
+    /**
+     * Takes up to {@code limit} items of {@code ordered} that come after {@code position} (the
+     * position of the last item of the previous page, or null); {@code key} gives each item's
+     * position, which the cursor carries.
+     */
+    public static <T> Page<T> of(Iterable<T> ordered, int limit, Function<T, String> key, String kind) {
+        List<T> items = new ArrayList<>(Math.min(limit, 64));
+        boolean more = false;
+        for (T item : ordered) {
+            if (items.size() == limit) {
+                more = true;
+                break;
+            }
+            items.add(item);
+        }
+        String next = more ? Cursor.encode(kind, key.apply(items.get(items.size() - 1))) : null;
+        return new Page<>(items, next);
+    }
+
+    /** Adds the Link header for the next page, if there is one. */
+    public Response.ResponseBuilder link(Response.ResponseBuilder response, UriInfo uri) {
+        if (next != null) {
+            response.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("cursor", next).build()
+                    + ">; rel=\"next\"");
+        }
+        return response;
+    }
+}

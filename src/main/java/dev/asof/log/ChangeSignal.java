@@ -1,0 +1,66 @@
+package dev.asof.log;
+
+import datomic.Connection;
+import dev.asof.datomic.DatomicStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Listens to the peer's transaction report queue (every transaction this peer sees, its own or, in
+ * sql mode, other peers') and tells change-feed subscribers that the database has moved on. They
+ * then read what is new from the Log, in order, from where each of them stands.
+ */
+@ApplicationScoped
+public class ChangeSignal {
+    private static final Logger LOG = Logger.getLogger(ChangeSignal.class);
+
+    private final DatomicStore store;
+    private final BroadcastProcessor<Long> basis = BroadcastProcessor.create();
+    private volatile boolean running;
+    private Thread thread;
+
+    public ChangeSignal(DatomicStore store) {
+        this.store = store;
+    }
+
+    void start(@Observes @Priority(30) StartupEvent event) {
+        Connection conn = store.connection();
+        BlockingQueue<Map> reports = conn.txReportQueue();
+        running = true;
+        thread = new Thread(() -> {
+            while (running) {
+                try {
+                    Map<?, ?> report = reports.poll(500, TimeUnit.MILLISECONDS);
+                    if (report != null) {
+                        basis.onNext(((datomic.Database) report.get(Connection.DB_AFTER)).basisT());
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("Change signal failed on a transaction report", e);
+                }
+            }
+        }, "asof-change-signal");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes @Priority(50) ShutdownEvent event) {
+        running = false;
+        basis.onComplete();
+    }
+
+    /** The basis t after each transaction; a subscriber that falls behind misses signals, not changes. */
+    public Multi<Long> signals() {
+        return basis.onOverflow().drop();
+    }
+}

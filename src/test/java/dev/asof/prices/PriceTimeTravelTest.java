@@ -1,0 +1,213 @@
+package dev.asof.prices;
+
+import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static dev.asof.support.Events.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Prices in system time (asOf) and valid time (validAt), history, listing, and caching. */
+@QuarkusTest
+class PriceTimeTravelTest {
+    private static final String JUNE = "2026-06-01T00:00:00Z";
+    private static final String JULY = "2026-07-01T00:00:00Z";
+
+    private static long postPrice(String sku, Object amount, String effectiveAt) {
+        Map<String, Object> event = price(sku, amount, "EUR");
+        if (effectiveAt != null) {
+            event = with(event, "effectiveAt", effectiveAt);
+        }
+        return post(event).statusCode(201).extract().jsonPath().getLong("t");
+    }
+
+    @Test
+    void asOfATBeforeAChangeAnswersTheOldPrice() {
+        String sku = sku("asof");
+        long t1 = postPrice(sku, 10, null);
+        long t2 = postPrice(sku, 12, null);
+        given().get("/prices/{sku}?asOf={t}", sku, t1).then().statusCode(200)
+                .body("amount", equalTo(10)).body("t", equalTo((int) t1)).body("basisT", equalTo((int) t1));
+        given().get("/prices/{sku}?asOf={t}", sku, t2).then().body("amount", equalTo(12));
+        given().get("/prices/{sku}?asOf={t}", sku, t1 - 1).then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void asOfAnInstantResolvesToTheTransactionsBeforeIt() throws Exception {
+        String sku = sku("instant");
+        long t1 = postPrice(sku, 10, null);
+        String between = given().get("/tx/{t}", t1).then().extract().jsonPath().getString("txInstant");
+        Thread.sleep(5);
+        postPrice(sku, 12, null);
+        given().get("/prices/{sku}?asOf={i}", sku, between).then().statusCode(200)
+                .body("amount", equalTo(10)).body("basisT", equalTo((int) t1));
+    }
+
+    @Test
+    void correctionForAPastValidTimeKeepsTheOldAnswerAsOfBeforeIt() {
+        String sku = sku("correct");
+        long t1 = postPrice(sku, 10, JUNE);
+        long t2 = postPrice(sku, 11, JUNE); // same valid time: a correction
+        given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t1, JULY).then().body("amount", equalTo(10));
+        given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t2, JULY).then().body("amount", equalTo(11))
+                .body("effectiveAt", equalTo(JUNE)).body("validAt", equalTo(JULY));
+        given().get("/prices/{sku}?validAt={v}", sku, "2026-05-31T23:59:59.999Z").then().statusCode(404);
+    }
+
+    @Test
+    void lateArrivingPriceChangesThePastOnlyFromItsArrival() {
+        String sku = sku("late");
+        long t1 = postPrice(sku, 10, JUNE);
+        long t2 = postPrice(sku, 15, "2026-06-15T00:00:00Z"); // recorded later, valid earlier than July
+        given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t1, JULY).then().body("amount", equalTo(10));
+        given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t2, JULY).then().body("amount", equalTo(15));
+        given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t2, "2026-06-10T00:00:00Z").then().body("amount", equalTo(10));
+    }
+
+    @Test
+    void scheduledPriceIsInForceFromItsEffectiveAt() {
+        String sku = sku("future");
+        postPrice(sku, 10, JUNE);
+        postPrice(sku, 99, "2999-01-01T00:00:00Z");
+        given().get("/prices/{sku}", sku).then().body("amount", equalTo(10));
+        given().get("/prices/{sku}?validAt=2999-01-01T00:00:00Z", sku).then().body("amount", equalTo(99));
+    }
+
+    @Test
+    void validAtDefaultsToTheInstantOfAsOf() {
+        String sku = sku("default-valid");
+        long t1 = postPrice(sku, 10, null);
+        JsonPath body = given().get("/prices/{sku}?asOf={t}", sku, t1).then().extract().jsonPath();
+        assertThat(body.getString("validAt")).isEqualTo(body.getString("asOf"));
+        assertThat(body.getString("asOf")).isEqualTo(body.getString("txInstant"));
+    }
+
+    @Test
+    void badTimesAre400sNamingTheParameter() {
+        String sku = sku("bad");
+        postPrice(sku, 1, null);
+        given().get("/prices/{sku}?asOf=yesterday", sku).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("asOf")).body("detail", containsString("ISO-8601"));
+        given().get("/prices/{sku}?validAt=12:00", sku).then().statusCode(400).body("detail", containsString("validAt"));
+        given().get("/prices/{sku}?asOf=999999999999", sku).then().statusCode(400)
+                .body("detail", containsString("basis"));
+        given().get("/prices/{sku}?asOf=2999-01-01T00:00:00Z", sku).then().statusCode(400)
+                .body("detail", containsString("basis"));
+    }
+
+    @Test
+    void settledAnswersAreImmutableAndNowAnswersRevalidate() {
+        String sku = sku("cache");
+        long t1 = postPrice(sku, 10, null);
+        Response settled = given().get("/prices/{sku}?asOf={t}", sku, t1);
+        settled.then().statusCode(200)
+                .header("Cache-Control", containsString("immutable"))
+                .header("Cache-Control", containsString("max-age=31536000"))
+                .header("ETag", notNullValue());
+        String tag = settled.header("ETag");
+        assertThat(tag).doesNotStartWith("W/");
+        given().header("If-None-Match", tag).get("/prices/{sku}?asOf={t}", sku, t1).then().statusCode(304);
+
+        Response now = given().get("/prices/{sku}", sku);
+        now.then().statusCode(200).header("Cache-Control", nullValue());
+        String nowTag = now.header("ETag");
+        given().header("If-None-Match", nowTag).get("/prices/{sku}", sku).then().statusCode(304);
+        postPrice(sku("other"), 1, null); // the basis moves on
+        given().header("If-None-Match", nowTag).get("/prices/{sku}", sku).then().statusCode(200);
+    }
+
+    @Test
+    void historyListsEveryAssertionAndRetractionWithItsEvent() {
+        String sku = sku("hist");
+        Map<String, Object> first = with(price(sku, 10, "EUR"), "effectiveAt", JUNE);
+        long t1 = post(first).statusCode(201).extract().jsonPath().getLong("t");
+        Map<String, Object> correction = with(price(sku, 11, "EUR"), "effectiveAt", JUNE);
+        long t2 = post(correction).statusCode(201).extract().jsonPath().getLong("t");
+        long t3 = postPrice(sku, 12, JULY);
+        JsonPath history = given().get("/prices/{sku}/history", sku).then().statusCode(200).extract().jsonPath();
+        assertThat(history.getList("items.t", Long.class)).containsExactly(t1, t2, t2, t3);
+        assertThat(history.getList("items.op")).containsExactly("assert", "retract", "assert", "assert");
+        assertThat(history.getList("items.amount", Integer.class)).containsExactly(10, 10, 11, 12);
+        assertThat(history.getString("items[0].eventId")).isEqualTo(first.get("id"));
+        assertThat(history.getString("items[2].eventId")).isEqualTo(correction.get("id"));
+        assertThat(history.getString("items[1].currency")).isEqualTo("EUR");
+
+        given().get("/prices/{sku}/history?order=desc", sku).then()
+                .body("items.t[0]", equalTo((int) t3));
+        given().get("/prices/{sku}/history?from={a}&to={b}", sku, t2, t3).then()
+                .body("items.t", equalTo(List.of((int) t2, (int) t2)));
+        given().get("/prices/{sku}/history?order=sideways", sku).then().statusCode(400);
+        given().get("/prices/{sku}/history?limit=0", sku).then().statusCode(400);
+        given().get("/prices/{sku}/history?cursor=garbage", sku).then().statusCode(400);
+    }
+
+    @Test
+    void historyPagesLoseAndRepeatNothingWhileWritesContinue() {
+        String sku = sku("pages");
+        for (int i = 0; i < 25; i++) {
+            postPrice(sku, i, "2026-01-01T00:00:" + String.format("%02d", i) + "Z");
+        }
+        List<Long> seen = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Response page = cursor == null ? given().get("/prices/{sku}/history?limit=7", sku)
+                    : given().get("/prices/{sku}/history?limit=7&cursor={c}", sku, cursor);
+            page.then().statusCode(200);
+            JsonPath body = page.jsonPath();
+            for (int i = 0; i < body.getList("items").size(); i++) {
+                seen.add(body.getLong("items[" + i + "].t"));
+                assertThat(keys.add(body.getString("items[" + i + "].t") + body.getString("items[" + i + "].effectiveAt")))
+                        .as("no item repeated").isTrue();
+            }
+            cursor = body.getString("next");
+            if (cursor != null) {
+                assertThat(page.header("Link")).contains("rel=\"next\"").contains("cursor=");
+                postPrice(sku, 100 + pages, "2026-02-01T00:00:" + String.format("%02d", pages) + "Z"); // writes go on
+            }
+            pages++;
+        } while (cursor != null && pages < 20);
+        assertThat(seen).isSorted();
+        assertThat(seen.size()).isGreaterThanOrEqualTo(25 + pages - 1);
+    }
+
+    @Test
+    void listOfPricesIsInSkuOrderAndPaginated() {
+        String prefix = sku("list");
+        long t = 0;
+        for (int i = 0; i < 5; i++) {
+            t = postPrice(prefix + "-" + i, i, JUNE);
+        }
+        List<String> skus = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonPath page = (cursor == null ? given().get("/prices?asOf={t}&validAt={v}&limit=2", t, JULY)
+                    : given().get("/prices?asOf={t}&validAt={v}&limit=2&cursor={c}", t, JULY, cursor))
+                    .then().statusCode(200).extract().jsonPath();
+            skus.addAll(page.getList("items.sku"));
+            cursor = page.getString("next");
+        } while (cursor != null);
+        assertThat(skus).isSorted().doesNotHaveDuplicates();
+        assertThat(skus).contains(prefix + "-0", prefix + "-4");
+        given().get("/prices?asOf={t}&validAt={v}&limit=1000", t, JULY).then()
+                .body("items.sku", hasItem(prefix + "-3"));
+    }
+}
