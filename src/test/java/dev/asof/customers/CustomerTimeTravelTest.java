@@ -1,0 +1,73 @@
+package dev.asof.customers;
+
+import static dev.asof.support.Events.customer;
+import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Customers as of any moment, and their attribute-level history across deletion. */
+@QuarkusTest
+class CustomerTimeTravelTest {
+
+    private static long send(Map<String, Object> event) {
+        return post(event).statusCode(201).extract().jsonPath().getLong("t");
+    }
+
+    @Test
+    void customerAsOfEachMomentOfItsLife() {
+        String id = "life-" + UUID.randomUUID();
+        long created = send(with(with(customer(id), "name", "Ada"), "tier", "gold"));
+        long moved = send(with(with(customer(id), "city", "Paris"), "tier", null));
+        long deleted = send(with(customer(id), "deleted", true));
+        long back = send(with(customer(id), "name", "Ada II"));
+
+        given().get("/customers/{id}?asOf={t}", id, created - 1).then().statusCode(404);
+        given().get("/customers/{id}?asOf={t}", id, created).then().statusCode(200)
+                .body("name", equalTo("Ada")).body("tier", equalTo("gold")).body("$", not(hasKey("city")));
+        given().get("/customers/{id}?asOf={t}", id, moved).then()
+                .body("city", equalTo("Paris")).body("$", not(hasKey("tier"))).body("t", equalTo((int) moved));
+        given().get("/customers/{id}?asOf={t}", id, deleted).then().statusCode(404);
+        given().get("/customers/{id}?asOf={t}", id, back).then().statusCode(200)
+                .body("name", equalTo("Ada II")).body("$", not(hasKey("city")));
+        given().get("/customers/{id}?asOf=nope", id).then().statusCode(400).body("detail", containsString("asOf"));
+    }
+
+    @Test
+    void historyListsAttributeChangesWithTheirEvents() {
+        String id = "hist-" + UUID.randomUUID();
+        Map<String, Object> create = with(customer(id), "email", "a@example.com");
+        long t1 = send(create);
+        Map<String, Object> change = with(customer(id), "email", "b@example.com");
+        long t2 = send(change);
+        long t3 = send(with(customer(id), "deleted", true));
+
+        JsonPath history = given().get("/customers/{id}/history", id).then().statusCode(200).extract().jsonPath();
+        assertThat(history.getList("items.t", Long.class)).containsExactly(t1, t1, t2, t2, t3, t3);
+        assertThat(history.getList("items.attribute")).containsExactly("email", "id", "email", "email", "email", "id");
+        assertThat(history.getList("items.op")).containsExactly("assert", "assert", "retract", "assert", "retract", "retract");
+        assertThat(history.getList("items.value")).containsExactly("a@example.com", id, "a@example.com",
+                "b@example.com", "b@example.com", id);
+        assertThat(history.getString("items[0].eventId")).isEqualTo(create.get("id"));
+        assertThat(history.getString("items[3].eventId")).isEqualTo(change.get("id"));
+
+        given().get("/customers/{id}/history?order=desc&limit=2", id).then()
+                .body("items.t", equalTo(List.of((int) t3, (int) t3)))
+                .body("next", org.hamcrest.Matchers.notNullValue());
+        given().get("/customers/{id}/history?from={a}", id, t2).then()
+                .body("items.t", equalTo(List.of((int) t2, (int) t2, (int) t3, (int) t3)));
+        given().get("/customers/{id}/history", "nobody-" + UUID.randomUUID()).then().statusCode(200)
+                .body("items", equalTo(List.of()));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.asof.log;
+
+import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The Log as a change feed: pages after a t, and a live stream resumable by Last-Event-ID. */
+@QuarkusTest
+class ChangeFeedTest {
+
+    @TestHTTPResource("/changes/stream")
+    URL stream;
+
+    @Test
+    void changesAfterTAreInOrderAndResumable() {
+        long before = post(price(sku("feed"), 1, "EUR")).statusCode(201).extract().jsonPath().getLong("t");
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Map<String, Object> event = price(sku("feed"), i, "EUR");
+            events.add(event);
+            post(event).statusCode(201);
+        }
+        JsonPath first = given().get("/changes?after={t}&limit=3", before).then().statusCode(200)
+                .header("Link", containsString("after=")).extract().jsonPath();
+        List<Long> ts = new ArrayList<>(first.getList("items.t", Long.class));
+        List<String> ids = new ArrayList<>(first.getList("items.events.id.flatten()", String.class));
+        long next = first.getLong("next");
+        JsonPath second = given().get("/changes?after={t}&limit=3", next).then().statusCode(200).extract().jsonPath();
+        ts.addAll(second.getList("items.t", Long.class));
+        ids.addAll(second.getList("items.events.id.flatten()", String.class));
+        assertThat(ts).isSorted().doesNotHaveDuplicates().allMatch(t -> t > before);
+        assertThat(ids).containsAll(events.stream().map(e -> (String) e.get("id")).toList());
+        given().get("/changes?after=-1").then().statusCode(400);
+    }
+
+    @Test
+    void streamSendsNewTransactionsAndResumesFromLastEventId() throws Exception {
+        long start = post(price(sku("sse"), 1, "EUR")).statusCode(201).extract().jsonPath().getLong("t");
+        Map<String, Object> a = price(sku("sse"), 2, "EUR");
+        Map<String, Object> b = price(sku("sse"), 3, "EUR");
+        long ta = post(a).statusCode(201).extract().jsonPath().getLong("t");
+        long tb = post(b).statusCode(201).extract().jsonPath().getLong("t");
+
+        List<String[]> received = read(start, 2);
+        assertThat(received).extracting(e -> e[0]).containsExactly(Long.toString(ta), Long.toString(tb));
+        assertThat(received.get(0)[1]).contains((String) a.get("id"));
+
+        // Resume after a: b comes again, nothing before it; then live events follow.
+        CompletableFuture<List<String[]>> resumed = CompletableFuture.supplyAsync(() -> read(ta, 2));
+        Thread.sleep(500);
+        Map<String, Object> c = price(sku("sse"), 4, "EUR");
+        long tc = post(c).statusCode(201).extract().jsonPath().getLong("t");
+        List<String[]> after = resumed.get(20, TimeUnit.SECONDS);
+        assertThat(after).extracting(e -> e[0]).containsExactly(Long.toString(tb), Long.toString(tc));
+    }
+
+    /** Reads {@code count} events from the stream with Last-Event-ID {@code lastId}: [id, data] pairs. */
+    private List<String[]> read(long lastId, int count) {
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpRequest request = HttpRequest.newBuilder(stream.toURI()).header("Accept", "text/event-stream")
+                    .header("Last-Event-ID", Long.toString(lastId)).build();
+            HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<String[]> events = new ArrayList<>();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String id = null;
+                StringBuilder data = new StringBuilder();
+                String line;
+                while (events.size() < count && (line = lines.readLine()) != null) {
+                    if (line.startsWith("id:")) {
+                        id = line.substring(3).trim();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5));
+                    } else if (line.isEmpty() && id != null) {
+                        events.add(new String[] {id, data.toString()});
+                        id = null;
+                        data.setLength(0);
+                    }
+                }
+            }
+            return events;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
