@@ -44,6 +44,11 @@ class OpsTest {
                 .body("paths", hasKey("/prices/{sku}"))
                 .body("paths", hasKey("/customers/{id}"))
                 .body("paths", hasKey("/tx/{t}"))
+                .body("paths", hasKey("/prices"))
+                .body("paths", hasKey("/prices/{sku}/history"))
+                .body("paths", hasKey("/customers/{id}/history"))
+                .body("paths", hasKey("/changes"))
+                .body("paths", hasKey("/changes/stream"))
                 .body("paths.'/events'.post.responses", hasKey("429"))
                 .body("paths.'/events'.post.requestBody.content.'application/json'.examples", hasKey("price"));
     }

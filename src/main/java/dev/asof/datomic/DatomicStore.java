@@ -34,6 +34,7 @@ public class DatomicStore {
 
     private final AsofConfig config;
     private volatile Connection connection;
+    private volatile TxIndex txIndex;
 
     public DatomicStore(AsofConfig config) {
         this.config = config;
@@ -45,6 +46,7 @@ public class DatomicStore {
         boolean created = Peer.createDatabase(uri);
         Connection conn = Peer.connect(uri);
         installSchema(conn);
+        txIndex = TxIndex.load(conn.db());
         connection = conn;
         LOG.infof("Datomic %s %s, schema in place, basis t=%d (%d ms)", DatomicUris.redact(uri),
                 created ? "created" : "connected", conn.db().basisT(), (System.nanoTime() - started) / 1_000_000);
@@ -69,6 +71,12 @@ public class DatomicStore {
             throw new StoreUnavailableException("The Datomic database is not connected yet");
         }
         return conn;
+    }
+
+    /** Every transaction's t and instant, for time travel. */
+    public TxIndex txIndex() {
+        connection();
+        return txIndex;
     }
 
     /** The newest database value this peer knows. Resolve it once per request and pass it down. */

@@ -1,14 +1,11 @@
 package dev.asof.datomic;
 
 import datomic.Database;
-import datomic.Log;
 import dev.asof.http.AsOf;
 import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
-import java.util.Map;
 
 /**
  * Resolves "which database value" once per request: now, as of a t, or as of an instant, and
@@ -46,8 +43,8 @@ public class TimeTravel {
             if (at.t() > basis) {
                 throw beyond("t=" + at.t(), now, basis);
             }
-            Tx last = lastTx(now, at.t() + 1, 1);
-            Instant instant = last == null ? Instant.EPOCH : last.instant();
+            TxIndex.Tx last = lastAtOrBefore(now, at.t());
+            Instant instant = last == null ? Instant.EPOCH : Instant.ofEpochMilli(last.instantMillis());
             return new Basis(now.asOf(at.t()), at.t(), instant, true, basis);
         }
         Instant instant = ((AsOf.AtInstant) asOf).instant();
@@ -55,37 +52,20 @@ public class TimeTravel {
         if (instant.isAfter(clock)) {
             throw beyond(instant.toString(), now, basis);
         }
-        Tx last = lastTx(now, new Date(instant.toEpochMilli() + 1), Duration.ofSeconds(1).toMillis());
-        long t = last == null ? 0 : last.t();
+        TxIndex.Tx last = store.txIndex().atOrBeforeInstant(instant.toEpochMilli());
+        long t = last == null ? 0 : Math.min(last.t(), basis);
         return new Basis(now.asOf(t), t, instant, instant.isBefore(clock.minus(SETTLE)), basis);
     }
 
-    private record Tx(long t, Instant instant) {
-    }
-
     /**
-     * The last transaction before {@code end} (a t or a Date, exclusive), found by reading the Log
-     * backwards in growing windows, so a recent point costs a short read.
+     * The last transaction at or before {@code t}. The index may lag the database value by the
+     * transaction that just landed, so the basis itself is answered from the database.
      */
-    private Tx lastTx(Database db, Object end, long firstWindow) {
-        Log log = store.connection().log();
-        boolean byDate = end instanceof Date;
-        long to = byDate ? ((Date) end).getTime() : (Long) end;
-        for (long window = firstWindow; ; window *= 16) {
-            long from = Math.max(0, to - window);
-            Object start = byDate ? new Date(from) : (Object) from;
-            Map<?, ?> last = null;
-            for (Object tx : log.txRange(start, end)) {
-                last = (Map<?, ?>) tx;
-            }
-            if (last != null) {
-                long t = ((Number) last.get(Log.T)).longValue();
-                return new Tx(t, Facts.txInstant(db, t));
-            }
-            if (from == 0) {
-                return null;
-            }
+    private TxIndex.Tx lastAtOrBefore(Database now, long t) {
+        if (t >= now.basisT()) {
+            return new TxIndex.Tx(now.basisT(), Facts.txInstant(now, now.basisT()).toEpochMilli());
         }
+        return store.txIndex().atOrBeforeT(t);
     }
 
     private static ProblemException beyond(String asked, Database now, long basis) {

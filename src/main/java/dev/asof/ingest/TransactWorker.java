@@ -229,6 +229,7 @@ public class TransactWorker {
         committedTransactions++;
         lastInstant = txInstant;
         long t = ((Database) result.get(Connection.DB_AFTER)).basisT();
+        store.txIndex().record(t, txInstant.toEpochMilli());
         for (Pending p : batch) {
             p.submission().committed(p.index(), t, txInstant);
         }

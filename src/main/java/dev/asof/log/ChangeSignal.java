@@ -2,6 +2,7 @@ package dev.asof.log;
 
 import datomic.Connection;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.Facts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -41,7 +42,11 @@ public class ChangeSignal {
                 try {
                     Map<?, ?> report = reports.poll(500, TimeUnit.MILLISECONDS);
                     if (report != null) {
-                        basis.onNext(((datomic.Database) report.get(Connection.DB_AFTER)).basisT());
+                        datomic.Database after = (datomic.Database) report.get(Connection.DB_AFTER);
+                        long t = after.basisT();
+                        // Other peers' transactions (sql mode) reach the time index only this way.
+                        store.txIndex().record(t, Facts.txInstant(after, t).toEpochMilli());
+                        basis.onNext(t);
                     }
                 } catch (InterruptedException e) {
                     return;

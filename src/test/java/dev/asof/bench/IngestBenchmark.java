@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
 /**
  * The ingest benchmark: raw in-process Datomic transact throughput at batch sizes 1, 100 and 1000,
  * then the packaged service (started here as a child process on datomic:mem) driven over HTTP with
- * single-event POSTs from 64 connections and 100-event POSTs. Run with
+ * single-event POSTs from 64 connections and 100-event POSTs; then as-of point reads and history
+ * reads while ingestion runs ({@link ReadLoad}). Run with
  * {@code ./mvnw -Pbench verify}; it prints a Markdown table.
  */
 public final class IngestBenchmark {
@@ -75,6 +76,13 @@ public final class IngestBenchmark {
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "%n100-event POSTs reach %.0f%% of the best raw figure (%,.0f events/s).%n",
                     100 * hundred.eventsPerSecond() / best, best);
+
+            System.out.println();
+            System.out.println("Reads while ingestion runs (" + ReadLoad.SKUS + " SKUs x " + ReadLoad.VERSIONS + " versions)");
+            System.out.println("| measurement | connections | throughput | p50 ms | p99 ms | failures |");
+            System.out.println("|---|---|---|---|---|---|");
+            ReadLoad.run(client, base, PHASE, Integer.getInteger("bench.readRate", 5000),
+                    Integer.getInteger("bench.ingestRate", 2000)).forEach(System.out::println);
         } finally {
             service.destroy();
             service.waitFor();
