@@ -123,48 +123,12 @@ public final class IngestBenchmark {
 
     private static Result run(HttpClient client, String base, int connections, int eventsPerRequest, Duration length)
             throws Exception {
-        Histogram latency = new Histogram(60_000_000L, 3);
-        AtomicLong requests = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        long deadline = System.nanoTime() + length.toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(connections);
-        List<Future<?>> workers = new ArrayList<>();
-        long started = System.nanoTime();
-        for (int c = 0; c < connections; c++) {
-            workers.add(pool.submit(() -> {
-                Histogram mine = new Histogram(60_000_000L, 3);
-                while (System.nanoTime() < deadline) {
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/events"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body(eventsPerRequest)))
-                            .build();
-                    long sent = System.nanoTime();
-                    try {
-                        HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() / 100 != 2) {
-                            errors.incrementAndGet();
-                            continue;
-                        }
-                    } catch (IOException e) {
-                        errors.incrementAndGet();
-                        continue;
-                    }
-                    mine.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
-                    requests.incrementAndGet();
-                }
-                synchronized (latency) {
-                    latency.add(mine);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
-        double seconds = (System.nanoTime() - started) / 1e9;
-        double rps = requests.get() / seconds;
-        return new Result(rps * eventsPerRequest, rps, latency, errors.get());
+        Load.Phase phase = Load.drive(client, connections, length, 0, () -> HttpRequest.newBuilder(URI.create(base + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(eventsPerRequest)))
+                .build(), status -> status / 100 == 2);
+        return new Result(phase.requestsPerSecond() * eventsPerRequest, phase.requestsPerSecond(), phase.latency(),
+                phase.failures());
     }
 
     private static String body(int events) {

@@ -10,14 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Histogram;
 
 /**
  * The read half of the benchmark: loads SKUs with several versions each, then, while a paced
@@ -63,15 +59,17 @@ final class ReadLoad {
         long ingestStart = System.nanoTime();
         List<String> rows = new ArrayList<>();
         try {
-            Phase point = paced(client, phase, offeredRate, () -> {
+            // A random SKU at a random past t: 404 (no price yet then) is an answer too.
+            Load.Phase point = Load.drive(client, CONNECTIONS, phase, 1_000_000_000L * CONNECTIONS / offeredRate, () -> {
                 int sku = ThreadLocalRandom.current().nextInt(SKUS);
                 long t = ThreadLocalRandom.current().nextLong(roundT[0], roundT[VERSIONS - 1] + 1);
-                return base + "/prices/" + prefix + "-" + sku + "?asOf=" + t;
-            });
-            rows.add(point.row("as-of point read (offered " + offeredRate + "/s)"));
-            Phase history = closed(client, phase, () ->
-                    base + "/prices/" + prefix + "-" + ThreadLocalRandom.current().nextInt(SKUS) + "/history");
-            rows.add(history.row("history read (" + VERSIONS + " items)"));
+                return get(base + "/prices/" + prefix + "-" + sku + "?asOf=" + t);
+            }, status -> status == 200 || status == 404);
+            rows.add(row("as-of point read (offered " + offeredRate + "/s)", point));
+            Load.Phase history = Load.drive(client, CONNECTIONS, phase, 0, () ->
+                    get(base + "/prices/" + prefix + "-" + ThreadLocalRandom.current().nextInt(SKUS) + "/history"),
+                    status -> status == 200);
+            rows.add(row("history read (" + VERSIONS + " items, closed loop)", history));
         } finally {
             ingesting.set(false);
             ingestion.join();
@@ -82,75 +80,13 @@ final class ReadLoad {
         return rows;
     }
 
-    record Phase(double requestsPerSecond, Histogram latency, long failures) {
-        String row(String name) {
-            return String.format(Locale.ROOT, "| %s | %d | %,.0f req/s | %.2f | %.2f | %d |", name, CONNECTIONS,
-                    requestsPerSecond, latency.getValueAtPercentile(50) / 1000.0,
-                    latency.getValueAtPercentile(99) / 1000.0, failures);
-        }
+    private static String row(String name, Load.Phase phase) {
+        return String.format(Locale.ROOT, "| %s | %d | %,.0f req/s | %.2f | %.2f | %d |", name, CONNECTIONS,
+                phase.requestsPerSecond(), phase.p50Millis(), phase.p99Millis(), phase.failures());
     }
 
-    interface Target {
-        String next();
-    }
-
-    /** Open loop: each connection sends at offered/32 per second; latency from the intended send time. */
-    private static Phase paced(HttpClient client, Duration phase, int offered, Target target) throws Exception {
-        long interval = 1_000_000_000L * CONNECTIONS / offered;
-        return drive(client, phase, target, interval);
-    }
-
-    /** Closed loop: each connection sends its next request when the last one is answered. */
-    private static Phase closed(HttpClient client, Duration phase, Target target) throws Exception {
-        return drive(client, phase, target, 0);
-    }
-
-    private static Phase drive(HttpClient client, Duration phase, Target target, long interval) throws Exception {
-        Histogram latency = new Histogram(60_000_000L, 3);
-        AtomicLong done = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        long start = System.nanoTime();
-        long deadline = start + phase.toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int c = 0; c < CONNECTIONS; c++) {
-            long offset = interval == 0 ? 0 : interval * c / CONNECTIONS;
-            workers.add(pool.submit(() -> {
-                Histogram mine = new Histogram(60_000_000L, 3);
-                long intended = start + offset;
-                while (true) {
-                    long now = System.nanoTime();
-                    if (interval > 0 && intended > now) {
-                        LockSupport.parkNanos(intended - now);
-                    }
-                    long sent = interval > 0 ? intended : System.nanoTime();
-                    if (sent >= deadline) {
-                        break;
-                    }
-                    try {
-                        HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(target.next())).build(),
-                                HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() != 200 && response.statusCode() != 404) {
-                            failures.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failures.incrementAndGet();
-                    }
-                    mine.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
-                    done.incrementAndGet();
-                    intended += interval;
-                }
-                synchronized (latency) {
-                    latency.add(mine);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
-        return new Phase(done.get() / ((System.nanoTime() - start) / 1e9), latency, failures.get());
+    private static HttpRequest get(String uri) {
+        return HttpRequest.newBuilder(URI.create(uri)).build();
     }
 
     private static void ingest(HttpClient client, String base, int eventsPerSecond, AtomicBoolean running, AtomicLong ingested) {
