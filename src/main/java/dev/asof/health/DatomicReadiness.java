@@ -3,31 +3,36 @@ package dev.asof.health;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.ingest.IngestQueue;
 import dev.asof.ingest.TransactWorker;
+import dev.asof.journal.Journal;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the database and schema are in place and the transact worker runs. */
+/** Ready once the database and schema are in place, the journal (when on) is replayed and writable, and the transact worker runs. */
 @Readiness
 @ApplicationScoped
 public class DatomicReadiness implements HealthCheck {
     private final DatomicStore store;
     private final TransactWorker worker;
     private final IngestQueue queue;
+    private final Journal journal;
 
-    public DatomicReadiness(DatomicStore store, TransactWorker worker, IngestQueue queue) {
+    public DatomicReadiness(DatomicStore store, TransactWorker worker, IngestQueue queue, Journal journal) {
         this.store = store;
         this.worker = worker;
         this.queue = queue;
+        this.journal = journal;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean ready = store.isReady() && worker.isAlive() && queue.isOpen();
+        boolean journalOk = journal.healthy();
+        boolean ready = store.isReady() && worker.isAlive() && queue.isOpen() && journalOk;
         var builder = HealthCheckResponse.named("datomic").status(ready)
                 .withData("queueDepth", queue.depth())
-                .withData("queueCapacity", queue.capacity());
+                .withData("queueCapacity", queue.capacity())
+                .withData("journal", !journal.enabled() ? "off" : journalOk ? "ok" : journal.trouble());
         if (store.isReady()) {
             builder.withData("basisT", store.db().basisT());
         }

@@ -7,6 +7,9 @@ import dev.asof.config.AsofConfig;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.http.ProblemException;
+import dev.asof.journal.Journal;
+import dev.asof.journal.JournalUnavailableException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.ingest.IngestQueue.Pending;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +41,8 @@ public class TransactWorker {
     private static final Logger LOG = Logger.getLogger(TransactWorker.class);
 
     private final DatomicStore store;
+    private final Journal journal;
+    private final JournalCodec codec;
     private final IngestQueue queue;
     private final int maxBatch;
     private final int retryAfter;
@@ -52,8 +57,11 @@ public class TransactWorker {
     private Instant lastInstant = Instant.EPOCH;
     private volatile long committedTransactions;
 
-    public TransactWorker(DatomicStore store, IngestQueue queue, AsofConfig config, MeterRegistry registry) {
+    public TransactWorker(DatomicStore store, IngestQueue queue, AsofConfig config, MeterRegistry registry,
+            Journal journal, ObjectMapper mapper) {
         this.store = store;
+        this.journal = journal;
+        this.codec = new JournalCodec(mapper);
         this.queue = queue;
         this.maxBatch = config.queue().maxBatch();
         this.retryAfter = config.queue().retryAfterSeconds();
@@ -189,6 +197,10 @@ public class TransactWorker {
         }
         try {
             commit(conn, db, plan.batch);
+        } catch (JournalFailure failure) {
+            ProblemException problem = ProblemException.unavailable(
+                    "The journal cannot take events now; nothing was recorded, retry later", retryAfter);
+            plan.batch.forEach(p -> p.submission().fail(problem));
         } catch (TransactFailure failure) {
             Map<Submission, List<Pending>> bySubmission = new LinkedHashMap<>();
             plan.batch.forEach(p -> bySubmission.computeIfAbsent(p.submission(), s -> new ArrayList<>()).add(p));
@@ -202,27 +214,47 @@ public class TransactWorker {
                     commit(conn, conn.db(), one.getValue());
                 } catch (TransactFailure alone) {
                     fail(one.getKey(), alone);
+                } catch (JournalFailure journalDown) {
+                    one.getKey().fail(ProblemException.unavailable(
+                            "The journal cannot take events now; nothing was recorded, retry later", retryAfter));
                 }
             }
         }
     }
 
-    private void commit(Connection conn, Database db, List<Pending> batch) throws TransactFailure {
+    /**
+     * Journal first, then Datomic. Between the two, a failure must not leave them disagreeing after
+     * a restart. Chosen: no db.with() pre-check (it would double the worker's Datomic work).
+     * Instead: a batch Datomic rejects as data (IllegalArgumentException: :db.error/…) is rejected
+     * the same way when the journal is replayed in the same order, so replay skips it and both
+     * sides agree that it never happened; any other failure after the journal write stops the
+     * process (fail-stop), and the restart's replay applies the batch, so the journal wins. The
+     * client of such a batch got a 5xx, and its retry with the same event ids is a duplicate.
+     */
+    private void commit(Connection conn, Database db, List<Pending> batch) throws TransactFailure, JournalFailure {
         // Datomic keeps instants to the millisecond; the answer must name the instant it stored.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Instant txInstant = now.isAfter(lastInstant) ? now : lastInstant;
         List<Object> txData = TxData.build(db, batch, txInstant);
+        if (journal.enabled()) {
+            try {
+                journal.append(txInstant, batch.size(), codec.write(batch));
+            } catch (JournalUnavailableException e) {
+                LOG.warn(e.getMessage());
+                throw new JournalFailure();
+            }
+        }
         long started = System.nanoTime();
         Map<?, ?> result;
         try {
             result = conn.transact(txData).get();
         } catch (ExecutionException e) {
-            throw new TransactFailure(e.getCause());
+            throw afterJournal(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransactFailure(e);
+            throw afterJournal(e);
         } catch (RuntimeException e) {
-            throw new TransactFailure(e);
+            throw afterJournal(e);
         }
         transactLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
@@ -233,6 +265,14 @@ public class TransactWorker {
         for (Pending p : batch) {
             p.submission().committed(p.index(), t, txInstant);
         }
+    }
+
+    private TransactFailure afterJournal(Throwable cause) {
+        if (journal.enabled() && !(cause instanceof IllegalArgumentException)) {
+            LOG.fatal("Datomic failed a batch that is already journaled; stopping so that the restart's replay applies it", cause);
+            Runtime.getRuntime().halt(70);
+        }
+        return new TransactFailure(cause);
     }
 
     private void fail(Submission submission, TransactFailure failure) {
@@ -256,6 +296,13 @@ public class TransactWorker {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The journal did not take the batch: nothing was written anywhere. */
+    private static final class JournalFailure extends Exception {
+        JournalFailure() {
+            super(null, null, false, false);
+        }
     }
 
     private static final class TransactFailure extends Exception {

@@ -1,0 +1,75 @@
+package dev.asof.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/**
+ * A real PostgreSQL for tests: the one named by {@code TEST_DATABASE_URL} (e.g.
+ * {@code postgresql://postgres@127.0.0.1:5432/postgres}) when set, otherwise PostgreSQL 17 started
+ * from Maven artifacts (io.zonky), once per test JVM. Each caller gets a database of its own.
+ */
+public final class Postgres {
+    private static EmbeddedPostgres embedded;
+
+    private Postgres() {
+    }
+
+    /** host:port, user, of the server. */
+    public record Server(String host, int port, String user) {
+        public String url(String database) {
+            return "postgresql://" + user + "@" + host + ":" + port + "/" + database;
+        }
+
+        public String jdbc(String database) {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?user=" + user;
+        }
+    }
+
+    public static synchronized Server server() {
+        String given = System.getenv("TEST_DATABASE_URL");
+        if (given != null && !given.isBlank()) {
+            URI uri = URI.create(given.replaceFirst("^postgres(ql)?://", "http://"));
+            String user = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo().split(":")[0];
+            return new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user);
+        }
+        if (embedded == null) {
+            try {
+                embedded = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new Server("localhost", embedded.getPort(), "postgres");
+    }
+
+    /** Creates an empty database and returns its name. */
+    public static String freshDatabase() {
+        String name = "asof_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("postgres", "CREATE DATABASE " + name);
+        return name;
+    }
+
+    public static void execute(String database, String sql) {
+        try (Connection connection = DriverManager.getConnection(server().jdbc(database))) {
+            connection.createStatement().execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long queryLong(String database, String sql) {
+        try (Connection connection = DriverManager.getConnection(server().jdbc(database));
+                var rs = connection.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
