@@ -96,7 +96,7 @@ public class Journal {
             if (lockConnection == null && !lock()) {
                 throw new IllegalStateException("the writer lock is held by another instance");
             }
-            pool.preparedQuery("INSERT INTO asof_journal (tx_instant, event_count, events) VALUES ($1, $2, $3::json)")
+            pool.preparedQuery("INSERT INTO asof_journal (tx_instant, event_count, events) VALUES ($1, $2, $3::text::json)")
                     .execute(Tuple.of(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, events))
                     .await().atMost(TIMEOUT);
             trouble = null;
