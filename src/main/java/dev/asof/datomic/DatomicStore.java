@@ -19,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import jakarta.enterprise.inject.Instance;
+import io.vertx.mutiny.sqlclient.Pool;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,15 +37,24 @@ public class DatomicStore {
     private static final Date SCHEMA_INSTANT = new Date(0);
 
     private final AsofConfig config;
+    private final Optional<String> databaseUrl;
+    private final Instance<Pool> pools;
     private volatile Connection connection;
     private volatile TxIndex txIndex;
 
-    public DatomicStore(AsofConfig config) {
+    public DatomicStore(AsofConfig config, @ConfigProperty(name = "DATABASE_URL") Optional<String> databaseUrl,
+            Instance<Pool> pools) {
         this.config = config;
+        this.databaseUrl = databaseUrl;
+        this.pools = pools;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) {
-        String uri = config.datomicUri();
+        String uri = SqlStorage.datomicUri(config.datomicUri(), databaseUrl.orElse(null));
+        if (isSql(uri) && databaseUrl.isPresent()) {
+            // Datomic's storage table, created when missing (Datomic's own DDL), through the reactive client.
+            pools.get().query(SqlStorage.KVS_TABLE).execute().await().atMost(java.time.Duration.ofSeconds(10));
+        }
         long started = System.nanoTime();
         boolean created = Peer.createDatabase(uri);
         Connection conn = Peer.connect(uri);
@@ -58,6 +71,11 @@ public class DatomicStore {
         if (conn != null) {
             conn.release();
         }
+    }
+
+    /** Whether {@code uri} is Datomic Pro on SQL storage (durable, shared with other peers and a transactor). */
+    public static boolean isSql(String uri) {
+        return uri.startsWith("datomic:sql://");
     }
 
     public boolean isReady() {

@@ -54,8 +54,11 @@ public class Journal {
     private volatile SqlConnection lockConnection;
     private volatile String trouble;
 
-    public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url, Instance<Pool> pools) {
-        this.enabled = url.isPresent() && !url.get().isBlank();
+    public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
+            @ConfigProperty(name = "asof.datomic-uri") String datomicUri, Instance<Pool> pools) {
+        // With Datomic sql storage the database itself is durable: replaying a journal into it would
+        // apply every batch twice. There the journal stays off (an outbox for transactor outages is future work).
+        this.enabled = url.isPresent() && !url.get().isBlank() && !datomicUri.startsWith("datomic:sql://");
         this.pools = pools;
     }
 
