@@ -1,23 +1,18 @@
 package dev.asof.bench;
 
 import dev.asof.ingest.RawTransact;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.asof.support.PackagedService;
+import java.util.Map;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -53,11 +48,15 @@ public final class IngestBenchmark {
         if (Boolean.getBoolean("bench.rawOnly")) {
             System.exit(0);
         }
-        int port = freePort();
-        Process service = start(port);
-        try {
-            String base = "http://127.0.0.1:" + port;
-            awaitReady(base);
+        int port = PackagedService.freePort();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx4g")); // the same heap as this JVM
+        String extra = System.getProperty("bench.serviceOpts", "");
+        if (!extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        jvm.add("-Dquarkus.log.level=WARN");
+        try (PackagedService service = PackagedService.start(port, "bench-service", Map.of(), jvm)) {
+            String base = service.awaitReady(Duration.ofSeconds(60)).base();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(8)).build();
             run(client, base, 64, 1, WARMUP);
@@ -83,9 +82,6 @@ public final class IngestBenchmark {
             System.out.println("|---|---|---|---|---|---|");
             ReadLoad.run(client, base, PHASE, Integer.getInteger("bench.readRate", 5000),
                     Integer.getInteger("bench.ingestRate", 2000)).forEach(System.out::println);
-        } finally {
-            service.destroy();
-            service.waitFor();
         }
         System.exit(0); // the HTTP client's threads would keep the JVM alive
     }
@@ -145,45 +141,4 @@ public final class IngestBenchmark {
         return body.append(events == 1 ? "" : "]").toString();
     }
 
-    private static Process start(int port) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        if (!jar.toFile().exists()) {
-            throw new IllegalStateException("Package the service first: ./mvnw -Pbench verify does");
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx4g")); // the same heap as this JVM
-        String extra = System.getProperty("bench.serviceOpts", "");
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN", "-jar", jar.toString()));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/bench-service.log"))
-                .start();
-    }
-
-    private static void awaitReady(String base) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("The service did not become ready; see target/bench-service.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,9 +1,10 @@
 package dev.asof.bench;
 
+import dev.asof.support.PackagedService;
 import dev.asof.support.Postgres;
-import java.io.File;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,17 +34,13 @@ public final class ReplayBenchmark {
     public static void main(String[] args) throws Exception {
         String database = Postgres.freshDatabase();
         String url = Postgres.server().url(database);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = PackagedService.freePort();
         String base = "http://127.0.0.1:" + port;
         HttpClient client = HttpClient.newHttpClient();
 
-        Process first = start(url, port, "replay-load");
         long loadStart;
-        try {
-            awaitReady(client, base, Duration.ofMinutes(2));
+        try (PackagedService first = start(url, port, "bench-replay-load")) {
+            first.awaitReady(Duration.ofMinutes(2));
             loadStart = System.nanoTime();
             for (int sent = 0; sent < EVENTS; sent += LINES) {
                 StringBuilder ndjson = new StringBuilder(LINES * 110);
@@ -62,16 +58,12 @@ public final class ReplayBenchmark {
                     throw new IllegalStateException("Load failed with " + response.statusCode());
                 }
             }
-        } finally {
-            first.destroy();
-            first.waitFor(60, TimeUnit.SECONDS);
         }
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
 
         long restart = System.nanoTime();
-        Process second = start(url, port, "replay");
-        try {
-            awaitReady(client, base, Duration.ofMinutes(30));
+        try (PackagedService second = start(url, port, "bench-replay")) {
+            second.awaitReady(Duration.ofMinutes(30));
             double readySeconds = (System.nanoTime() - restart) / 1e9;
             String log = Files.readString(Path.of("target", "bench-replay.log"));
             Matcher m = REPLAYED.matcher(log);
@@ -87,36 +79,11 @@ public final class ReplayBenchmark {
             System.out.printf(Locale.ROOT, "| journal replay at start-up | %,d | %s | %.1f | %,.0f |%n",
                     events, m.group(1), seconds, events / seconds);
             System.out.printf(Locale.ROOT, "| process start to ready (JVM, Datomic, replay) | - | - | %.1f | - |%n", readySeconds);
-        } finally {
-            second.destroy();
-            second.waitFor(60, TimeUnit.SECONDS);
         }
         System.exit(0);
     }
 
-    private static Process start(String databaseUrl, int port, String name) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx6g", "-Dquarkus.http.port=" + port,
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/bench-" + name + ".log"));
-        builder.environment().put("DATABASE_URL", databaseUrl);
-        return builder.start();
-    }
-
-    private static void awaitReady(HttpClient client, String base, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("The service did not become ready");
+    private static PackagedService start(String databaseUrl, int port, String log) throws IOException {
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", databaseUrl), List.of("-Xmx6g"));
     }
 }

@@ -2,15 +2,13 @@ package dev.asof.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asof.support.PackagedService;
 import dev.asof.support.Postgres;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,38 +32,39 @@ import org.junit.jupiter.api.Test;
 class CrashRecoveryIT {
     private static final Pattern EVENT = Pattern.compile("\"id\":\"([0-9a-f-]{36})\",\"status\":\"created\",\"t\":(\\d+)");
 
+    private static final Duration READY = Duration.ofSeconds(90);
+
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void everyAcknowledgedEventSurvivesKillMinus9() throws Exception {
         String database = Postgres.freshDatabase();
         String url = Postgres.server().url(database);
-        int port = freePort();
+        int port = PackagedService.freePort();
         String base = "http://127.0.0.1:" + port;
 
-        Process service = start(url, port, "first");
+        PackagedService service = start(url, port, "crash-first");
         Map<String, String> bodies = new ConcurrentHashMap<>();
         Map<String, Long> acked = new ConcurrentHashMap<>();
         AtomicBoolean loading = new AtomicBoolean(true);
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
-            awaitReady(base);
+            service.awaitReady(READY);
             for (int c = 0; c < 8; c++) {
                 clients.submit(() -> load(base, loading, bodies, acked));
             }
             Thread.sleep(4000);
             assertThat(acked).as("events acknowledged before the crash").isNotEmpty();
         } finally {
-            service.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL, mid-load
+            service.kill(); // SIGKILL, mid-load
             loading.set(false);
             clients.shutdown();
             clients.awaitTermination(10, TimeUnit.SECONDS);
         }
         Map<String, Long> before = Map.copyOf(acked);
 
-        Process restarted = start(url, port, "second");
-        try {
-            awaitReady(base);
+        try (PackagedService restarted = start(url, port, "crash-second")) {
+            restarted.awaitReady(READY);
             // Every acknowledged event is there with its original t: sent again, it is a duplicate.
             for (Map.Entry<String, Long> event : before.entrySet()) {
                 HttpResponse<String> again = post(base, bodies.get(event.getKey()));
@@ -73,9 +72,6 @@ class CrashRecoveryIT {
                 assertThat(again.body()).contains("\"t\":" + event.getValue());
             }
             System.out.printf("CrashRecoveryIT: %d acknowledged events, all back after kill -9%n", before.size());
-        } finally {
-            restarted.destroy();
-            restarted.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -83,14 +79,14 @@ class CrashRecoveryIT {
     void answersBeforeARestartAreIdenticalAfterIt() throws Exception {
         String database = Postgres.freshDatabase();
         String url = Postgres.server().url(database);
-        int port = freePort();
+        int port = PackagedService.freePort();
         String base = "http://127.0.0.1:" + port;
         List<String> paths = new ArrayList<>();
         Map<String, String> answers = new ConcurrentHashMap<>();
 
-        Process service = start(url, port, "answers-first");
+        PackagedService service = start(url, port, "crash-answers-first");
         try {
-            awaitReady(base);
+            service.awaitReady(READY);
             for (int i = 0; i < 20; i++) {
                 String sku = "R-" + (i % 4);
                 String body = "{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"price\",\"sku\":\"" + sku
@@ -109,17 +105,13 @@ class CrashRecoveryIT {
                 answers.put(path, get(base, path));
             }
         } finally {
-            service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            service.kill();
         }
-        Process restarted = start(url, port, "answers-second");
-        try {
-            awaitReady(base);
+        try (PackagedService restarted = start(url, port, "crash-answers-second")) {
+            restarted.awaitReady(READY);
             for (String path : paths) {
                 assertThat(get(base, path)).as(path).isEqualTo(answers.get(path));
             }
-        } finally {
-            restarted.destroy();
-            restarted.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -160,35 +152,7 @@ class CrashRecoveryIT {
         return response.statusCode() + " " + response.body();
     }
 
-    private static Process start(String databaseUrl, int port, String name) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx1g", "-Dquarkus.http.port=" + port, "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/crash-" + name + ".log"));
-        builder.environment().put("DATABASE_URL", databaseUrl);
-        return builder.start();
-    }
-
-    private void awaitReady(String base) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("The service did not become ready; see target/crash-*.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static PackagedService start(String databaseUrl, int port, String log) throws IOException {
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", databaseUrl), List.of("-Xmx1g"));
     }
 }

@@ -12,7 +12,6 @@ import static org.hamcrest.Matchers.containsString;
 import dev.asof.support.JournalDatabase;
 import dev.asof.support.OwnDatabase;
 import dev.asof.support.Postgres;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.math.BigDecimal;

@@ -1,0 +1,86 @@
+package dev.asof.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged service (target/quarkus-app) as a child process, for crash tests and benchmarks. */
+public final class PackagedService implements AutoCloseable {
+    private final Process process;
+    private final String base;
+
+    private PackagedService(Process process, int port) {
+        this.process = process;
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** Starts it on {@code port}, its output in target/{@code log}.log. */
+    public static PackagedService start(int port, String log, Map<String, String> env, List<String> jvmArgs)
+            throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!jar.toFile().exists()) {
+            throw new IllegalStateException("Package the service first (./mvnw package)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(new File("target/" + log + ".log"));
+        builder.environment().putAll(env);
+        return new PackagedService(builder.start(), port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public String base() {
+        return base;
+    }
+
+    /** Waits until /q/health/ready answers 200. */
+    public PackagedService awaitReady(Duration limit) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The service exited with " + process.exitValue() + "; see its log in target/");
+            }
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("The service did not become ready within " + limit);
+    }
+
+    /** SIGKILL: no shutdown hooks, no draining. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then wait for the graceful shutdown. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+}
