@@ -38,6 +38,7 @@ public class Journal {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int REPLAY_PAGE = 200;
 
+    /** Versioned migrations: the n-th entry is version n+1; each is applied once, in order, and recorded. */
     private static final List<String> MIGRATIONS = List.of(
             """
             CREATE TABLE IF NOT EXISTS asof_journal (
@@ -152,9 +153,20 @@ public class Journal {
                 .iterator().next().getLong("n");
     }
 
+    /** Runs under the writer lock, so no two instances migrate at once. */
     private void migrate() {
-        for (String ddl : MIGRATIONS) {
-            pool.query(ddl).execute().await().atMost(TIMEOUT);
+        pool.query("CREATE TABLE IF NOT EXISTS asof_schema_version ("
+                + "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+                .execute().await().atMost(TIMEOUT);
+        int current = pool.query("SELECT coalesce(max(version), 0) AS v FROM asof_schema_version").execute()
+                .await().atMost(TIMEOUT).iterator().next().getInteger("v");
+        for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+            int v = version;
+            pool.withTransaction(tx -> tx.query(MIGRATIONS.get(v - 1)).execute()
+                            .chain(() -> tx.preparedQuery("INSERT INTO asof_schema_version (version) VALUES ($1)")
+                                    .execute(Tuple.of(v))))
+                    .await().atMost(TIMEOUT);
+            LOG.infof("Journal schema migrated to version %d", version);
         }
     }
 

@@ -60,6 +60,12 @@ class JournalTest {
     }
 
     @Test
+    void journalSchemaIsVersioned() {
+        assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT max(version) FROM asof_schema_version"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aSecondWriterCannotTakeTheJournal() throws Exception {
         try (Connection connection = DriverManager.getConnection(Postgres.server().jdbc(JournalDatabase.database()));
                 ResultSet locked = connection.createStatement().executeQuery("SELECT pg_try_advisory_lock(1634955110)")) {
