@@ -13,7 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,41 +40,75 @@ public class JournalReplay {
         this.codec = new JournalCodec(mapper);
     }
 
-    void replay(@Observes @Priority(15) StartupEvent event) {
+    /** One journaled batch, decoded and ready to transact. */
+    private record Decoded(Instant txInstant, List<Pending> batch) {
+    }
+
+    private static final Decoded END = new Decoded(null, null);
+
+    void replay(@Observes @Priority(15) StartupEvent event) throws InterruptedException {
         if (!journal.enabled()) {
             return;
         }
         Connection conn = store.connection();
         long started = System.nanoTime();
-        long[] skipped = {0};
-        long batches = journal.replay((txInstant, json) -> {
-            List<Received> events = codec.read(json);
-            Submission submission = new Submission(events);
-            List<Pending> batch = new ArrayList<>(events.size());
-            for (int i = 0; i < events.size(); i++) {
-                batch.add(new Pending(submission, i));
-            }
-            Database db = conn.db();
+        // Reading PostgreSQL and decoding JSON run on a reader thread, a few batches ahead, while
+        // this thread transacts: Datomic's transact is the replay's bottleneck, so it never waits.
+        BlockingQueue<Decoded> ready = new ArrayBlockingQueue<>(8);
+        AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
             try {
-                Database after = (Database) conn.transact(TxData.build(db, batch, txInstant)).get().get(Connection.DB_AFTER);
-                store.txIndex().record(after.basisT(), txInstant.toEpochMilli());
-                replayedEvents += events.size();
+                journal.replay((txInstant, json) -> put(ready, new Decoded(txInstant, pending(codec.read(json)))));
+            } catch (RuntimeException e) {
+                readFailure.set(e);
+            } finally {
+                put(ready, END);
+            }
+        }, "asof-journal-reader");
+        reader.start();
+        long batches = 0;
+        long skipped = 0;
+        for (Decoded next = ready.take(); next != END; next = ready.take()) {
+            batches++;
+            try {
+                Database after = (Database) conn.transact(TxData.build(conn.db(), next.batch(), next.txInstant()))
+                        .get().get(Connection.DB_AFTER);
+                store.txIndex().record(after.basisT(), next.txInstant().toEpochMilli());
+                replayedEvents += next.batch().size();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof IllegalArgumentException)) {
                     throw new IllegalStateException("Replay failed", e.getCause());
                 }
                 // Rejected live in the same state, and never acknowledged: skipped again.
-                skipped[0]++;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Replay interrupted", e);
+                skipped++;
             }
-        });
+        }
+        if (readFailure.get() != null) {
+            throw new IllegalStateException("Reading the journal failed", readFailure.get());
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (batches > 0) {
             LOG.infof("Replayed %d journaled batches (%d events, %d rejected as they were live) in %.1f s: %.0f events/s;"
-                    + " basis t=%d", batches, replayedEvents, skipped[0], seconds, replayedEvents / seconds,
+                    + " basis t=%d", batches, replayedEvents, skipped, seconds, replayedEvents / seconds,
                     conn.db().basisT());
+        }
+    }
+
+    private static List<Pending> pending(List<Received> events) {
+        Submission submission = new Submission(events);
+        List<Pending> batch = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            batch.add(new Pending(submission, i));
+        }
+        return batch;
+    }
+
+    private static void put(BlockingQueue<Decoded> queue, Decoded decoded) {
+        try {
+            queue.put(decoded);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Replay interrupted", e);
         }
     }
 
