@@ -2,6 +2,8 @@ package dev.asof.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Every asof setting, in one place. The README's configuration table mirrors this interface;
@@ -13,6 +15,12 @@ public interface AsofConfig {
     /** {@code DATOMIC_URI}: which Datomic database this peer serves. */
     @WithDefault("datomic:mem://asof")
     String datomicUri();
+
+    /** {@code ASOF_WRITE_TOKENS}: bearer tokens that may POST events, comma-separated. */
+    Optional<List<String>> writeTokens();
+
+    /** {@code ASOF_READ_TOKENS}: bearer tokens that may read; unset, reads are open. Write tokens may read too. */
+    Optional<List<String>> readTokens();
 
     Queue queue();
 
@@ -40,5 +48,13 @@ public interface AsofConfig {
         /** {@code ASOF_LIMITS_NDJSON_EVENTS}: the most lines in one NDJSON body. */
         @WithDefault("10000")
         int ndjsonEvents();
+
+        /** {@code ASOF_LIMITS_JSON_BYTES}: the largest JSON body (1 MiB). */
+        @WithDefault("1048576")
+        int jsonBytes();
+
+        /** {@code ASOF_LIMITS_NDJSON_BYTES}: the largest NDJSON body (16 MiB; the HTTP layer refuses beyond 17 MiB). */
+        @WithDefault("16777216")
+        int ndjsonBytes();
     }
 }

@@ -2,6 +2,7 @@ package dev.asof.ingest;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -78,6 +79,9 @@ public class EventReader {
         mapper.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
                 DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Hostile input stops at the parser: no deep nesting, no thousand-digit numbers, no huge strings.
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(16).maxNumberLength(64).maxStringLength(100_000).build());
         // Amounts are kept exactly, scale included: 0.1000 stays 0.1000.
         mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
@@ -101,6 +105,7 @@ public class EventReader {
 
     /** One JSON event or a JSON array of events. */
     public List<Received> readJson(byte[] body, Instant receivedAt) {
+        tooLarge(body, config.limits().jsonBytes(), "JSON");
         JsonNode root;
         try {
             root = mapper.readTree(body);
@@ -127,6 +132,7 @@ public class EventReader {
 
     /** NDJSON: one event a line; blank lines are skipped. */
     public List<Received> readNdjson(byte[] body, Instant receivedAt) {
+        tooLarge(body, config.limits().ndjsonBytes(), "NDJSON");
         String text = new String(body, StandardCharsets.UTF_8);
         List<JsonNode> nodes = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
@@ -260,6 +266,9 @@ public class EventReader {
             if (type == null) {
                 errors.add(new FieldError(index, line, field.getKey(), "unknown field"));
                 reported.add(field.getKey());
+            } else if (field.getValue().isTextual() && hasControlCharacters(field.getValue().asText())) {
+                errors.add(new FieldError(index, line, field.getKey(), "must not contain control characters"));
+                reported.add(field.getKey());
             } else if (checkTypes && !field.getValue().isNull()) {
                 try {
                     mapper.treeToValue(field.getValue(), type);
@@ -271,6 +280,15 @@ public class EventReader {
         }
         reported.forEach(fields::remove);
         return reported;
+    }
+
+    private static boolean hasControlCharacters(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Received received(Event event, Instant receivedAt) {
@@ -317,6 +335,13 @@ public class EventReader {
                 errors.size() == 1 ? "1 invalid field; nothing was accepted"
                         : errors.size() + " invalid fields; nothing was accepted",
                 errors);
+    }
+
+    private static void tooLarge(byte[] body, int limit, String kind) {
+        if (body.length > limit) {
+            throw new ProblemException(413, "Request too large", "A " + kind + " body may hold at most " + limit
+                    + " bytes; split it", null, Map.of());
+        }
     }
 
     private static ProblemException tooMany(int limit, String what) {

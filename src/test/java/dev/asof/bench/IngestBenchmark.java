@@ -120,7 +120,7 @@ public final class IngestBenchmark {
     private static Result run(HttpClient client, String base, int connections, int eventsPerRequest, Duration length)
             throws Exception {
         Load.Phase phase = Load.drive(client, connections, length, 0, () -> HttpRequest.newBuilder(URI.create(base + "/events"))
-                .header("Content-Type", "application/json")
+                .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(eventsPerRequest)))
                 .build(), status -> status / 100 == 2);
         return new Result(phase.requestsPerSecond() * eventsPerRequest, phase.requestsPerSecond(), phase.latency(),

@@ -1,5 +1,7 @@
 package dev.asof.bench;
 
+import dev.asof.support.PackagedService;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,7 @@ final class ReadLoad {
                         .append(",\"currency\":\"EUR\",\"effectiveAt\":\"").append(at).append("\"}\n");
             }
             HttpResponse<String> loaded = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                    .header("Content-Type", "application/x-ndjson")
+                    .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (loaded.statusCode() != 201) {
@@ -100,7 +102,7 @@ final class ReadLoad {
             }
             try {
                 HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                        .header("Content-Type", "application/json")
+                        .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() / 100 == 2) {

@@ -51,7 +51,7 @@ public final class ReplayBenchmark {
                             .append(String.format("%02d", (sent / 50_000) % 60)).append("Z\"}\n");
                 }
                 HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                        .header("Content-Type", "application/x-ndjson")
+                        .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
                         .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() != 201) {

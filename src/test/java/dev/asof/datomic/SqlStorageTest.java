@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asof.support.Postgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,7 @@ class SqlStorageTest {
         Postgres.execute(database, SqlStorage.KVS_TABLE);
         Postgres.execute(database, SqlStorage.KVS_TABLE);
         List<String> columns = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection(Postgres.server().jdbc(database));
+        try (Connection connection = Postgres.connect(database);
                 ResultSet rs = connection.createStatement().executeQuery(
                         "SELECT column_name || ' ' || data_type FROM information_schema.columns"
                                 + " WHERE table_name = 'datomic_kvs' ORDER BY ordinal_position")) {

@@ -150,6 +150,33 @@ class EventValidationTest {
     }
 
     @Test
+    void jsonBodyOverOneMebibyteIs413() {
+        String filler = "{\"type\":\"price\",\"sku\":\"BIG\",\"amount\":1,\"currency\":\"EUR\",\"source\":\"x\"}";
+        StringBuilder body = new StringBuilder("[").append(filler);
+        while (body.length() < 1_100_000) {
+            body.append(",").append(filler);
+        }
+        postRaw(body.append("]").toString()).statusCode(413).contentType("application/problem+json")
+                .body("detail", containsString("bytes"));
+    }
+
+    @Test
+    void hostileValuesAre400s() {
+        String sku = sku("hostile");
+        postRaw("{\"type\":\"price\",\"sku\":\"" + sku + "\",\"amount\":1e400,\"currency\":\"EUR\"}").statusCode(400)
+                .body("errors.field", hasItem("amount"));
+        postRaw("{\"type\":\"price\",\"sku\":\"" + sku + "\",\"amount\":NaN,\"currency\":\"EUR\"}").statusCode(400);
+        postRaw("{\"type\":\"price\",\"sku\":\"" + sku + "\",\"amount\":1" + "0".repeat(100)
+                + ",\"currency\":\"EUR\"}").statusCode(400);
+        postRaw("{\"type\":\"customer\",\"customerId\":\"c\\u0000x\"}").statusCode(400)
+                .body("errors[0].message", containsString("control characters"));
+        postRaw("[".repeat(100) + "]".repeat(100)).statusCode(400);
+        given().contentType("application/json").body(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'})
+                .post("/events").then().statusCode(400);
+        given().get("/prices/{sku}", sku).then().statusCode(404);
+    }
+
+    @Test
     void wrongMediaTypeIs415() {
         given().contentType("text/plain").body("hello").post("/events").then()
                 .statusCode(415).contentType("application/problem+json");

@@ -142,7 +142,7 @@ class CrashRecoveryIT {
 
     private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(base + "/events")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

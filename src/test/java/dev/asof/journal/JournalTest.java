@@ -16,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class JournalTest {
         String sku = sku("journal");
         List<Map<String, Object>> batch = List.of(price(sku, new BigDecimal("1.2500"), "EUR"), price(sku + "-2", 2, "USD"));
         String txInstant = post(batch).statusCode(201).extract().jsonPath().getString("txInstant");
-        try (Connection connection = DriverManager.getConnection(Postgres.server().jdbc(JournalDatabase.database()));
+        try (Connection connection = Postgres.connect(JournalDatabase.database());
                 ResultSet row = connection.createStatement().executeQuery(
                         "SELECT event_count, events::text, tx_instant FROM asof_journal WHERE strpos(events::text, '" + sku + "') > 0")) {
             assertThat(row.next()).as("journal rows: " + Postgres.queryLong(JournalDatabase.database(),
@@ -67,7 +66,7 @@ class JournalTest {
 
     @Test
     void aSecondWriterCannotTakeTheJournal() throws Exception {
-        try (Connection connection = DriverManager.getConnection(Postgres.server().jdbc(JournalDatabase.database()));
+        try (Connection connection = Postgres.connect(JournalDatabase.database());
                 ResultSet locked = connection.createStatement().executeQuery("SELECT pg_try_advisory_lock(1634955110)")) {
             locked.next();
             assertThat(locked.getBoolean(1)).as("the running service holds the writer lock").isFalse();

@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /** The packaged service (target/quarkus-app) as a child process, for crash tests and benchmarks. */
 public final class PackagedService implements AutoCloseable {
+    /** The write token every packaged service here is started with (it refuses writes without one). */
+    public static final String TOKEN = "local-test-token";
+    public static final String AUTHORIZATION = "Bearer " + TOKEN;
+
     private final Process process;
     private final String base;
 
@@ -37,6 +41,7 @@ public final class PackagedService implements AutoCloseable {
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(new File("target/" + log + ".log"));
+        builder.environment().put("ASOF_WRITE_TOKENS", TOKEN);
         builder.environment().putAll(env);
         return new PackagedService(builder.start(), port);
     }

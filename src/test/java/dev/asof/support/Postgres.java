@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -55,8 +54,16 @@ public final class Postgres {
         return name;
     }
 
+    /**
+     * A JDBC connection to {@code database}. The driver is called directly: DriverManager only
+     * offers drivers of the caller's class loader, and Quarkus tests load classes in their own.
+     */
+    public static Connection connect(String database) throws SQLException {
+        return new org.postgresql.Driver().connect(server().jdbc(database), new java.util.Properties());
+    }
+
     public static void execute(String database, String sql) {
-        try (Connection connection = DriverManager.getConnection(server().jdbc(database))) {
+        try (Connection connection = connect(database)) {
             connection.createStatement().execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -64,7 +71,7 @@ public final class Postgres {
     }
 
     public static long queryLong(String database, String sql) {
-        try (Connection connection = DriverManager.getConnection(server().jdbc(database));
+        try (Connection connection = connect(database);
                 var rs = connection.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
