@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides what one transaction holds. Takes events in queue order until one would touch an entity
- * (or repeat an event id) already in the batch: Datomic would reject two values for one
- * cardinality-one attribute, and one version would be lost, so the batch is cut there and the rest
- * waits for the next transaction. Events already in the database are settled here: the same content
+ * Decides what one transaction holds. Takes events in queue order; one that would touch an entity
+ * (or repeat an event id) already in the batch waits for the next transaction (Datomic would
+ * reject two values for one cardinality-one attribute, and one version would be lost), and so does
+ * every later event of that entity, so each entity's events keep their order. Events of other
+ * entities still fill the batch: a hot SKU does not shrink everyone's transactions. Events already in the database are settled here: the same content
  * is a duplicate with its original t, different content fails its request with 422.
  */
 final class BatchPlan {
@@ -32,17 +33,19 @@ final class BatchPlan {
     static BatchPlan cut(Database db, List<Pending> input) {
         BatchPlan plan = new BatchPlan();
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < input.size(); i++) {
-            Pending pending = input.get(i);
+        Set<String> waiting = new HashSet<>();
+        for (Pending pending : input) {
             if (pending.submission().failed()) {
                 continue;
             }
             Event event = pending.received().event();
             String idKey = event.id().toString();
             String subject = subject(event);
-            if (seen.contains(idKey) || seen.contains(subject)) {
-                plan.leftover.addAll(input.subList(i, input.size()));
-                break;
+            if (seen.contains(idKey) || seen.contains(subject) || waiting.contains(idKey) || waiting.contains(subject)) {
+                plan.leftover.add(pending);
+                waiting.add(idKey);
+                waiting.add(subject);
+                continue;
             }
             seen.add(idKey);
             if (settledAlready(db, pending)) {

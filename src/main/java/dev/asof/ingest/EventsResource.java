@@ -82,6 +82,7 @@ public class EventsResource {
             @HeaderParam("Content-Type") String contentType,
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
             byte[] body) {
+        ingest.refuseEarlyIfFull();
         List<Received> events;
         try {
             Instant receivedAt = Instant.now();

@@ -45,9 +45,7 @@ public class IngestService {
         switch (queue.offer(submission)) {
             case FULL -> {
                 metrics.queueFull(events.size());
-                throw new ProblemException(429, "Queue full",
-                        "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
-                        null, Map.of("Retry-After", Integer.toString(retryAfter)));
+                throw queueFull();
             }
             case CLOSED -> throw ProblemException.unavailable("The service is shutting down and takes no more events",
                     retryAfter);
@@ -63,6 +61,28 @@ public class IngestService {
                 metrics.failed(events.size());
             }
         });
+    }
+
+    /**
+     * Sheds load before the body is even parsed: when the queue has no room at all, reading and
+     * validating the request would only burn the CPU the transact worker needs.
+     *
+     * @throws ProblemException 429 when the queue is full, 503 when the service is not taking events
+     */
+    public void refuseEarlyIfFull() {
+        if (!queue.isOpen()) {
+            throw ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
+        }
+        if (queue.depth() >= queue.capacity()) {
+            metrics.queueFull(0);
+            throw queueFull();
+        }
+    }
+
+    private ProblemException queueFull() {
+        return new ProblemException(429, "Queue full",
+                "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
+                null, Map.of("Retry-After", Integer.toString(retryAfter)));
     }
 
     /** Counts a request rejected before queueing (invalid body). */

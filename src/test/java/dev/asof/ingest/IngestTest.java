@@ -178,6 +178,21 @@ class IngestTest {
     }
 
     @Test
+    void otherEntitiesStillShareTheTransactionOfAHotOne() {
+        String hot = sku("hot");
+        String at = "2026-01-01T00:00:00Z";
+        Map<String, Object> first = with(price(hot, 1, "EUR"), "effectiveAt", at);
+        Map<String, Object> second = with(price(hot, 2, "EUR"), "effectiveAt", at);
+        Map<String, Object> other = price(sku("cold"), 3, "EUR");
+        JsonPath body = post(List.of(first, second, other)).statusCode(201).extract().jsonPath();
+        assertThat(body.getLong("events[2].t")).as("the cold SKU rides with the first version")
+                .isEqualTo(body.getLong("events[0].t"));
+        assertThat(body.getLong("events[1].t")).as("the second version waits for the next transaction")
+                .isGreaterThan(body.getLong("events[0].t"));
+        given().get("/prices/{sku}", hot).then().body("amount", equalTo(2));
+    }
+
+    @Test
     void scheduledPriceIsNotYetInForce() {
         String sku = sku("sched");
         post(price(sku, 1, "EUR")).statusCode(201);
