@@ -22,6 +22,10 @@ public interface AsofConfig {
     /** {@code ASOF_READ_TOKENS}: bearer tokens that may read; unset, reads are open. Write tokens may read too. */
     Optional<List<String>> readTokens();
 
+    /** {@code ASOF_METRICS_PROTECTED}: when true, /q/metrics needs a read or write token too. */
+    @WithDefault("false")
+    boolean metricsProtected();
+
     Queue queue();
 
     interface Queue {

@@ -3,9 +3,11 @@ package dev.asof.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Counts events by outcome ({@code asof.events{outcome=…}}), invalid requests, and exposes the queue depth. */
+@Startup // the gauges are there from the first scrape, not from the first event
 @ApplicationScoped
 public class IngestMetrics {
     private final Counter created;

@@ -77,6 +77,16 @@ public class BearerTokens {
         return allowed ? Optional.empty() : Optional.of(unauthorized("The bearer token is not valid here", true));
     }
 
+    /** Whether an Authorization header carries a token that may read (a read or a write token). */
+    public boolean allowsRead(String authorization) {
+        String given = bearer(authorization);
+        if (given == null) {
+            return false;
+        }
+        byte[] digest = digest(given);
+        return matches(writeDigests, digest) | matches(readDigests, digest);
+    }
+
     private static Response unauthorized(String detail, boolean tokenGiven) {
         String challenge = "Bearer realm=\"asof\"" + (tokenGiven ? ", error=\"invalid_token\"" : "");
         return ProblemMapper.render(new ProblemException(401, "Unauthorized", detail, null,
