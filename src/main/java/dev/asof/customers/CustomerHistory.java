@@ -12,14 +12,12 @@ import dev.asof.datomic.Facts;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
 import dev.asof.http.AsOf;
-import dev.asof.http.Cursor;
 import dev.asof.http.Page;
 import dev.asof.http.ProblemException;
 import dev.asof.http.SystemTimeRange;
 import dev.asof.datomic.Answer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +48,7 @@ public class CustomerHistory {
                 (String) customer.get(Attr.CUSTOMER_TIER),
                 (String) customer.get(Attr.CUSTOMER_COUNTRY),
                 (String) customer.get(Attr.CUSTOMER_CITY),
-                t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis, Long.toString(t));
+                t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis, "");
     }
 
     /** Attribute-level changes of the customer, across deletions and re-creations. */
@@ -75,13 +73,6 @@ public class CustomerHistory {
                         datom.added() ? "assert" : "retract", events.get(t)));
             }
         }
-        Comparator<CustomerChange> order = Comparator.comparing(CustomerChange::position);
-        changes.sort(range.descending() ? order.reversed() : order);
-        List<String> after = Cursor.decode(cursor, "customer-history", 1);
-        List<CustomerChange> selected = changes.stream()
-                .filter(c -> range.contains(c.t(), c.txInstant()))
-                .filter(c -> after == null || range.after(c.position(), after.get(0)))
-                .toList();
-        return new Answer<>(Page.of(selected, limit, CustomerChange::position, "customer-history"), basis, "");
+        return new Answer<>(range.page(changes, cursor, "customer-history", limit), basis, "");
     }
 }

@@ -54,7 +54,7 @@ public class CustomerResource {
             @Parameter(description = "A Datomic t or an ISO-8601 instant; default now") @QueryParam("asOf") String asOf,
             @Context Request request) {
         Answer<CustomerView> answer = customers.at(id, AsOf.parse("asOf", asOf));
-        return caching.respond(request, answer.basis(), answer.body(), "");
+        return caching.respond(request, answer);
     }
 
     @GET
@@ -75,7 +75,6 @@ public class CustomerResource {
             @Context Request request, @Context UriInfo uri) {
         Answer<Page<CustomerChange>> answer = customers.history(id, SystemTimeRange.parse(from, to, order),
                 Page.limit(limit), cursor);
-        Response response = caching.respond(request, answer.basis(), answer.body(), "");
-        return answer.body().link(Response.fromResponse(response), uri).build();
+        return caching.respond(request, answer, uri);
     }
 }

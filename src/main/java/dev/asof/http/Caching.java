@@ -2,12 +2,14 @@ package dev.asof.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.datomic.Answer;
 import dev.asof.datomic.TimeTravel.Basis;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -28,11 +30,24 @@ public class Caching {
         this.mapper = mapper;
     }
 
+    /** The answer with its caching headers, or 304 when If-None-Match matches. */
+    public Response respond(Request request, Answer<?> answer) {
+        return build(request, answer).build();
+    }
+
+    /** A page of answers: caching headers as above, and {@code Link: <…>; rel="next"} when there are more. */
+    public Response respond(Request request, Answer<? extends Page<?>> answer, UriInfo uri) {
+        return answer.body().link(build(request, answer), uri).build();
+    }
+
     /**
-     * @param nowTag for answers about now: what besides the basis t decides the answer (the
-     *               version answered, say), or "" when the basis alone does
+     * The answer's {@code versionTag}: for answers about now, what besides the basis t decides
+     * the answer (the version answered, say), or "" when the basis alone does.
      */
-    public Response respond(Request request, Basis basis, Object entity, String nowTag) {
+    private Response.ResponseBuilder build(Request request, Answer<?> answer) {
+        Basis basis = answer.basis();
+        Object entity = answer.body();
+        String nowTag = answer.versionTag();
         EntityTag tag = basis.settled() ? new EntityTag(contentHash(entity))
                 : new EntityTag("b" + basis.basisT() + (nowTag.isEmpty() ? "" : "-" + nowTag));
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
@@ -41,7 +56,7 @@ public class Caching {
         if (basis.settled()) {
             response.cacheControl(IMMUTABLE);
         }
-        return response.build();
+        return response;
     }
 
     private String contentHash(Object entity) {

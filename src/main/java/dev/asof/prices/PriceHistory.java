@@ -19,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -138,14 +137,7 @@ public class PriceHistory {
                         added ? "assert" : "retract", events.get(t)));
             }
         }
-        Comparator<PriceChange> order = Comparator.comparing(PriceChange::position);
-        changes.sort(range.descending() ? order.reversed() : order);
-        List<String> after = Cursor.decode(cursor, "price-history", 1);
-        List<PriceChange> selected = changes.stream()
-                .filter(c -> range.contains(c.t(), c.txInstant()))
-                .filter(c -> after == null || range.after(c.position(), after.get(0)))
-                .toList();
-        return new Answer<>(Page.of(selected, limit, PriceChange::position, "price-history"), basis, "");
+        return new Answer<>(range.page(changes, cursor, "price-history", limit), basis, "");
     }
 
     static PriceView inForce(Basis basis, String sku, Instant validAt) {

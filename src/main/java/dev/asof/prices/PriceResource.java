@@ -60,7 +60,7 @@ public class PriceResource {
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
             @Context Request request) {
         Answer<PriceView> answer = prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt));
-        return caching.respond(request, answer.basis(), answer.body(), answer.versionTag());
+        return caching.respond(request, answer);
     }
 
     @GET
@@ -76,7 +76,7 @@ public class PriceResource {
             @Context Request request, @Context UriInfo uri) {
         Answer<Page<PriceView>> answer = prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
                 Page.limit(limit), cursor);
-        return withLink(caching.respond(request, answer.basis(), answer.body(), ""), answer.body(), uri);
+        return caching.respond(request, answer, uri);
     }
 
     @GET
@@ -99,11 +99,6 @@ public class PriceResource {
             @Context Request request, @Context UriInfo uri) {
         Answer<Page<PriceChange>> answer = prices.history(sku, SystemTimeRange.parse(from, to, order),
                 Page.limit(limit), cursor);
-        return withLink(caching.respond(request, answer.basis(), answer.body(), ""),
-                answer.body(), uri);
-    }
-
-    static Response withLink(Response response, Page<?> page, UriInfo uri) {
-        return page.link(Response.fromResponse(response), uri).build();
+        return caching.respond(request, answer, uri);
     }
 }
