@@ -51,7 +51,7 @@ public class DatomicStore {
 
     void start(@Observes @Priority(10) StartupEvent event) {
         String uri = SqlStorage.datomicUri(config.datomicUri(), databaseUrl.orElse(null));
-        if (isSql(uri) && databaseUrl.isPresent()) {
+        if (SqlStorage.isSql(uri) && databaseUrl.isPresent()) {
             // Datomic's storage table, created when missing (Datomic's own DDL), through the reactive client.
             pools.get().query(SqlStorage.KVS_TABLE).execute().await().atMost(java.time.Duration.ofSeconds(10));
         }
@@ -71,11 +71,6 @@ public class DatomicStore {
         if (conn != null) {
             conn.release();
         }
-    }
-
-    /** Whether {@code uri} is Datomic Pro on SQL storage (durable, shared with other peers and a transactor). */
-    public static boolean isSql(String uri) {
-        return uri.startsWith("datomic:sql://");
     }
 
     public boolean isReady() {

@@ -26,6 +26,11 @@ public final class SqlStorage {
     private SqlStorage() {
     }
 
+    /** Whether {@code uri} is Datomic Pro on SQL storage (durable, shared with other peers and a transactor). */
+    public static boolean isSql(String datomicUri) {
+        return datomicUri.startsWith("datomic:sql://");
+    }
+
     /** The parts of a PostgreSQL URL. */
     public record Postgres(String host, int port, String database, String user, String password) {
         public boolean local() {
@@ -68,7 +73,7 @@ public final class SqlStorage {
      * it is {@code datomic:sql://<db-name>} alone, that database on the storage of {@code databaseUrl}.
      */
     public static String datomicUri(String datomicUri, String databaseUrl) {
-        if (!datomicUri.startsWith("datomic:sql://") || datomicUri.contains("?")) {
+        if (!isSql(datomicUri) || datomicUri.contains("?")) {
             return datomicUri;
         }
         if (databaseUrl == null || databaseUrl.isBlank()) {

@@ -28,9 +28,6 @@ public class TimeTravel {
      * {@code settled} whether the answer is immutable.
      */
     public record Basis(Database db, long t, Instant instant, boolean settled, long basisT) {
-        public boolean isNow() {
-            return !settled && t == basisT;
-        }
     }
 
     public Basis resolve(AsOf asOf) {

@@ -53,9 +53,7 @@ public class IngestQueue {
     void drain(List<Pending> into, int max, long timeout, TimeUnit unit) throws InterruptedException {
         Submission next = timeout > 0 ? submissions.poll(timeout, unit) : submissions.poll();
         while (next != null) {
-            for (int i = 0; i < next.events().size(); i++) {
-                into.add(new Pending(next, i));
-            }
+            into.addAll(next.pending());
             if (into.size() >= max) {
                 return;
             }

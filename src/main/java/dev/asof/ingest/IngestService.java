@@ -32,10 +32,8 @@ public class IngestService {
      */
     public CompletableFuture<IngestResult> submit(List<Received> events) {
         if (!store.isReady() || !queue.isOpen()) {
-            throw ProblemException.unavailable(
-                    store.isReady() ? "The service is shutting down and takes no more events"
-                            : "The service is starting; the database is not ready yet",
-                    retryAfter);
+            throw store.isReady() ? shuttingDown()
+                    : ProblemException.unavailable("The service is starting; the database is not ready yet", retryAfter);
         }
         if (events.size() > queue.capacity()) {
             throw new ProblemException(413, "Too many events", "The request holds " + events.size()
@@ -47,8 +45,7 @@ public class IngestService {
                 metrics.queueFull(events.size());
                 throw queueFull();
             }
-            case CLOSED -> throw ProblemException.unavailable("The service is shutting down and takes no more events",
-                    retryAfter);
+            case CLOSED -> throw shuttingDown();
             case QUEUED -> {
             }
         }
@@ -71,12 +68,15 @@ public class IngestService {
      */
     public void refuseEarlyIfFull() {
         if (!queue.isOpen()) {
-            throw ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
+            throw shuttingDown();
         }
         if (queue.depth() >= queue.capacity()) {
-            metrics.queueFull(0);
             throw queueFull();
         }
+    }
+
+    private ProblemException shuttingDown() {
+        return ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
     }
 
     private ProblemException queueFull() {

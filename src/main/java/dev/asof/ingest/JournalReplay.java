@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import datomic.Connection;
 import datomic.Database;
 import dev.asof.datomic.DatomicStore;
-import dev.asof.ingest.EventReader.Received;
 import dev.asof.ingest.IngestQueue.Pending;
 import dev.asof.journal.Journal;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
 import java.util.List;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,7 +56,7 @@ public class JournalReplay {
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
             try {
-                journal.replay((txInstant, json) -> put(ready, new Decoded(txInstant, pending(codec.read(json)))));
+                journal.replay((txInstant, json) -> put(ready, new Decoded(txInstant, new Submission(codec.read(json)).pending())));
             } catch (RuntimeException e) {
                 readFailure.set(e);
             } finally {
@@ -92,15 +90,6 @@ public class JournalReplay {
                     + " basis t=%d", batches, replayedEvents, skipped, seconds, replayedEvents / seconds,
                     conn.db().basisT());
         }
-    }
-
-    private static List<Pending> pending(List<Received> events) {
-        Submission submission = new Submission(events);
-        List<Pending> batch = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            batch.add(new Pending(submission, i));
-        }
-        return batch;
     }
 
     private static void put(BlockingQueue<Decoded> queue, Decoded decoded) {

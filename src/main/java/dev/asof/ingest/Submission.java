@@ -32,6 +32,15 @@ final class Submission {
         return events;
     }
 
+    /** This submission's events as the worker handles them, in order. */
+    List<IngestQueue.Pending> pending() {
+        List<IngestQueue.Pending> pending = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            pending.add(new IngestQueue.Pending(this, i));
+        }
+        return pending;
+    }
+
     CompletableFuture<IngestResult> done() {
         return done;
     }

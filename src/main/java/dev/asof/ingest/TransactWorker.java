@@ -198,8 +198,7 @@ public class TransactWorker {
         try {
             commit(conn, db, plan.batch);
         } catch (JournalFailure failure) {
-            ProblemException problem = ProblemException.unavailable(
-                    "The journal cannot take events now; nothing was recorded, retry later", retryAfter);
+            ProblemException problem = journalDown();
             plan.batch.forEach(p -> p.submission().fail(problem));
         } catch (TransactFailure failure) {
             Map<Submission, List<Pending>> bySubmission = new LinkedHashMap<>();
@@ -214,9 +213,8 @@ public class TransactWorker {
                     commit(conn, conn.db(), one.getValue());
                 } catch (TransactFailure alone) {
                     fail(one.getKey(), alone);
-                } catch (JournalFailure journalDown) {
-                    one.getKey().fail(ProblemException.unavailable(
-                            "The journal cannot take events now; nothing was recorded, retry later", retryAfter));
+                } catch (JournalFailure journalFailure) {
+                    one.getKey().fail(journalDown());
                 }
             }
         }
@@ -265,6 +263,11 @@ public class TransactWorker {
         for (Pending p : batch) {
             p.submission().committed(p.index(), t, txInstant);
         }
+    }
+
+    private ProblemException journalDown() {
+        return ProblemException.unavailable("The journal cannot take events now; nothing was recorded, retry later",
+                retryAfter);
     }
 
     private TransactFailure afterJournal(Throwable cause) {

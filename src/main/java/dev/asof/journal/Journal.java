@@ -1,5 +1,6 @@
 package dev.asof.journal;
 
+import dev.asof.datomic.SqlStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -59,7 +60,7 @@ public class Journal {
             @ConfigProperty(name = "asof.datomic-uri") String datomicUri, Instance<Pool> pools) {
         // With Datomic sql storage the database itself is durable: replaying a journal into it would
         // apply every batch twice. There the journal stays off (an outbox for transactor outages is future work).
-        this.enabled = url.isPresent() && !url.get().isBlank() && !datomicUri.startsWith("datomic:sql://");
+        this.enabled = url.isPresent() && !url.get().isBlank() && !SqlStorage.isSql(datomicUri);
         this.pools = pools;
     }
 

@@ -41,12 +41,7 @@ public final class RawTransact {
                 String hash = ContentHash.of(event);
                 received.add(new Received(event, hash, TxData.statements(event, hash)));
             }
-            Submission submission = new Submission(received);
-            List<Pending> batch = new ArrayList<>();
-            for (int i = 0; i < received.size(); i++) {
-                batch.add(new Pending(submission, i));
-            }
-            batches.add(batch);
+            batches.add(new Submission(received).pending());
         }
         long started = System.nanoTime();
         for (List<Pending> batch : batches) {
