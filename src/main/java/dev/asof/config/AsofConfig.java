@@ -2,6 +2,7 @@ package dev.asof.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +41,30 @@ public interface AsofConfig {
         /** {@code ASOF_QUEUE_RETRY_AFTER_SECONDS}: seconds a client is told to wait after a 429 or 503. */
         @WithDefault("1")
         int retryAfterSeconds();
+    }
+
+    Journal journal();
+
+    interface Journal {
+        /** {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip (an append, a lookup) may take before its outcome counts as unknown. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /**
+         * {@code ASOF_JOURNAL_ANSWER_WITHIN}: how long a request waits while its batch's journal outcome is
+         * unknown (PostgreSQL slow or away); after that it gets a 503 saying the outcome is unknown, and the
+         * worker goes on resolving it (a retry with the same event ids then answers duplicate or commits).
+         */
+        @WithDefault("15s")
+        Duration answerWithin();
+    }
+
+    Testing testing();
+
+    interface Testing {
+        /** {@code ASOF_TESTING_CLOCK_OFFSET}: shifts the service's clock (fault tests step it back); never set it in production. */
+        @WithDefault("PT0S")
+        Duration clockOffset();
     }
 
     Limits limits();

@@ -41,6 +41,7 @@ public class DatomicStore {
     private final Instance<Pool> pools;
     private volatile Connection connection;
     private volatile TxIndex txIndex;
+    private volatile boolean sharedStorage;
 
     public DatomicStore(AsofConfig config, @ConfigProperty(name = "DATABASE_URL") Optional<String> databaseUrl,
             Instance<Pool> pools) {
@@ -60,6 +61,7 @@ public class DatomicStore {
         Connection conn = Peer.connect(uri);
         installSchema(conn);
         txIndex = TxIndex.load(conn.db());
+        sharedStorage = !uri.startsWith("datomic:mem:");
         connection = conn;
         LOG.infof("Datomic %s %s, schema in place, basis t=%d (%d ms)", DatomicUris.redact(uri),
                 created ? "created" : "connected", conn.db().basisT(), (System.nanoTime() - started) / 1_000_000);
@@ -71,6 +73,14 @@ public class DatomicStore {
         if (conn != null) {
             conn.release();
         }
+    }
+
+    /**
+     * True when the database lives in storage a transactor serves (Datomic Pro): other peers may
+     * write it, and the transactor, not this peer, stamps transaction instants.
+     */
+    public boolean isSharedStorage() {
+        return sharedStorage;
     }
 
     public boolean isReady() {

@@ -3,9 +3,16 @@ package dev.asof.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
-/** An RFC 9457 problem detail: the one shape every asof error takes. */
+/**
+ * An RFC 9457 problem detail: the one shape every asof error takes. {@code events} is asof's
+ * extension member for POST /events: each event's outcome when a request did not fully succeed.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+public record Problem(String type, String title, int status, String detail, List<FieldError> errors, List<?> events) {
+
+    public Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+        this(type, title, status, detail, errors, null);
+    }
 
     public static final String MEDIA_TYPE = "application/problem+json";
 

@@ -12,6 +12,7 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final List<Problem.FieldError> errors;
     private final Map<String, String> headers;
+    private final List<?> events;
 
     public ProblemException(int status, String title, String detail) {
         this(status, title, detail, null, Map.of());
@@ -19,7 +20,13 @@ public class ProblemException extends RuntimeException {
 
     public ProblemException(int status, String title, String detail, List<Problem.FieldError> errors,
             Map<String, String> headers) {
+        this(status, title, detail, errors, headers, null);
+    }
+
+    private ProblemException(int status, String title, String detail, List<Problem.FieldError> errors,
+            Map<String, String> headers, List<?> events) {
         super(detail, null, false, false);
+        this.events = events;
         this.status = status;
         this.title = title;
         this.errors = errors;
@@ -39,12 +46,17 @@ public class ProblemException extends RuntimeException {
                 Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
     }
 
+    /** The same problem, listing each event's outcome (POST /events). */
+    public ProblemException withEvents(List<?> outcomes) {
+        return new ProblemException(status, title, getMessage(), errors, headers, outcomes);
+    }
+
     public int status() {
         return status;
     }
 
     public Problem toProblem() {
-        return new Problem("about:blank", title, status, getMessage(), errors);
+        return new Problem("about:blank", title, status, getMessage(), errors, events);
     }
 
     public Map<String, String> headers() {

@@ -83,7 +83,7 @@ final class BatchPlan {
             long t = Peer.toT(datom.tx());
             pending.submission().duplicate(pending.index(), t, Facts.txInstant(db, t));
         } else {
-            pending.submission().fail(new ProblemException(422, "Event id reused",
+            pending.submission().fail(pending.index(), new ProblemException(422, "Event id reused",
                     "Event " + pending.received().event().id() + " was already recorded with different content (t="
                             + Peer.toT(datom.tx()) + "); send new content under a new id", null, Map.of()));
         }

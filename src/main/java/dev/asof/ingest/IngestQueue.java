@@ -1,6 +1,7 @@
 package dev.asof.ingest;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The bounded queue between HTTP and the transact worker. Its bound counts events, not requests.
  * A request goes in whole or not at all (permits for all its events are taken at once) and comes
- * out whole, so that a request that fits in one batch is committed in one transaction. Permits come
- * back only when the worker has settled an event, so events the worker holds still count.
+ * out whole: the worker takes requests whole while they fit in its batch, so that a request of at
+ * most the max batch, with no entity twice, is committed in one transaction. A permit comes back
+ * when its event's outcome is known ({@link Submission}), so events the worker holds still count.
  */
 @ApplicationScoped
 public class IngestQueue {
@@ -34,6 +36,11 @@ public class IngestQueue {
 
     enum Offer { QUEUED, FULL, CLOSED }
 
+    /** A submission whose settled events give their room back to this queue. */
+    Submission submission(List<EventReader.Received> events) {
+        return new Submission(events, room::release);
+    }
+
     Offer offer(Submission submission) {
         if (!open) {
             return Offer.CLOSED;
@@ -46,32 +53,30 @@ public class IngestQueue {
     }
 
     /**
-     * Waits up to {@code timeout} for a first submission, then takes what else is queued until
-     * {@code into} holds at least {@code max} events. The last submission taken may overshoot;
-     * the worker carries the excess to its next batch.
+     * Waits up to {@code timeout} for a first submission when {@code into} is empty, then takes
+     * whole submissions while they fit within {@code max} events. A submission larger than
+     * {@code max} is taken alone (the worker carries its excess to the next batches).
      */
     void drain(List<Pending> into, int max, long timeout, TimeUnit unit) throws InterruptedException {
-        Submission next = timeout > 0 ? submissions.poll(timeout, unit) : submissions.poll();
-        while (next != null) {
-            into.addAll(next.pending());
-            if (into.size() >= max) {
+        if (into.isEmpty()) {
+            Submission first = timeout > 0 ? submissions.poll(timeout, unit) : submissions.poll();
+            if (first == null) {
                 return;
             }
-            next = submissions.poll();
+            into.addAll(first.pending());
+        }
+        // One consumer: what it peeks is what it polls.
+        for (Submission next = submissions.peek(); next != null && into.size() + next.events().size() <= max;
+                next = submissions.peek()) {
+            into.addAll(submissions.poll().pending());
         }
     }
 
-    /** The worker has settled {@code events} events: their room is free again. */
-    void settled(int events) {
-        room.release(events);
-    }
-
     /** After the worker has stopped: fails whatever is still queued. */
-    void rejectRemaining(dev.asof.http.ProblemException problem) {
+    void rejectRemaining(ProblemException problem) {
         Submission left;
         while ((left = submissions.poll()) != null) {
-            left.fail(problem);
-            room.release(left.events().size());
+            left.failAll(problem);
         }
     }
 

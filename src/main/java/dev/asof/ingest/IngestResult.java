@@ -7,17 +7,24 @@ import java.util.UUID;
 
 /**
  * What POST /events answers: the transaction that holds the request's events (the latest one,
- * when a bulk load spans several) and each event's outcome.
+ * when they span several) and each event's outcome: {@code created} with its t, {@code duplicate}
+ * with the original t, {@code queued} (Prefer: respond-async), {@code failed} with the reason, or {@code unknown}
+ * (the journal did not confirm in time: it may yet be recorded; a retry with the same id tells).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IngestResult(Long t, Instant txInstant, List<EventOutcome> events) {
     public static final String CREATED = "created";
     public static final String DUPLICATE = "duplicate";
     public static final String QUEUED = "queued";
+    public static final String FAILED = "failed";
+    public static final String UNKNOWN = "unknown";
 
-    /** {@code t} is absent while an event is only queued. */
+    /** {@code t} is absent while an event is only queued, and when it failed; {@code reason} only when it failed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record EventOutcome(UUID id, String status, Long t) {
+    public record EventOutcome(UUID id, String status, Long t, String reason) {
+        public EventOutcome(UUID id, String status, Long t) {
+            this(id, status, t, null);
+        }
     }
 
     public boolean allDuplicates() {

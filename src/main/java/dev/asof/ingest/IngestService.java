@@ -39,7 +39,7 @@ public class IngestService {
             throw new ProblemException(413, "Too many events", "The request holds " + events.size()
                     + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
         }
-        Submission submission = new Submission(events);
+        Submission submission = queue.submission(events);
         switch (queue.offer(submission)) {
             case FULL -> {
                 metrics.queueFull(events.size());

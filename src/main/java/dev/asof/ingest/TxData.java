@@ -5,7 +5,7 @@ import datomic.Database;
 import datomic.Entity;
 import datomic.Util;
 import dev.asof.datomic.Attr;
-import dev.asof.ingest.IngestQueue.Pending;
+import dev.asof.ingest.EventReader.Received;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -20,7 +20,7 @@ import java.util.Set;
  * event (id, content hash, type, subject, source) and, on the transaction entity, its instant, the
  * batch's events and their sources. Reads {@code db} only to retract what a customer event clears.
  */
-final class TxData {
+public final class TxData {
     private static final Keyword PRICE = Keyword.intern("price");
     private static final Keyword CUSTOMER = Keyword.intern("customer");
     private static final Map<String, Keyword> CUSTOMER_ATTRS = Map.of(
@@ -38,7 +38,7 @@ final class TxData {
      * price, and its event entity. Built once, on the request's thread, so that the transact
      * worker (the bottleneck) only assembles them.
      */
-    static List<Object> statements(Event event, String hash) {
+    public static List<Object> statements(Event event, String hash) {
         List<Object> tx = new ArrayList<>(11);
         String eventTemp = eventTemp(event);
         if (event instanceof PriceEvent price) {
@@ -55,14 +55,17 @@ final class TxData {
         return List.copyOf(tx);
     }
 
-    /** The whole transaction for a cut batch (no event id or entity twice in it). */
-    static List<Object> build(Database db, List<Pending> batch, Instant txInstant) {
+    /**
+     * The whole transaction for a cut batch (no event id or entity twice in it). {@code txInstant}
+     * null leaves the instant to Datomic's transactor (several peers: none of their clocks decides).
+     */
+    public static List<Object> build(Database db, List<Received> batch, Instant txInstant) {
         List<Object> tx = new ArrayList<>(batch.size() * 11 + 1);
         List<Object> eventRefs = new ArrayList<>(batch.size());
         Set<String> sources = new LinkedHashSet<>();
-        for (Pending pending : batch) {
-            Event event = pending.received().event();
-            tx.addAll(pending.received().statements());
+        for (Received received : batch) {
+            Event event = received.event();
+            tx.addAll(received.statements());
             if (event instanceof CustomerEvent customer) {
                 customer(db, customer, "subject-" + event.id(), tx);
             }
@@ -73,7 +76,9 @@ final class TxData {
         }
         Map<Object, Object> txEntity = new HashMap<>();
         txEntity.put(Attr.DB_ID, "datomic.tx");
-        txEntity.put(Attr.TX_INSTANT, Date.from(txInstant));
+        if (txInstant != null) {
+            txEntity.put(Attr.TX_INSTANT, Date.from(txInstant));
+        }
         txEntity.put(Attr.TX_EVENTS, eventRefs);
         if (!sources.isEmpty()) {
             txEntity.put(Attr.TX_SOURCES, new ArrayList<>(sources));

@@ -18,7 +18,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,7 +37,6 @@ public class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class);
     /** "asof" in ASCII: the advisory lock key that marks the journal's one writer. */
     private static final long LOCK_KEY = 0x61736f66L;
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int REPLAY_PAGE = 200;
 
     /** Versioned migrations: the n-th entry is version n+1; each is applied once, in order, and recorded. */
@@ -48,16 +48,25 @@ public class Journal {
                 event_count integer     NOT NULL,
                 events      json        NOT NULL,
                 appended_at timestamptz NOT NULL DEFAULT now()
-            )""");
+            )""",
+            // Each batch has an identity, so that an append whose outcome is unknown can be looked up;
+            // a batch that never reached Datomic is marked rejected (with why) and replay passes it by.
+            """
+            ALTER TABLE asof_journal ADD COLUMN batch_id uuid;
+            ALTER TABLE asof_journal ADD COLUMN rejected text;
+            CREATE UNIQUE INDEX asof_journal_batch_id ON asof_journal (batch_id)""");
 
     private final boolean enabled;
+    private final Duration timeout;
     private final Instance<Pool> pools;
     private Pool pool;
     private volatile SqlConnection lockConnection;
     private volatile String trouble;
 
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
-            @ConfigProperty(name = "asof.datomic-uri") String datomicUri, Instance<Pool> pools) {
+            @ConfigProperty(name = "asof.datomic-uri") String datomicUri,
+            @ConfigProperty(name = "asof.journal.timeout", defaultValue = "5s") Duration timeout, Instance<Pool> pools) {
+        this.timeout = timeout;
         // With Datomic sql storage the database itself is durable: replaying a journal into it would
         // apply every batch twice. There the journal stays off (an outbox for transactor outages is future work).
         this.enabled = url.isPresent() && !url.get().isBlank() && !SqlStorage.isSql(datomicUri);
@@ -95,15 +104,21 @@ public class Journal {
         return trouble;
     }
 
-    /** Appends one batch; returns when PostgreSQL has it. One round trip. */
-    public void append(Instant txInstant, int eventCount, String events) throws JournalUnavailableException {
+    /**
+     * Appends one batch under its identity; returns when PostgreSQL has committed it. One round trip.
+     * Appending the same batch id again changes nothing.
+     *
+     * @throws JournalRefusedException nothing was sent: the batch is certainly not in the journal
+     * @throws JournalUnavailableException the outcome is unknown (a timeout, a lost connection): the
+     *         INSERT may still commit; {@link #resolve} decides it
+     */
+    public void append(UUID batchId, Instant txInstant, int eventCount, String events) throws JournalUnavailableException {
+        writerLock();
         try {
-            if (lockConnection == null && !lock()) {
-                throw new IllegalStateException("the writer lock is held by another instance");
-            }
-            pool.preparedQuery("INSERT INTO asof_journal (tx_instant, event_count, events) VALUES ($1, $2, $3::text::json)")
-                    .execute(Tuple.of(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, events))
-                    .await().atMost(TIMEOUT);
+            pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, events)"
+                            + " VALUES ($1, $2, $3, $4::text::json) ON CONFLICT (batch_id) DO NOTHING")
+                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, events))
+                    .await().atMost(timeout);
             trouble = null;
         } catch (RuntimeException e) {
             trouble = "journal append failed: " + describe(e);
@@ -111,19 +126,90 @@ public class Journal {
         }
     }
 
-    /** Hands every journaled batch, oldest first, to {@code apply}: its instant and its events. */
-    public long replay(BiConsumer<Instant, String> apply) {
+    /** What became of a batch whose append had an unknown outcome. */
+    public enum Resolution {
+        /** The append committed: the batch is in the journal, and must reach Datomic. */
+        JOURNALED,
+        /** It never committed, and now never will: nothing of the batch is recorded anywhere. */
+        WITHDRAWN
+    }
+
+    /**
+     * Decides an append whose outcome was unknown, for good: inserts a withdrawn marker under the
+     * batch's id. The unique index makes this wait for an INSERT still in flight on the server;
+     * then exactly one of the two rows exists. Safe to call again after it failed.
+     *
+     * @throws JournalUnavailableException PostgreSQL still cannot answer; call again later
+     */
+    public Resolution resolve(UUID batchId, Instant txInstant) throws JournalUnavailableException {
+        writerLock();
+        try {
+            RowSet<Row> inserted = pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, events, rejected)"
+                            + " VALUES ($1, $2, 0, '[]', 'withdrawn: its append had an unknown outcome')"
+                            + " ON CONFLICT (batch_id) DO NOTHING RETURNING seq")
+                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC)))
+                    .await().atMost(timeout);
+            trouble = null;
+            if (inserted.size() == 1) {
+                return Resolution.WITHDRAWN;
+            }
+            RowSet<Row> found = pool.preparedQuery("SELECT rejected FROM asof_journal WHERE batch_id = $1")
+                    .execute(Tuple.of(batchId)).await().atMost(timeout);
+            return found.iterator().next().getString("rejected") == null ? Resolution.JOURNALED : Resolution.WITHDRAWN;
+        } catch (RuntimeException e) {
+            trouble = "journal lookup failed: " + describe(e);
+            throw new JournalUnavailableException(trouble, e);
+        }
+    }
+
+    /**
+     * Marks a journaled batch that Datomic rejected: replay passes it by, as the live service did.
+     *
+     * @throws JournalUnavailableException PostgreSQL cannot answer; call again later
+     */
+    public void reject(UUID batchId, String reason) throws JournalUnavailableException {
+        writerLock();
+        try {
+            pool.preparedQuery("UPDATE asof_journal SET rejected = $2 WHERE batch_id = $1")
+                    .execute(Tuple.of(batchId, reason == null || reason.isBlank() ? "rejected by Datomic" : reason))
+                    .await().atMost(timeout);
+            trouble = null;
+        } catch (RuntimeException e) {
+            trouble = "journal update failed: " + describe(e);
+            throw new JournalUnavailableException(trouble, e);
+        }
+    }
+
+    private void writerLock() throws JournalRefusedException {
+        try {
+            if (lockConnection == null && !lock()) {
+                trouble = "the writer lock is held by another instance";
+                throw new JournalRefusedException(trouble, null);
+            }
+        } catch (RuntimeException e) {
+            trouble = "PostgreSQL unreachable: " + describe(e);
+            throw new JournalRefusedException(trouble, e);
+        }
+    }
+
+    /** One journaled batch as replay reads it. */
+    public record Entry(long seq, UUID batchId, Instant txInstant, String events) {
+    }
+
+    /** Hands every journaled batch that reached Datomic, oldest first, to {@code apply}. */
+    public long replay(Consumer<Entry> apply) {
         long after = 0;
         long batches = 0;
         while (true) {
-            RowSet<Row> rows = pool.preparedQuery(
-                            "SELECT seq, tx_instant, events::text AS events FROM asof_journal WHERE seq > $1 ORDER BY seq LIMIT $2")
+            RowSet<Row> rows = pool.preparedQuery("SELECT seq, batch_id, tx_instant, events::text AS events FROM asof_journal"
+                            + " WHERE seq > $1 AND rejected IS NULL ORDER BY seq LIMIT $2")
                     .execute(Tuple.of(after, REPLAY_PAGE)).await().atMost(Duration.ofMinutes(1));
             if (rows.size() == 0) {
                 return batches;
             }
             for (Row row : rows) {
-                apply.accept(row.getOffsetDateTime("tx_instant").toInstant(), row.getString("events"));
+                apply.accept(new Entry(row.getLong("seq"), row.getUUID("batch_id"),
+                        row.getOffsetDateTime("tx_instant").toInstant(), row.getString("events")));
                 after = row.getLong("seq");
                 batches++;
             }
@@ -150,7 +236,7 @@ public class Journal {
     }
 
     private long count() {
-        return pool.query("SELECT count(*) AS n FROM asof_journal").execute().await().atMost(TIMEOUT)
+        return pool.query("SELECT count(*) AS n FROM asof_journal WHERE rejected IS NULL").execute().await().atMost(timeout)
                 .iterator().next().getLong("n");
     }
 
@@ -158,15 +244,15 @@ public class Journal {
     private void migrate() {
         pool.query("CREATE TABLE IF NOT EXISTS asof_schema_version ("
                 + "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
-                .execute().await().atMost(TIMEOUT);
+                .execute().await().atMost(timeout);
         int current = pool.query("SELECT coalesce(max(version), 0) AS v FROM asof_schema_version").execute()
-                .await().atMost(TIMEOUT).iterator().next().getInteger("v");
+                .await().atMost(timeout).iterator().next().getInteger("v");
         for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
             int v = version;
             pool.withTransaction(tx -> tx.query(MIGRATIONS.get(v - 1)).execute()
                             .chain(() -> tx.preparedQuery("INSERT INTO asof_schema_version (version) VALUES ($1)")
                                     .execute(Tuple.of(v))))
-                    .await().atMost(TIMEOUT);
+                    .await().atMost(timeout);
             LOG.infof("Journal schema migrated to version %d", version);
         }
     }
@@ -175,9 +261,9 @@ public class Journal {
         if (lockConnection != null) {
             return true;
         }
-        SqlConnection connection = pool.getConnection().await().atMost(TIMEOUT);
+        SqlConnection connection = pool.getConnection().await().atMost(timeout);
         boolean locked = connection.preparedQuery("SELECT pg_try_advisory_lock($1) AS locked")
-                .execute(Tuple.of(LOCK_KEY)).await().atMost(TIMEOUT).iterator().next().getBoolean("locked");
+                .execute(Tuple.of(LOCK_KEY)).await().atMost(timeout).iterator().next().getBoolean("locked");
         if (!locked) {
             connection.closeAndAwait();
             return false;

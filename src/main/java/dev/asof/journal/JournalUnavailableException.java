@@ -1,6 +1,6 @@
 package dev.asof.journal;
 
-/** The journal cannot take a batch now (PostgreSQL away, or the writer lock lost); nothing was written. */
+/** PostgreSQL did not answer a journal write in time, or lost the connection: its outcome is unknown. */
 public class JournalUnavailableException extends Exception {
     public JournalUnavailableException(String message, Throwable cause) {
         super(message, cause);

@@ -4,7 +4,6 @@ import datomic.Connection;
 import datomic.Peer;
 import datomic.Util;
 import dev.asof.ingest.EventReader.Received;
-import dev.asof.ingest.IngestQueue.Pending;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -32,7 +31,7 @@ public final class RawTransact {
                 StandardCharsets.UTF_8)) {
             conn.transact((List<?>) Util.readAll(reader).get(0)).get();
         }
-        List<List<Pending>> batches = new ArrayList<>();
+        List<List<Received>> batches = new ArrayList<>();
         for (int start = 0; start < events; start += batchSize) {
             List<Received> received = new ArrayList<>();
             for (int i = start; i < Math.min(events, start + batchSize); i++) {
@@ -41,10 +40,10 @@ public final class RawTransact {
                 String hash = ContentHash.of(event);
                 received.add(new Received(event, hash, TxData.statements(event, hash)));
             }
-            batches.add(new Submission(received).pending());
+            batches.add(received);
         }
         long started = System.nanoTime();
-        for (List<Pending> batch : batches) {
+        for (List<Received> batch : batches) {
             conn.transact(TxData.build(conn.db(), batch, Instant.now())).get();
         }
         double seconds = (System.nanoTime() - started) / 1e9;

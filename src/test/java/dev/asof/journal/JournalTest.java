@@ -61,7 +61,7 @@ class JournalTest {
     @Test
     void journalSchemaIsVersioned() {
         assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT max(version) FROM asof_schema_version"))
-                .isEqualTo(1);
+                .isEqualTo(2);
     }
 
     @Test

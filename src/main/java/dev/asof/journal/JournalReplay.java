@@ -1,17 +1,18 @@
-package dev.asof.ingest;
+package dev.asof.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import datomic.Connection;
 import datomic.Database;
 import dev.asof.datomic.DatomicStore;
-import dev.asof.ingest.IngestQueue.Pending;
-import dev.asof.journal.Journal;
+import dev.asof.datomic.Facts;
+import dev.asof.ingest.EventReader.Received;
+import dev.asof.ingest.TxData;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +23,13 @@ import org.jboss.logging.Logger;
  * At start-up, before the transact worker runs and before the service is ready: replays the
  * journal into the fresh database, batch by batch in the original order with the original
  * transaction instants, which reproduces the same t values and the same answers as before.
+ *
+ * <p>Replay never skips a batch that was acknowledged. Batches that never reached Datomic are
+ * marked in the journal (rejected or withdrawn) and are not read at all. Any other batch that
+ * Datomic refuses stops the start-up with a message naming it: a service that comes up without an
+ * acknowledged batch would move every later t. An instant earlier than the one before it (written
+ * by a version that followed a clock stepping back) is clamped to that one, and logged: the t
+ * values stay, the instant moves forward by the step.
  */
 @ApplicationScoped
 public class JournalReplay {
@@ -39,7 +47,7 @@ public class JournalReplay {
     }
 
     /** One journaled batch, decoded and ready to transact. */
-    private record Decoded(Instant txInstant, List<Pending> batch) {
+    private record Decoded(Journal.Entry entry, List<Received> batch) {
     }
 
     private static final Decoded END = new Decoded(null, null);
@@ -56,7 +64,7 @@ public class JournalReplay {
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
             try {
-                journal.replay((txInstant, json) -> put(ready, new Decoded(txInstant, new Submission(codec.read(json)).pending())));
+                journal.replay(entry -> put(ready, new Decoded(entry, codec.read(entry.events()))));
             } catch (RuntimeException e) {
                 readFailure.set(e);
             } finally {
@@ -64,21 +72,31 @@ public class JournalReplay {
             }
         }, "asof-journal-reader");
         reader.start();
+        Database db = conn.db();
+        Instant last = Facts.txInstant(db, db.basisT());
         long batches = 0;
-        long skipped = 0;
+        long clamped = 0;
         for (Decoded next = ready.take(); next != END; next = ready.take()) {
             batches++;
+            Instant instant = next.entry().txInstant();
+            if (instant.isBefore(last)) {
+                clamped++;
+                LOG.warnf("Journal batch seq=%d is stamped %s, before the batch ahead of it (%s): replayed at %s",
+                        next.entry().seq(), instant, last, last);
+                instant = last;
+            }
             try {
-                Database after = (Database) conn.transact(TxData.build(conn.db(), next.batch(), next.txInstant()))
+                Database after = (Database) conn.transact(TxData.build(conn.db(), next.batch(), instant))
                         .get().get(Connection.DB_AFTER);
-                store.txIndex().record(after.basisT(), next.txInstant().toEpochMilli());
+                store.txIndex().record(after.basisT(), instant.toEpochMilli());
                 replayedEvents += next.batch().size();
+                last = instant;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof IllegalArgumentException)) {
-                    throw new IllegalStateException("Replay failed", e.getCause());
-                }
-                // Rejected live in the same state, and never acknowledged: skipped again.
-                skipped++;
+                reader.interrupt();
+                throw new IllegalStateException("Journal batch seq=" + next.entry().seq() + " (batch " + next.entry().batchId()
+                        + ", " + next.batch().size() + " events, stamped " + next.entry().txInstant()
+                        + ") cannot be applied to Datomic: " + firstLine(e.getCause()) + ". Start-up stops here rather"
+                        + " than come up without it; every later t depends on it", e.getCause());
             }
         }
         if (readFailure.get() != null) {
@@ -86,10 +104,16 @@ public class JournalReplay {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (batches > 0) {
-            LOG.infof("Replayed %d journaled batches (%d events, %d rejected as they were live) in %.1f s: %.0f events/s;"
-                    + " basis t=%d", batches, replayedEvents, skipped, seconds, replayedEvents / seconds,
+            LOG.infof("Replayed %d journaled batches (%d events, %d instants clamped) in %.1f s: %.0f events/s;"
+                    + " basis t=%d", batches, replayedEvents, clamped, seconds, replayedEvents / seconds,
                     conn.db().basisT());
         }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static void put(BlockingQueue<Decoded> queue, Decoded decoded) {

@@ -1,4 +1,4 @@
-package dev.asof.ingest;
+package dev.asof.journal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asof.ingest.CustomerEvent;
+import dev.asof.ingest.Event;
 import dev.asof.ingest.EventReader.Received;
-import dev.asof.ingest.IngestQueue.Pending;
+import dev.asof.ingest.PriceEvent;
+import dev.asof.ingest.TxData;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +22,10 @@ import java.util.Set;
  * A batch as the journal keeps it: the events exactly as they were committed (id and valid time
  * filled in), each with its content hash and, for customers, the fields it cleared.
  */
-final class JournalCodec {
+public final class JournalCodec {
     private final ObjectMapper mapper;
 
-    JournalCodec(ObjectMapper quarkusMapper) {
+    public JournalCodec(ObjectMapper quarkusMapper) {
         // Amounts keep their scale through the journal: 0.1000 is replayed as 0.1000.
         this.mapper = quarkusMapper.copy()
                 .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
@@ -30,10 +33,9 @@ final class JournalCodec {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
-    String write(List<Pending> batch) {
+    public String write(List<Received> batch) {
         ArrayNode events = mapper.createArrayNode();
-        for (Pending pending : batch) {
-            Received received = pending.received();
+        for (Received received : batch) {
             ObjectNode node = mapper.valueToTree(received.event());
             node.put("type", received.event() instanceof PriceEvent ? "price" : "customer");
             node.put("hash", received.hash());
@@ -45,7 +47,7 @@ final class JournalCodec {
         return events.toString();
     }
 
-    List<Received> read(String json) {
+    public List<Received> read(String json) {
         try {
             List<Received> events = new ArrayList<>();
             for (JsonNode node : mapper.readTree(json)) {

@@ -1,0 +1,229 @@
+package dev.asof.ingest;
+
+import datomic.Connection;
+import datomic.Database;
+import dev.asof.config.AsofConfig;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.Facts;
+import dev.asof.datomic.TxClock;
+import dev.asof.http.ProblemException;
+import dev.asof.ingest.EventReader.Received;
+import dev.asof.ingest.IngestQueue.Pending;
+import dev.asof.journal.Journal;
+import dev.asof.journal.JournalCodec;
+import dev.asof.journal.JournalRefusedException;
+import dev.asof.journal.JournalUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
+
+/**
+ * The commit of one cut batch, as a protocol whose states read top to bottom in {@link #commit}:
+ *
+ * <ol>
+ * <li><b>Stamped</b>: the writer's clock gives the batch its instant (Datomic Pro: the transactor does).</li>
+ * <li><b>Appending</b> (journal on): one INSERT under a fresh batch id. Refused before it was sent:
+ *     nothing is recorded, every event fails with 503. Timed out or cut off: the outcome is
+ *     <b>uncertain</b> — the INSERT may still commit on the server.</li>
+ * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until PostgreSQL
+ *     answers whether the batch is journaled ({@link Journal#resolve}); requests waiting longer
+ *     than {@code asof.journal.answer-within} are told the outcome is unknown. Withdrawn: nothing is
+ *     recorded. Journaled: on to Datomic, as if the append had answered at once.</li>
+ * <li><b>Transacting</b>: one Datomic transaction. Committed: every event is acknowledged with its
+ *     t. Rejected as data ({@code :db.error/…}): the journal marks the batch rejected (replay passes it
+ *     by) before anyone hears of it, and the worker decides what to retry. Any other failure of a
+ *     journaled batch stops the process (fail-stop): the restart's replay applies the batch, so
+ *     Datomic and the journal never disagree and no t ever moves.</li>
+ * </ol>
+ *
+ * Whatever the path, the writer's clock hears when the batch's outcome is known, and not before:
+ * until then no answer about an instant at or after its stamp is settled.
+ */
+final class BatchCommit {
+    private static final Logger LOG = Logger.getLogger(BatchCommit.class);
+
+    /** What became of a batch, for the worker's loop. */
+    enum Outcome {
+        /** Every event of the batch has its outcome (committed, or failed/unknown with a reason). */
+        SETTLED,
+        /** Datomic rejected the batch as data; nothing of it is recorded and its events are still pending. */
+        REJECTED
+    }
+
+    private final DatomicStore store;
+    private final TxClock clock;
+    private final Journal journal;
+    private final JournalCodec codec;
+    private final Duration answerWithin;
+    private final int retryAfter;
+    private final Stats stats;
+    private Throwable lastRejection;
+
+    /** Measurements the worker publishes. */
+    interface Stats {
+        void committed(int events, long nanos);
+    }
+
+    BatchCommit(DatomicStore store, TxClock clock, Journal journal, JournalCodec codec, AsofConfig config, Stats stats) {
+        this.store = store;
+        this.clock = clock;
+        this.journal = journal;
+        this.codec = codec;
+        this.answerWithin = config.journal().answerWithin();
+        this.retryAfter = config.queue().retryAfterSeconds();
+        this.stats = stats;
+    }
+
+    /** Why Datomic rejected the last batch that came back {@link Outcome#REJECTED}. */
+    Throwable lastRejection() {
+        return lastRejection;
+    }
+
+    Outcome commit(Connection conn, Database db, List<Pending> batch) {
+        List<Received> events = new ArrayList<>(batch.size());
+        batch.forEach(p -> events.add(p.received()));
+        Instant stamp = clock.stamps() ? clock.stamp() : null;
+        try {
+            List<Object> txData = TxData.build(db, events, stamp);
+            UUID batchId = UUID.randomUUID();
+            if (journal.enabled() && !journaled(batchId, stamp, events, batch)) {
+                return Outcome.SETTLED;
+            }
+            return transact(conn, txData, batchId, batch);
+        } finally {
+            if (stamp != null) {
+                clock.settled();
+            }
+        }
+    }
+
+    /** Appending, and resolving when the append's outcome is uncertain. True when the batch is journaled. */
+    private boolean journaled(UUID batchId, Instant stamp, List<Received> events, List<Pending> batch) {
+        try {
+            journal.append(batchId, stamp, events.size(), codec.write(events));
+            return true;
+        } catch (JournalRefusedException refused) {
+            LOG.warn(refused.getMessage());
+            failAll(batch, ProblemException.unavailable(
+                    "The journal cannot take events now; nothing was recorded, retry later", retryAfter));
+            return false;
+        } catch (JournalUnavailableException uncertain) {
+            LOG.warnf("Journal append of batch %s has an unknown outcome (%s); no other batch is taken until it is resolved",
+                    batchId, uncertain.getMessage());
+        }
+        long since = System.nanoTime();
+        boolean told = false;
+        for (long attempt = 0; ; attempt++) {
+            if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
+                told = true;
+                tellUnknown(batch);
+            }
+            try {
+                Journal.Resolution resolution = journal.resolve(batchId, stamp);
+                LOG.infof("Journal batch %s resolved after %d lookups: %s", batchId, attempt + 1, resolution);
+                if (resolution == Journal.Resolution.JOURNALED) {
+                    return true;
+                }
+                failAll(batch, ProblemException.unavailable(
+                        "The journal did not take the events in time; nothing was recorded, retry later", retryAfter));
+                return false;
+            } catch (JournalUnavailableException stillDown) {
+                pause(attempt);
+            }
+        }
+    }
+
+    private Outcome transact(Connection conn, List<Object> txData, UUID batchId, List<Pending> batch) {
+        long started = System.nanoTime();
+        Map<?, ?> result;
+        try {
+            result = conn.transact(txData).get();
+        } catch (ExecutionException e) {
+            return failed(e.getCause(), batchId, batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(e, batchId, batch);
+        } catch (RuntimeException e) {
+            return failed(e, batchId, batch);
+        }
+        Database after = (Database) result.get(Connection.DB_AFTER);
+        long t = after.basisT();
+        Instant instant = Facts.txInstant(after, t);
+        store.txIndex().record(t, instant.toEpochMilli());
+        stats.committed(batch.size(), System.nanoTime() - started);
+        for (Pending p : batch) {
+            p.submission().committed(p.index(), t, instant);
+        }
+        return Outcome.SETTLED;
+    }
+
+    private Outcome failed(Throwable cause, UUID batchId, List<Pending> batch) {
+        boolean rejected = cause instanceof IllegalArgumentException;
+        if (journal.enabled() && !rejected) {
+            LOG.fatal("Datomic failed a batch that is already journaled; stopping so that the restart's replay applies it", cause);
+            Runtime.getRuntime().halt(70);
+        }
+        if (!rejected) {
+            LOG.warn("Datomic transaction failed", cause);
+            failAll(batch, ProblemException.unavailable("The database could not commit the events; nothing was recorded,"
+                    + " retry later", retryAfter));
+            return Outcome.SETTLED;
+        }
+        if (journal.enabled()) {
+            markRejected(batchId, firstLine(cause.getMessage()));
+        }
+        lastRejection = cause;
+        return Outcome.REJECTED;
+    }
+
+    /** Until the journal says so, a rejected batch would be replayed: the writer waits for it. */
+    private void markRejected(UUID batchId, String reason) {
+        for (long attempt = 0; ; attempt++) {
+            try {
+                journal.reject(batchId, reason);
+                return;
+            } catch (JournalUnavailableException e) {
+                if (attempt == 0) {
+                    LOG.warnf("Cannot mark rejected batch %s in the journal yet (%s); retrying", batchId, e.getMessage());
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    private void tellUnknown(List<Pending> batch) {
+        ProblemException unknown = ProblemException.unavailable("The journal did not confirm the events within "
+                + answerWithin.toSeconds() + " s: their outcome is unknown, they may yet be recorded. Send the request"
+                + " again with the same event ids: recorded events answer duplicate with their t", retryAfter);
+        Map<Submission, List<Integer>> bySubmission = new LinkedHashMap<>();
+        batch.forEach(p -> bySubmission.computeIfAbsent(p.submission(), s -> new ArrayList<>()).add(p.index()));
+        bySubmission.forEach((submission, indexes) -> submission.unknown(indexes, unknown));
+    }
+
+    /** Fails the requests of {@code batch}: nothing of theirs that was still pending is recorded. */
+    static void failAll(List<Pending> batch, ProblemException problem) {
+        batch.stream().map(Pending::submission).distinct().forEach(s -> s.failAll(problem));
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no reason given";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static void pause(long attempt) {
+        try {
+            Thread.sleep(Math.min(1000, 50L << Math.min(attempt, 5)));
+        } catch (InterruptedException e) {
+            // Only a stop interrupts the writer; an outcome still has to be decided, so it goes on.
+        }
+    }
+}
