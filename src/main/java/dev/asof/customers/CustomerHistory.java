@@ -48,7 +48,7 @@ public class CustomerHistory {
                 (String) customer.get(Attr.CUSTOMER_TIER),
                 (String) customer.get(Attr.CUSTOMER_COUNTRY),
                 (String) customer.get(Attr.CUSTOMER_CITY),
-                t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis, "");
+                t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis);
     }
 
     /** Attribute-level changes of the customer, across deletions and re-creations. */
@@ -73,6 +73,6 @@ public class CustomerHistory {
                         datom.added() ? "assert" : "retract", events.get(t)));
             }
         }
-        return new Answer<>(range.page(changes, cursor, "customer-history", limit), basis, "");
+        return new Answer<>(range.page(changes, cursor, "customer-history", limit), basis);
     }
 }

@@ -4,22 +4,22 @@ import datomic.Database;
 import dev.asof.http.AsOf;
 import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Resolves "which database value" once per request: now, as of a t, or as of an instant, and
- * whether the answer is settled (can never change, so it may be cached forever).
+ * Resolves "which database value" once per request: now, as of a t, or as of an instant; and,
+ * through {@link Settledness}, whether the answer is settled (can never change).
  */
 @ApplicationScoped
 public class TimeTravel {
-    /** A commit stamped just before "now" may still be landing; instants older than this are settled. */
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-
     private final DatomicStore store;
+    private final TxClock clock;
+    private final Settledness settledness;
 
-    public TimeTravel(DatomicStore store) {
+    public TimeTravel(DatomicStore store, TxClock clock, Settledness settledness) {
         this.store = store;
+        this.clock = clock;
+        this.settledness = settledness;
     }
 
     /**
@@ -31,10 +31,11 @@ public class TimeTravel {
     }
 
     public Basis resolve(AsOf asOf) {
+        Settledness.Proof proof = settledness.proof(); // before the database value it vouches for
         Database now = store.db();
         long basis = now.basisT();
         if (asOf == null) {
-            return new Basis(now, basis, Instant.now(), false, basis);
+            return new Basis(now, basis, clock.now(), false, basis);
         }
         if (asOf instanceof AsOf.AtT at) {
             if (at.t() > basis) {
@@ -42,16 +43,15 @@ public class TimeTravel {
             }
             TxIndex.Tx last = lastAtOrBefore(now, at.t());
             Instant instant = last == null ? Instant.EPOCH : Instant.ofEpochMilli(last.instantMillis());
-            return new Basis(now.asOf(at.t()), at.t(), instant, true, basis);
+            return new Basis(now.asOf(at.t()), at.t(), instant, proof.settles(asOf, now), basis);
         }
         Instant instant = ((AsOf.AtInstant) asOf).instant();
-        Instant clock = Instant.now();
-        if (instant.isAfter(clock)) {
+        if (instant.isAfter(clock.now()) && !proof.settles(asOf, now)) {
             throw beyond(instant.toString(), now, basis);
         }
         TxIndex.Tx last = store.txIndex().atOrBeforeInstant(instant.toEpochMilli());
         long t = last == null ? 0 : Math.min(last.t(), basis);
-        return new Basis(now.asOf(t), t, instant, instant.isBefore(clock.minus(SETTLE)), basis);
+        return new Basis(now.asOf(t), t, instant, proof.settles(asOf, now), basis);
     }
 
     /**

@@ -43,15 +43,28 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
     }
 
     private static Instant instant(String name, String value, String forms) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            instant = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException notOffset) {
             try {
-                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                instant = LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException notDate) {
                 throw bad(name, value, forms);
             }
         }
+        if (!inRange(instant)) {
+            throw bad(name, value, "an instant in the years 0001 to 9999");
+        }
+        return instant;
+    }
+
+    /** The instants asof takes anywhere (queries and events): years 0001 to 9999, which every key and sum can hold. */
+    Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    static boolean inRange(Instant instant) {
+        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
     private static ProblemException bad(String name, String value, String forms) {

@@ -31,10 +31,12 @@ import org.jboss.logging.Logger;
  * <li><b>Appending</b> (journal on): one INSERT under a fresh batch id. Refused before it was sent:
  *     nothing is recorded, every event fails with 503. Timed out or cut off: the outcome is
  *     <b>uncertain</b> — the INSERT may still commit on the server.</li>
- * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until PostgreSQL
- *     answers whether the batch is journaled ({@link Journal#resolve}); requests waiting longer
- *     than {@code asof.journal.answer-within} are told the outcome is unknown. Withdrawn: nothing is
- *     recorded. Journaled: on to Datomic, as if the append had answered at once.</li>
+ * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until it knows. It
+ *     repeats the append under the same batch id until PostgreSQL answers: the repeat waits for
+ *     the first INSERT if that is still running, and adds nothing if it landed, so the batch ends
+ *     journaled exactly once. Requests waiting longer than {@code asof.journal.answer-within} are
+ *     told the outcome is unknown (a retry with the same ids then answers duplicate). Then on to
+ *     Datomic, as if the append had answered at once.</li>
  * <li><b>Transacting</b>: one Datomic transaction. Committed: every event is acknowledged with its
  *     t. Rejected as data ({@code :db.error/…}): the journal marks the batch rejected (replay passes it
  *     by) before anyone hears of it, and the worker decides what to retry. Any other failure of a
@@ -117,24 +119,22 @@ final class BatchCommit {
             LOG.warnf("Journal append of batch %s has an unknown outcome (%s); no other batch is taken until it is resolved",
                     batchId, uncertain.getMessage());
         }
+        // Uncertain: the writer takes no other batch until it knows. The same append, repeated under
+        // the same batch id, waits for the first one if it is still running and then finds it.
         long since = System.nanoTime();
         boolean told = false;
-        for (long attempt = 0; ; attempt++) {
+        for (long attempt = 1; ; attempt++) {
+            pause(attempt);
             if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
                 told = true;
                 tellUnknown(batch);
             }
             try {
-                Journal.Resolution resolution = journal.resolve(batchId, stamp);
-                LOG.infof("Journal batch %s resolved after %d lookups: %s", batchId, attempt + 1, resolution);
-                if (resolution == Journal.Resolution.JOURNALED) {
-                    return true;
-                }
-                failAll(batch, ProblemException.unavailable(
-                        "The journal did not take the events in time; nothing was recorded, retry later", retryAfter));
-                return false;
-            } catch (JournalUnavailableException stillDown) {
-                pause(attempt);
+                journal.append(batchId, stamp, events.size(), codec.write(events));
+                LOG.infof("Journal batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
+                return true;
+            } catch (JournalUnavailableException stillUnknown) {
+                // PostgreSQL still cannot answer; refused or not, the first attempt may have landed
             }
         }
     }

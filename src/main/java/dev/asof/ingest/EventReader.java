@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.asof.config.AsofConfig;
+import dev.asof.http.AsOf;
 import dev.asof.http.Problem.FieldError;
 import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,8 +42,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class EventReader {
-    private static final Instant EARLIEST = Instant.EPOCH;
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+    /** An amount as a decimal string, as money APIs send it: the same digits a JSON number may have. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?");
 
     /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
     private static final Map<Class<? extends Event>, Map<String, Class<?>>> FIELDS = Map.of(
@@ -175,10 +176,27 @@ public class EventReader {
                 events.add(received(event, receivedAt));
             }
         }
+        repeatedIds(events, lines, errors);
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
         return events;
+    }
+
+    /** The same id twice in one request is a mistake, not an idempotent retry: both places are named. */
+    private static void repeatedIds(List<Received> events, List<Integer> lines, List<FieldError> errors) {
+        if (!errors.isEmpty()) {
+            return; // indexes of events are only known when every event bound
+        }
+        Map<UUID, Integer> first = new java.util.HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            Integer earlier = first.putIfAbsent(events.get(i).event().id(), i);
+            if (earlier != null) {
+                errors.add(new FieldError(i, lines == null ? null : lines.get(i), "id",
+                        "repeats the id of event " + earlier + (lines == null ? "" : " (line " + lines.get(earlier) + ")")
+                                + "; each event needs an id of its own"));
+            }
+        }
     }
 
     private Event bindOne(JsonNode node, int index, Integer line, List<FieldError> errors) {
@@ -201,7 +219,21 @@ public class EventReader {
         }
         ObjectNode fields = object; // the tree is this request's own
         fields.remove("type");
+        boolean badAmount = false;
+        if (kind == PriceEvent.class && fields.get("amount") instanceof com.fasterxml.jackson.databind.node.TextNode text) {
+            // "19.99": exact, as money APIs send amounts for JavaScript clients; the same rules as a number then apply.
+            if (DECIMAL.matcher(text.textValue()).matches()) {
+                fields.put("amount", new java.math.BigDecimal(text.textValue()));
+            } else {
+                errors.add(new FieldError(index, line, "amount", "must be a number or a decimal string, such as 19.99 or \"19.99\""));
+                fields.remove("amount");
+                badAmount = true;
+            }
+        }
         Set<String> reported = badFields(fields, kind, false, index, line, errors);
+        if (badAmount) {
+            reported.add("amount");
+        }
         Event event;
         try {
             event = mapper.treeToValue(fields, kind);
@@ -220,8 +252,8 @@ public class EventReader {
             if (fields.hasNonNull("effectiveAt") && !fields.get("effectiveAt").isTextual()) {
                 errors.add(new FieldError(index, line, "effectiveAt", "must be an ISO-8601 instant string"));
             } else if (price.effectiveAt() != null
-                    && (price.effectiveAt().isBefore(EARLIEST) || price.effectiveAt().isAfter(LATEST))) {
-                errors.add(new FieldError(index, line, "effectiveAt", "must lie between 1970-01-01 and 9999-12-31"));
+                    && (price.effectiveAt().isBefore(AsOf.EARLIEST) || price.effectiveAt().isAfter(AsOf.LATEST))) {
+                errors.add(new FieldError(index, line, "effectiveAt", "must lie in the years 0001 to 9999"));
             }
             if (price.amount() != null && price.amount().precision() - price.amount().scale() > 30) {
                 errors.add(new FieldError(index, line, "amount", "is out of range"));
@@ -310,7 +342,7 @@ public class EventReader {
     private static String wrongType(Class<?> target) {
         return switch (target.getSimpleName()) {
             case "UUID" -> "must be a UUID string";
-            case "BigDecimal" -> "must be a JSON number";
+            case "BigDecimal" -> "must be a number or a decimal string, such as 19.99 or \"19.99\"";
             case "Instant" -> "must be an ISO-8601 instant, such as 2026-06-01T00:00:00Z";
             case "Boolean", "boolean" -> "must be true or false";
             case "String" -> "must be a string";

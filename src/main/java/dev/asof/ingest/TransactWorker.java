@@ -199,7 +199,10 @@ public class TransactWorker {
             Database fresh = conn.db();
             BatchPlan again = BatchPlan.cut(fresh, alone);
             carry.addAll(0, again.leftover);
-            if (!again.batch.isEmpty() && commit.commit(conn, fresh, again.batch) == BatchCommit.Outcome.REJECTED) {
+            // The same events alone, on a database that changed nothing for them, would be rejected again.
+            boolean unchanged = bySubmission.size() == 1 && again.batch.size() == alone.size();
+            if (!again.batch.isEmpty()
+                    && (unchanged || commit.commit(conn, fresh, again.batch) == BatchCommit.Outcome.REJECTED)) {
                 ProblemException problem = new ProblemException(422, "Transaction rejected",
                         "Datomic rejected the events: " + BatchCommit.firstLine(commit.lastRejection().getMessage())
                                 + "; nothing of this request's batch was recorded", null, Map.of());

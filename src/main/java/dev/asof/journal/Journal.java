@@ -106,11 +106,13 @@ public class Journal {
 
     /**
      * Appends one batch under its identity; returns when PostgreSQL has committed it. One round trip.
-     * Appending the same batch id again changes nothing.
+     * Appending the same batch id again changes nothing, and waits (on the unique index) for an
+     * earlier INSERT of it still in flight on the server: repeating an append whose outcome is
+     * unknown until it succeeds is how that outcome is decided — the batch is journaled, once.
      *
      * @throws JournalRefusedException nothing was sent: the batch is certainly not in the journal
      * @throws JournalUnavailableException the outcome is unknown (a timeout, a lost connection): the
-     *         INSERT may still commit; {@link #resolve} decides it
+     *         INSERT may still commit
      */
     public void append(UUID batchId, Instant txInstant, int eventCount, String events) throws JournalUnavailableException {
         writerLock();
@@ -122,42 +124,6 @@ public class Journal {
             trouble = null;
         } catch (RuntimeException e) {
             trouble = "journal append failed: " + describe(e);
-            throw new JournalUnavailableException(trouble, e);
-        }
-    }
-
-    /** What became of a batch whose append had an unknown outcome. */
-    public enum Resolution {
-        /** The append committed: the batch is in the journal, and must reach Datomic. */
-        JOURNALED,
-        /** It never committed, and now never will: nothing of the batch is recorded anywhere. */
-        WITHDRAWN
-    }
-
-    /**
-     * Decides an append whose outcome was unknown, for good: inserts a withdrawn marker under the
-     * batch's id. The unique index makes this wait for an INSERT still in flight on the server;
-     * then exactly one of the two rows exists. Safe to call again after it failed.
-     *
-     * @throws JournalUnavailableException PostgreSQL still cannot answer; call again later
-     */
-    public Resolution resolve(UUID batchId, Instant txInstant) throws JournalUnavailableException {
-        writerLock();
-        try {
-            RowSet<Row> inserted = pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, events, rejected)"
-                            + " VALUES ($1, $2, 0, '[]', 'withdrawn: its append had an unknown outcome')"
-                            + " ON CONFLICT (batch_id) DO NOTHING RETURNING seq")
-                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC)))
-                    .await().atMost(timeout);
-            trouble = null;
-            if (inserted.size() == 1) {
-                return Resolution.WITHDRAWN;
-            }
-            RowSet<Row> found = pool.preparedQuery("SELECT rejected FROM asof_journal WHERE batch_id = $1")
-                    .execute(Tuple.of(batchId)).await().atMost(timeout);
-            return found.iterator().next().getString("rejected") == null ? Resolution.JOURNALED : Resolution.WITHDRAWN;
-        } catch (RuntimeException e) {
-            trouble = "journal lookup failed: " + describe(e);
             throw new JournalUnavailableException(trouble, e);
         }
     }

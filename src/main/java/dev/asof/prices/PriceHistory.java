@@ -48,7 +48,7 @@ public class PriceHistory {
             throw ProblemException.notFound("No price for SKU " + sku + " is in force at " + valid
                     + " as known at t=" + basis.t());
         }
-        return new Answer<>(view, basis, view.t() + "-" + view.effectiveAt().toEpochMilli());
+        return new Answer<>(view, basis);
     }
 
     /** Every SKU's price at that point, in SKU order, after the cursor's SKU. */
@@ -94,7 +94,7 @@ public class PriceHistory {
             }
         };
         Page<PriceView> page = Page.of(prices, limit, PriceView::sku, "prices");
-        return new Answer<>(page, basis, "");
+        return new Answer<>(page, basis);
     }
 
     /** Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order. */
@@ -137,7 +137,7 @@ public class PriceHistory {
                         added ? "assert" : "retract", events.get(t)));
             }
         }
-        return new Answer<>(range.page(changes, cursor, "price-history", limit), basis, "");
+        return new Answer<>(range.page(changes, cursor, "price-history", limit), basis);
     }
 
     static PriceView inForce(Basis basis, String sku, Instant validAt) {

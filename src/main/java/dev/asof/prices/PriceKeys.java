@@ -1,11 +1,19 @@
 package dev.asof.prices;
 
-/** {@code :price/key}: the SKU, '@', then the valid time as zero-padded epoch milliseconds, so keys sort by time. */
+/**
+ * {@code :price/key}: the SKU, '@', then the valid time in epoch milliseconds written so that keys
+ * sort by time over every instant asof takes (years 0001 to 9999): 15 zero-padded digits from 1970
+ * on, and before 1970 '-' (which sorts before every digit) and then 10^15 plus the (negative)
+ * milliseconds, also 15 digits. Keys of 1970 onwards are what they always were.
+ */
 public final class PriceKeys {
+    private static final long SHIFT = 1_000_000_000_000_000L;
+
     private PriceKeys() {
     }
 
     public static String of(String sku, long effectiveAtMillis) {
-        return sku + "@" + String.format("%015d", effectiveAtMillis);
+        return effectiveAtMillis >= 0 ? sku + "@" + String.format("%015d", effectiveAtMillis)
+                : sku + "@-" + String.format("%015d", SHIFT + effectiveAtMillis);
     }
 }

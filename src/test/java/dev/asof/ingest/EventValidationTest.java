@@ -44,7 +44,11 @@ class EventValidationTest {
                 Arguments.of("amount", without(ok, "amount")),
                 Arguments.of("amount", with(ok, "amount", -0.01)),
                 Arguments.of("amount", with(ok, "amount", new BigDecimal("1.23456"))),
-                Arguments.of("amount", with(ok, "amount", "10")),
+                Arguments.of("amount", with(ok, "amount", "10 EUR")),
+                Arguments.of("amount", with(ok, "amount", "1e3")),
+                Arguments.of("amount", with(ok, "amount", "")),
+                Arguments.of("amount", with(ok, "amount", "-0.01")),
+                Arguments.of("amount", with(ok, "amount", "1.23456")),
                 Arguments.of("amount", with(ok, "amount", true)),
                 Arguments.of("currency", without(ok, "currency")),
                 Arguments.of("currency", with(ok, "currency", "eur")),
@@ -52,7 +56,8 @@ class EventValidationTest {
                 Arguments.of("currency", with(ok, "currency", 978)),
                 Arguments.of("effectiveAt", with(ok, "effectiveAt", "yesterday")),
                 Arguments.of("effectiveAt", with(ok, "effectiveAt", 1700000000)),
-                Arguments.of("effectiveAt", with(ok, "effectiveAt", "1969-12-31T23:59:59Z")),
+                Arguments.of("effectiveAt", with(ok, "effectiveAt", "0000-12-31T23:59:59Z")),
+                Arguments.of("effectiveAt", with(ok, "effectiveAt", "+10000-01-01T00:00:00Z")),
                 Arguments.of("source", with(ok, "source", "s".repeat(101))),
                 Arguments.of("id", with(ok, "id", "not-a-uuid")),
                 Arguments.of("color", with(ok, "color", "red")),
@@ -174,6 +179,34 @@ class EventValidationTest {
         given().contentType("application/json").body(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'})
                 .post("/events").then().statusCode(400);
         given().get("/prices/{sku}", sku).then().statusCode(404);
+    }
+
+    @Test
+    void amountAsADecimalStringIsTheSameExactAmount() {
+        String sku = sku("string-amount");
+        Map<String, Object> asString = with(price(sku, "19.9900", "EUR"), "effectiveAt", "2026-01-01T00:00:00Z");
+        post(asString).statusCode(201);
+        given().get("/prices/{sku}", sku).then().statusCode(200).body(containsString("\"amount\":19.9900"));
+        // The same event sent with a JSON number is the same content: a duplicate, not a conflict.
+        post(with(asString, "amount", new BigDecimal("19.99"))).statusCode(200)
+                .body("events[0].status", equalTo("duplicate"));
+    }
+
+    @Test
+    void theSameIdTwiceInOneRequestIs400NamingBothAndQueuesNothing() {
+        Map<String, Object> first = price(sku("IDEM-1"), 1, "EUR");
+        Map<String, Object> second = with(price(sku("IDEM-2"), 2, "EUR"), "id", first.get("id"));
+        post(List.of(first, second)).statusCode(400).contentType("application/problem+json")
+                .body("errors", hasSize(1))
+                .body("errors[0].index", equalTo(1))
+                .body("errors[0].field", equalTo("id"))
+                .body("errors[0].message", containsString("event 0"));
+        given().get("/prices/{sku}", first.get("sku")).then().statusCode(404);
+        given().get("/prices/{sku}", second.get("sku")).then().statusCode(404);
+        String ndjson = "{\"type\":\"price\",\"id\":\"" + first.get("id") + "\",\"sku\":\"N1\",\"amount\":1,\"currency\":\"EUR\"}\n\n"
+                + "{\"type\":\"price\",\"id\":\"" + first.get("id") + "\",\"sku\":\"N2\",\"amount\":1,\"currency\":\"EUR\"}\n";
+        postNdjson(ndjson).statusCode(400).body("errors[0].line", equalTo(3))
+                .body("errors[0].message", containsString("line 1"));
     }
 
     @Test

@@ -151,11 +151,37 @@ class IngestTest {
     }
 
     @Test
-    void sameIdTwiceInOneRequestIsOneEvent() {
-        Map<String, Object> event = price(sku("twice"), 1, "EUR");
-        JsonPath body = post(List.of(event, event)).statusCode(201).extract().jsonPath();
-        assertThat(body.getList("events.status")).containsExactly("created", "duplicate");
-        assertThat(body.getLong("events[1].t")).isEqualTo(body.getLong("events[0].t"));
+    void requestFailingAfterAnEarlierTransactionTellsWhatWasRecorded() {
+        Map<String, Object> recorded = price(sku("partial-old"), 1, "EUR");
+        post(recorded).statusCode(201);
+        String sku = sku("partial");
+        String at = "2026-01-01T00:00:00Z";
+        Map<String, Object> first = with(price(sku, 10, "EUR"), "effectiveAt", at);
+        // A second version of the same entity waits for the next transaction, where its reused id fails it.
+        Map<String, Object> reused = with(with(price(sku, 11, "EUR"), "effectiveAt", at), "id", recorded.get("id"));
+        JsonPath body = post(List.of(first, reused)).statusCode(422).contentType("application/problem+json")
+                .body("title", equalTo("Partly recorded"))
+                .body("detail", containsString("1 of 2"))
+                .extract().jsonPath();
+        assertThat(body.getList("events.status")).containsExactly("created", "failed");
+        assertThat(body.getString("events[1].reason")).contains("already recorded");
+        long t = body.getLong("events[0].t");
+        given().get("/prices/{sku}", sku).then().body("amount", equalTo(10)).body("t", equalTo((int) t));
+        // Sent again with the same ids: the recorded event answers its t, the other fails again, nothing new.
+        post(List.of(first, reused)).statusCode(422).body("events[0].status", equalTo("duplicate"))
+                .body("events[0].t", equalTo((int) t));
+    }
+
+    @Test
+    void requestThatFailsInItsOnlyTransactionRecordsNothingAndSaysSo() {
+        Map<String, Object> recorded = price(sku("atomic-old"), 1, "EUR");
+        post(recorded).statusCode(201);
+        Map<String, Object> fresh = price(sku("atomic"), 2, "EUR");
+        Map<String, Object> reused = with(price(sku("atomic-2"), 3, "EUR"), "id", recorded.get("id"));
+        JsonPath body = post(List.of(fresh, reused)).statusCode(422).extract().jsonPath();
+        assertThat(body.getList("events.status")).containsExactly("failed", "failed");
+        assertThat(body.getString("events[0].reason")).contains("not recorded");
+        given().get("/prices/{sku}", fresh.get("sku")).then().statusCode(404);
     }
 
     @Test

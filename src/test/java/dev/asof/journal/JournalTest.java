@@ -3,6 +3,8 @@ package dev.asof.journal;
 import static dev.asof.support.Events.post;
 import static dev.asof.support.Events.price;
 import static dev.asof.support.Events.sku;
+import static dev.asof.support.Events.customer;
+import static dev.asof.support.Events.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,6 +23,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import clojure.lang.Symbol;
+import datomic.Util;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.DatomicStore;
+import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +37,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(JournalTest.WithJournal.class)
 class JournalTest {
+    @Inject
+    DatomicStore store;
 
     public static class WithJournal extends OwnDatabase {
         public WithJournal() {
-            super("asof-journal");
+            super("asof-journal", "asof.journal.timeout", "1s", "asof.journal.answer-within", "4s");
         }
 
         @Override
@@ -56,6 +67,115 @@ class JournalTest {
         }
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'datomic' }.data.journal", equalTo("ok"));
+    }
+
+    /** Holds the journal table locked for {@code millis} from another session, as a slow or stuck PostgreSQL would. */
+    private static CompletableFuture<Void> lockJournalFor(long millis) throws Exception {
+        Connection connection = Postgres.connect(JournalDatabase.database());
+        connection.setAutoCommit(false);
+        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
+        return CompletableFuture.runAsync(() -> {
+            try (connection) {
+                Thread.sleep(millis);
+                connection.rollback();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static long journalRows(String where) {
+        return Postgres.queryLong(JournalDatabase.database(), "SELECT count(*) FROM asof_journal WHERE " + where);
+    }
+
+    @Test
+    void appendSlowerThanItsTimeoutIsResolvedAndAcknowledgedNotReportedFailed() throws Exception {
+        Map<String, Object> phantom = price(sku("PHANTOM"), 1, "EUR");
+        CompletableFuture<Void> lock = lockJournalFor(2500);
+        long t = post(phantom).statusCode(201).extract().jsonPath().getLong("t");
+        lock.get();
+        Map<String, Object> next = price(sku("after-phantom"), 2, "EUR");
+        assertThat(post(next).statusCode(201).extract().jsonPath().getLong("t")).isGreaterThan(t);
+        given().get("/prices/{sku}", phantom.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
+        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + phantom.get("id") + "%'"))
+                .as("the batch is journaled once").isEqualTo(1);
+    }
+
+    @Test
+    void appendOutcomeUnknownForLongIsSaidSoAndTheEventKeepsOneT() throws Exception {
+        Map<String, Object> event = price(sku("UNKNOWN"), 1, "EUR");
+        CompletableFuture<Void> lock = lockJournalFor(6500);
+        var answer = post(event).statusCode(503).contentType("application/problem+json")
+                .body("detail", containsString("unknown"))
+                .body("events[0].status", equalTo("unknown"))
+                .extract();
+        assertThat(answer.header("Retry-After")).isNotNull();
+        lock.get();
+        // Resolved once PostgreSQL answers: the batch is journaled once and committed.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/prices/{sku}", event.get("sku")).then().statusCode(200));
+        long t = given().get("/prices/{sku}", event.get("sku")).then().extract().jsonPath().getLong("t");
+        post(event).statusCode(200).body("events[0].status", equalTo("duplicate")).body("t", equalTo((int) t));
+        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+    }
+
+    @Test
+    void appendCutOffMidFlightIsRepeatedUnderItsIdAndRecordedOnce() throws Exception {
+        Map<String, Object> event = price(sku("CUT"), 1, "EUR");
+        JournalDatabase.proxy().stall();
+        CompletableFuture<io.restassured.response.Response> answer = CompletableFuture.supplyAsync(() ->
+                given().contentType("application/json").body(event).post("/events"));
+        try {
+            Thread.sleep(1800); // past the append's timeout: its outcome is unknown
+        } finally {
+            JournalDatabase.proxy().down(); // every connection cut, what was stalled is dropped
+            JournalDatabase.proxy().up();
+        }
+        io.restassured.response.Response response = answer.get();
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(201);
+        long t = response.jsonPath().getLong("t");
+        given().get("/prices/{sku}", event.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
+        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        post(event).statusCode(200).body("t", equalTo((int) t));
+    }
+
+    @Test
+    void batchDatomicRejectsIsMarkedSoReplayPassesItBy() throws Exception {
+        Object pred = Util.map(Attr.DB_ID, Attr.CUSTOMER_CITY, Attr.kw("db.attr/preds"), Symbol.intern("clojure.string/blank?"));
+        store.connection().transact(List.of(pred)).get();
+        Map<String, Object> rejected = with(customer("atl-" + UUID.randomUUID()), "city", "Atlantis");
+        try {
+            post(rejected).statusCode(422).body("events[0].status", equalTo("failed"));
+        } finally {
+            store.connection().transact(List.of(Util.list(Attr.DB_RETRACT, Attr.CUSTOMER_CITY,
+                    Attr.kw("db.attr/preds"), Symbol.intern("clojure.string/blank?")))).get();
+        }
+        assertThat(journalRows("rejected IS NOT NULL AND events::text LIKE '%" + rejected.get("id") + "%'")).isEqualTo(1);
+        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + rejected.get("id") + "%'")).isZero();
+    }
+
+    @Test
+    void anInstantIsNotSettledWhileABatchThatMayLandBeforeItIsInFlight() throws Exception {
+        String sku = sku("SET");
+        post(price(sku, 1, "EUR")).statusCode(201);
+        CompletableFuture<Void> lock = lockJournalFor(3500);
+        java.time.Instant sent = java.time.Instant.now();
+        CompletableFuture<io.restassured.response.Response> second = CompletableFuture.supplyAsync(() ->
+                given().contentType("application/json").body(price(sku, 2, "EUR")).post("/events"));
+        String asOf = sent.plusMillis(500).toString();
+        Thread.sleep(2700); // more than any wall-clock margin after asOf, while the batch is still in flight
+        var during = given().queryParam("asOf", asOf).get("/prices/{sku}", sku);
+        during.then().statusCode(200);
+        assertThat(during.header("Cache-Control")).as("answered while a batch stamped before asOf may land")
+                .satisfiesAnyOf(h -> assertThat(h).isNull(), h -> assertThat(h).doesNotContain("immutable"));
+        assertThat(second.get().statusCode()).isEqualTo(201);
+        lock.get();
+        var after = given().queryParam("asOf", asOf).get("/prices/{sku}", sku);
+        after.then().statusCode(200).body("amount", equalTo(2)).header("Cache-Control", containsString("immutable"));
+        // Settled now: the same bytes and tag every time.
+        var again = given().queryParam("asOf", asOf).get("/prices/{sku}", sku);
+        assertThat(again.asString()).isEqualTo(after.asString());
+        assertThat(again.header("ETag")).isEqualTo(after.header("ETag"));
     }
 
     @Test

@@ -134,6 +134,60 @@ class PriceTimeTravelTest {
     }
 
     @Test
+    void scheduledPriceComingIntoForceChangesTheNowETag() throws Exception {
+        String sku = sku("scheduled-etag");
+        postPrice(sku, 1, java.time.Instant.now().minusSeconds(3600).toString());
+        java.time.Instant due = java.time.Instant.now().plusMillis(1500);
+        postPrice(sku, 2, due.toString());
+        Response before = given().get("/prices/{sku}", sku);
+        before.then().statusCode(200).body("amount", equalTo(1));
+        String tag = before.header("ETag");
+        given().header("If-None-Match", tag).get("/prices/{sku}", sku).then().statusCode(304);
+        Thread.sleep(Math.max(0, due.toEpochMilli() - System.currentTimeMillis()) + 200);
+        // No transaction since, but the answer changed: the old tag must not match.
+        given().header("If-None-Match", tag).get("/prices/{sku}", sku).then().statusCode(200).body("amount", equalTo(2));
+    }
+
+    @Test
+    void instantsOutsideYears1To9999Are400sNamingTheField() {
+        String sku = sku("edge");
+        postPrice(sku, 1, null);
+        for (String[] bad : new String[][] {
+                {"validAt", "+999999999-12-31T23:59:59Z"}, {"asOf", "-999999999-01-01T00:00:00Z"},
+                {"validAt", "+40000-01-01T00:00:00Z"}, {"validAt", "0000-12-31T23:59:59Z"},
+                {"asOf", "+10000-01-01T00:00:00Z"}}) {
+            given().queryParam(bad[0], bad[1]).get("/prices/{sku}", sku).then().statusCode(400)
+                    .contentType("application/problem+json").body("detail", containsString(bad[0]))
+                    .body("errors[0].field", equalTo(bad[0]));
+        }
+        for (String bound : List.of("from", "to")) {
+            given().queryParam(bound, "+999999999-12-31T23:59:59Z").get("/prices/{sku}/history", sku).then()
+                    .statusCode(400).body("errors[0].field", equalTo(bound));
+        }
+        post(with(price(sku, 1, "EUR"), "effectiveAt", "+10000-01-01T00:00:00Z")).statusCode(400)
+                .body("errors[0].field", equalTo("effectiveAt"));
+    }
+
+    @Test
+    void everyValidTimeFromYear1To9999SortsCorrectly() {
+        String sku = sku("ages");
+        postPrice(sku, 1, "0001-01-01T00:00:00Z");
+        postPrice(sku, 1950, "1950-01-01T00:00:00Z");
+        postPrice(sku, 1960, "1960-01-01T00:00:00Z");
+        postPrice(sku, 2026, "2026-01-01T00:00:00Z");
+        postPrice(sku, 9999, "9999-12-31T00:00:00Z");
+        Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+        expected.put("0001-06-01T00:00:00Z", 1);
+        expected.put("1955-01-01T00:00:00Z", 1950);
+        expected.put("1969-12-31T23:59:59Z", 1960);
+        expected.put("1970-01-01T00:00:00Z", 1960);
+        expected.put("2030-01-01T00:00:00Z", 2026);
+        expected.put("9999-12-31T23:59:59.999Z", 9999);
+        expected.forEach((validAt, amount) -> given().queryParam("validAt", validAt).get("/prices/{sku}", sku)
+                .then().statusCode(200).body("amount", equalTo(amount)));
+    }
+
+    @Test
     void historyListsEveryAssertionAndRetractionWithItsEvent() {
         String sku = sku("hist");
         Map<String, Object> first = with(price(sku, 10, "EUR"), "effectiveAt", JUNE);

@@ -35,6 +35,17 @@ class ReadTokensTest {
     }
 
     @Test
+    void settledAnswersAreCachedPrivatelyWhenReadsNeedAToken() {
+        String sku = sku("private");
+        long t = given().auth().oauth2(WRITER).contentType("application/json").body(price(sku, 1, "EUR")).post("/events")
+                .then().statusCode(201).extract().jsonPath().getLong("t");
+        given().auth().oauth2(READER).get("/prices/{sku}?asOf={t}", sku, t).then().statusCode(200)
+                .header("Cache-Control", org.hamcrest.Matchers.containsString("private"))
+                .header("Cache-Control", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("public")))
+                .header("Cache-Control", org.hamcrest.Matchers.containsString("immutable"));
+    }
+
+    @Test
     void aReadTokenCannotWrite() {
         given().auth().oauth2(READER).contentType("application/json").body(price(sku("ro"), 1, "EUR")).post("/events")
                 .then().statusCode(401);

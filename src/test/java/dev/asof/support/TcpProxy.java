@@ -10,7 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy in front of PostgreSQL, so that a test can make the database go away (cut every
- * connection and refuse new ones) and come back, while the service keeps running.
+ * connection and refuse new ones), stall (connections open, nothing passes), slow down, and come
+ * back, while the service keeps running.
  */
 public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
@@ -18,6 +19,8 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean up = true;
+    private volatile boolean stalled;
+    private volatile long delayMillis;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -43,6 +46,21 @@ public final class TcpProxy implements AutoCloseable {
 
     public void up() {
         up = true;
+        stalled = false;
+    }
+
+    /** Connections stay open but nothing passes either way (what is sent waits; a cut then drops it). */
+    public void stall() {
+        stalled = true;
+    }
+
+    public void unstall() {
+        stalled = false;
+    }
+
+    /** Every chunk passed on waits this long first: a slow network. */
+    public void delay(long millis) {
+        delayMillis = millis;
     }
 
     private void accept() {
@@ -69,11 +87,27 @@ public final class TcpProxy implements AutoCloseable {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buffer)) >= 0) {
+                while (true) {
+                    while (stalled && !from.isClosed()) {
+                        Thread.sleep(10);
+                    }
+                    if ((n = in.read(buffer)) < 0) {
+                        break;
+                    }
+                    while (stalled && !from.isClosed()) {
+                        Thread.sleep(10);
+                    }
+                    if (from.isClosed() || to.isClosed()) {
+                        break;
+                    }
+                    long delay = delayMillis;
+                    if (delay > 0) {
+                        Thread.sleep(delay);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // connection cut
             } finally {
                 closeQuietly(from);

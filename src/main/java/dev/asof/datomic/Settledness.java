@@ -1,0 +1,113 @@
+package dev.asof.datomic;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import datomic.Database;
+import dev.asof.config.AsofConfig;
+import dev.asof.http.AsOf;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.EntityTag;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * The one place that decides whether an answer is settled, and what its ETag is.
+ *
+ * <p><b>Invariant</b>: an answer served as settled (immutable caching, strong ETag) is
+ * byte-identical for ever after — across restarts, journal delays and failures, clock steps and
+ * scheduled prices. It holds because an answer is settled only when the database value it was
+ * read from cannot gain a transaction at or before its point:
+ * <ul>
+ * <li>a {@code t} at or below the basis: {@code db.asOf(t)} is an immutable value;</li>
+ * <li>an instant strictly below the writer's floor ({@link TxClock}: no transaction still to come
+ *     can carry an earlier instant), the floor being read <em>before</em> the database value; or
+ *     strictly below the newest instant in that value (instants never go backwards: with Datomic
+ *     Pro the transactor guarantees it for every peer). Equal instants are allowed by Datomic, so
+ *     an instant equal to either is not settled;</li>
+ * <li>"now" is never settled.</li>
+ * </ul>
+ * A settled answer's valid time is fixed by its point (it defaults to the point's instant), so a
+ * scheduled price coming into force cannot change it. A wall-clock margin is not a proof and is
+ * not used.
+ *
+ * <p>Answers about "now" carry a weak ETag over their whole body except the fields that merely echo
+ * the request's clock ({@code asOf}, {@code validAt} when defaulted): it changes whenever anything
+ * else in the body would — a new transaction, or a scheduled price coming into force.
+ */
+@ApplicationScoped
+public class Settledness {
+    /** Fields that, in an answer about now, echo the clock of the request rather than the data. */
+    private static final Set<String> CLOCK_ECHO = Set.of("asOf", "validAt");
+
+    private static final CacheControl PUBLIC = CacheControl.valueOf("public, max-age=31536000, immutable");
+    private static final CacheControl PRIVATE = CacheControl.valueOf("private, max-age=31536000, immutable");
+
+    private final TxClock clock;
+    private final ObjectMapper mapper;
+    private final boolean readsNeedToken;
+
+    public Settledness(TxClock clock, ObjectMapper mapper, AsofConfig config) {
+        this.clock = clock;
+        this.mapper = mapper;
+        this.readsNeedToken = config.readTokens().map(tokens -> !tokens.isEmpty()).orElse(false);
+    }
+
+    /** What the writer vouches for; take it before reading the database value it is applied to. */
+    public Proof proof() {
+        return new Proof(clock.floor());
+    }
+
+    /** The writer's floor at one moment (null: this peer cannot vouch, another process stamps). */
+    public record Proof(Instant floor) {
+
+        /** Whether an answer at {@code asOf}, read from {@code db} (taken after this proof), is settled. */
+        public boolean settles(AsOf asOf, Database db) {
+            if (asOf == null) {
+                return false;
+            }
+            if (asOf instanceof AsOf.AtT at) {
+                return at.t() <= db.basisT();
+            }
+            Instant instant = ((AsOf.AtInstant) asOf).instant();
+            Instant newest = Facts.txInstant(db, db.basisT());
+            return (floor != null && instant.isBefore(floor)) || (newest != null && instant.isBefore(newest));
+        }
+    }
+
+    /** The ETag of an answer: strong over the exact bytes when settled, weak over the data otherwise. */
+    public EntityTag tag(Object body, boolean settled) {
+        JsonNode tree = mapper.valueToTree(body);
+        if (settled) {
+            return new EntityTag(hash(tree));
+        }
+        strip(tree);
+        return new EntityTag(hash(tree), true);
+    }
+
+    /** Cache-Control of a settled answer: shared caches may keep it only when anyone may read it. */
+    public CacheControl settledCacheControl() {
+        return readsNeedToken ? PRIVATE : PUBLIC;
+    }
+
+    private static void strip(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove(CLOCK_ECHO);
+        }
+        node.forEach(Settledness::strip);
+    }
+
+    private String hash(JsonNode tree) {
+        try {
+            byte[] body = mapper.writeValueAsBytes(tree);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body), 0, 16);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
