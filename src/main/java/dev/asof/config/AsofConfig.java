@@ -59,6 +59,14 @@ public interface AsofConfig {
         Duration answerWithin();
     }
 
+    Changes changes();
+
+    interface Changes {
+        /** {@code ASOF_CHANGES_HEARTBEAT}: the longest /changes/stream stays silent; a comment line keeps proxies from closing it. */
+        @WithDefault("15s")
+        Duration heartbeat();
+    }
+
     Testing testing();
 
     interface Testing {

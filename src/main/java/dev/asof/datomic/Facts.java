@@ -17,10 +17,26 @@ public final class Facts {
         return date == null ? null : date.toInstant();
     }
 
-    /** The t of the newest transaction that asserted any current fact about entity {@code e}; 0 when there is none. */
+    /**
+     * The t of the newest transaction that changed entity {@code e} in {@code db} — asserted or
+     * retracted any of its facts (a change that only clears a field counts); 0 when there is none.
+     */
     public static long lastT(Database db, Object e) {
+        return newestT(db.history().datoms(Database.EAVT, e));
+    }
+
+    /**
+     * {@link #lastT} for entities whose every change asserts a value (price versions: an amount or
+     * currency replaces the old one, nothing is only retracted): reads the current facts only, not
+     * the whole history, which for a hot version is long.
+     */
+    public static long lastAssertedT(Database db, Object e) {
+        return newestT(db.datoms(Database.EAVT, e));
+    }
+
+    private static long newestT(Iterable<Datom> datoms) {
         long tx = 0;
-        for (Datom datom : db.datoms(Database.EAVT, e)) {
+        for (Datom datom : datoms) {
             tx = Math.max(tx, (Long) datom.tx());
         }
         return tx == 0 ? 0 : Peer.toT(tx);

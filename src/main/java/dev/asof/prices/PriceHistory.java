@@ -152,7 +152,7 @@ public class PriceHistory {
             return null;
         }
         Entity version = db.entity(last);
-        long t = Facts.lastT(db, last);
+        long t = Facts.lastAssertedT(db, last);
         return new PriceView(sku,
                 (BigDecimal) version.get(Attr.PRICE_AMOUNT),
                 (String) version.get(Attr.PRICE_CURRENCY),

@@ -45,6 +45,19 @@ class CustomerTimeTravelTest {
     }
 
     @Test
+    void aChangeThatOnlyClearsAFieldIsTheCustomersLatestT() {
+        String id = "clear-" + UUID.randomUUID();
+        send(with(with(customer(id), "name", "Ada"), "city", "Paris"));
+        long cleared = send(with(customer(id), "city", null));
+        JsonPath now = given().get("/customers/{id}", id).then().statusCode(200).extract().jsonPath();
+        assertThat(now.getLong("t")).isEqualTo(cleared);
+        assertThat(now.getString("txInstant")).isEqualTo(
+                given().get("/tx/{t}", cleared).then().extract().jsonPath().getString("txInstant"));
+        given().get("/customers/{id}?asOf={t}", id, cleared).then().body("t", equalTo((int) cleared))
+                .body("$", not(hasKey("city")));
+    }
+
+    @Test
     void historyListsAttributeChangesWithTheirEvents() {
         String id = "hist-" + UUID.randomUUID();
         Map<String, Object> create = with(customer(id), "email", "a@example.com");

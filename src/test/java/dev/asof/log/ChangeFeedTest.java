@@ -75,7 +75,82 @@ class ChangeFeedTest {
         assertThat(after).extracting(e -> e[0]).containsExactly(Long.toString(tb), Long.toString(tc));
     }
 
-    /** Reads {@code count} events from the stream with Last-Event-ID {@code lastId}: [id, data] pairs. */
+    @Test
+    void changesAlwaysAnswerWhereToResumeAlsoAtTheTail() {
+        long t = post(price(sku("tail"), 1, "EUR")).statusCode(201).extract().jsonPath().getLong("t");
+        long basis = given().get("/q/health/ready").then().extract().jsonPath().getLong("checks[0].data.basisT");
+        given().get("/changes?after={t}", basis).then().statusCode(200)
+                .body("items", org.hamcrest.Matchers.empty()).body("next", org.hamcrest.Matchers.equalTo((int) basis));
+        given().get("/changes?after={t}", t - 1).then().statusCode(200)
+                .body("next", org.hamcrest.Matchers.greaterThanOrEqualTo((int) t));
+        for (String bad : List.of("", "abc", "1.5", " ")) {
+            given().queryParam("after", bad).get("/changes").then().statusCode(400)
+                    .contentType("application/problem+json").body("errors[0].field", org.hamcrest.Matchers.equalTo("after"));
+        }
+    }
+
+    @Test
+    void emptyOrMalformedLastEventIdIs400NotAReplayOfEverything() throws Exception {
+        for (String bad : List.of("", "x1", "-3")) {
+            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(stream.toURI())
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Accept", "text/event-stream").header("Last-Event-ID", bad).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            assertThat(response.statusCode()).as("Last-Event-ID '%s'", bad).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void streamAnnouncesItsPositionAtOnceAndHeartbeatsWhileIdle() throws Exception {
+        List<String> lines = rawLines(null, 2500);
+        assertThat(lines).isNotEmpty();
+        assertThat(lines.stream().filter(l -> l.startsWith("id:")).findFirst()).as("the start position, before any transaction")
+                .isPresent();
+        assertThat(lines.stream().filter(l -> l.startsWith(":") && l.contains("heartbeat")).count())
+                .as("comment heartbeats while idle (1 s in tests)").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void reconnectingWithTheAnnouncedPositionMissesNothingCommittedMeanwhile() throws Exception {
+        List<String> opened = rawLines(null, 300);
+        long position = Long.parseLong(opened.stream().filter(l -> l.startsWith("id:")).findFirst().orElseThrow()
+                .substring(3).trim());
+        // Disconnected: a transaction lands before the client comes back.
+        Map<String, Object> missed = price(sku("missed"), 1, "EUR");
+        long t = post(missed).statusCode(201).extract().jsonPath().getLong("t");
+        List<String[]> after = read(position, 1);
+        assertThat(after.get(0)[0]).isEqualTo(Long.toString(t));
+        assertThat(after.get(0)[1]).contains((String) missed.get("id"));
+    }
+
+    /** The raw lines of the stream for {@code millis}, with Last-Event-ID {@code lastId} when not null. */
+    private List<String> rawLines(Long lastId, long millis) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(stream.toURI()).header("Accept", "text/event-stream");
+        if (lastId != null) {
+            request.header("Last-Event-ID", Long.toString(lastId));
+        }
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request.build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException closed) {
+                // done
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        Thread.sleep(millis);
+        response.body().close();
+        return new ArrayList<>(lines);
+    }
+
+    /** Reads {@code count} transaction events from the stream with Last-Event-ID {@code lastId}: [id, data] pairs. */
     private List<String[]> read(long lastId, int count) {
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -93,10 +168,12 @@ class ChangeFeedTest {
                         id = line.substring(3).trim();
                     } else if (line.startsWith("data:")) {
                         data.append(line.substring(5));
-                    } else if (line.isEmpty() && id != null) {
+                    } else if (line.isEmpty() && id != null && data.length() > 0) {
                         events.add(new String[] {id, data.toString()});
                         id = null;
                         data.setLength(0);
+                    } else if (line.isEmpty()) {
+                        id = null; // the position message: an id and no data
                     }
                 }
             }
