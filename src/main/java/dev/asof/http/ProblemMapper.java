@@ -1,5 +1,13 @@
 package dev.asof.http;
 
+import dev.asof.config.AsofConfig;
+import dev.asof.customers.CustomerResource;
+import dev.asof.ingest.EventsResource;
+import dev.asof.log.ChangesResource;
+import dev.asof.log.TxResource;
+import dev.asof.prices.PriceResource;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
 import dev.asof.datomic.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -14,6 +22,16 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
+    /** Every resource asof serves, for the Allow header of a 405. */
+    private static final AllowedMethods ALLOWED = AllowedMethods.of(List.of(EventsResource.class, PriceResource.class,
+            CustomerResource.class, TxResource.class, ChangesResource.class));
+
+    private final int retryAfter;
+
+    public ProblemMapper(AsofConfig config) {
+        this.retryAfter = config.queue().retryAfterSeconds();
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return render(e);
@@ -21,11 +39,11 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unavailable(StoreUnavailableException e) {
-        return render(ProblemException.unavailable(e.getMessage(), 1));
+        return render(ProblemException.unavailable(e.getMessage(), retryAfter));
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
@@ -38,7 +56,9 @@ public class ProblemMapper {
         };
         ProblemException problem = new ProblemException(status, title, detail);
         Response response = render(problem);
-        String allow = e.getResponse().getHeaderString("Allow");
+        String allow = status != 405 ? null
+                : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
+                : ALLOWED.allow(uri.getPath());
         return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
     }
 

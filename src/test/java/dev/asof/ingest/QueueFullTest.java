@@ -26,7 +26,7 @@ class QueueFullTest {
 
     public static class SmallQueue extends OwnDatabase {
         public SmallQueue() {
-            super("asof-small-queue", "asof.queue.capacity", "5");
+            super("asof-small-queue", "asof.queue.capacity", "5", "asof.queue.retry-after-seconds", "3");
         }
     }
 
@@ -56,7 +56,7 @@ class QueueFullTest {
         long started = System.nanoTime();
         async(tooMany).statusCode(429)
                 .contentType("application/problem+json")
-                .header("Retry-After", "1")
+                .header("Retry-After", "3")
                 .time(lessThan(2000L));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(queue.depth()).as("nothing of the rejected request was queued").isEqualTo(4);
