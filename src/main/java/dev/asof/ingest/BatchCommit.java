@@ -164,7 +164,7 @@ final class BatchCommit {
     }
 
     private Outcome failed(Throwable cause, UUID batchId, List<Pending> batch) {
-        boolean rejected = cause instanceof IllegalArgumentException;
+        boolean rejected = rejectedAsData(cause);
         if (journal.enabled() && !rejected) {
             LOG.fatal("Datomic failed a batch that is already journaled; stopping so that the restart's replay applies it", cause);
             Runtime.getRuntime().halt(70);
@@ -180,6 +180,18 @@ final class BatchCommit {
         }
         lastRejection = cause;
         return Outcome.REJECTED;
+    }
+
+    /**
+     * Datomic refused the transaction for its data ({@code :db.error/…}: a predicate, a unique
+     * conflict with what another peer recorded, …), as opposed to failing to run it. Datomic signals
+     * the first kind as IllegalArgumentException, and some (unique conflicts) as IllegalStateException
+     * carrying a {@code :db.error/} message.
+     */
+    static boolean rejectedAsData(Throwable cause) {
+        return cause instanceof IllegalArgumentException
+                || (cause instanceof IllegalStateException && cause.getMessage() != null
+                        && cause.getMessage().startsWith(":db.error/"));
     }
 
     /** Until the journal says so, a rejected batch would be replayed: the writer waits for it. */

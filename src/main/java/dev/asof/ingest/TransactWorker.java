@@ -164,7 +164,8 @@ public class TransactWorker {
                 return;
             }
             try {
-                process(input);
+                Connection conn = store.connection();
+                process(conn, conn.db(), input);
             } catch (Throwable e) {
                 // The worker never dies of one batch: its requests fail, the next batch goes on.
                 LOG.error("Transact worker failed a batch", e);
@@ -182,9 +183,12 @@ public class TransactWorker {
         }
     }
 
-    private void process(List<Pending> input) {
-        Connection conn = store.connection();
-        Database db = conn.db();
+    /**
+     * Cuts {@code input} on the database value {@code db} and commits it. A value older than the
+     * newest stands for another peer that wrote meanwhile (Datomic Pro): what it recorded makes
+     * the commit fail, and the events are planned again on the newest value.
+     */
+    void process(Connection conn, Database db, List<Pending> input) {
         BatchPlan plan = BatchPlan.cut(db, input);
         carry.addAll(0, plan.leftover); // before any excess: queue order is version order
         if (plan.batch.isEmpty() || commit.commit(conn, db, plan.batch) == BatchCommit.Outcome.SETTLED) {

@@ -77,6 +77,11 @@ public final class PackagedService implements AutoCloseable {
         throw new IllegalStateException("The service did not become ready within " + limit);
     }
 
+    /** Waits for the process to exit on its own; its exit code, or -1 when it still runs after {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGKILL: no shutdown hooks, no draining. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,133 @@
+package dev.asof.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asof.support.PackagedService;
+import dev.asof.support.Postgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replay never skips an acknowledged batch: a journaled batch that Datomic refuses stops the
+ * start-up with a message naming it; batches marked rejected are passed by; an instant that went
+ * backwards (a clock stepped back under an older version) is clamped, and the t values stay.
+ */
+class JournalReplayIT {
+    private static final Duration READY = Duration.ofSeconds(90);
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void aBatchReplayCannotApplyStopsTheStartAndNothingIsSkipped() throws Exception {
+        String database = Postgres.freshDatabase();
+        String url = Postgres.server().url(database);
+        int port = PackagedService.freePort();
+        String base = "http://127.0.0.1:" + port;
+        String customerId = "replay-" + UUID.randomUUID();
+        long customerT;
+        long priceT;
+        try (PackagedService first = start(url, port, "replay-first")) {
+            first.awaitReady(READY);
+            customerT = t(post(base, "{\"type\":\"customer\",\"customerId\":\"" + customerId + "\",\"name\":\"Ada\"}"));
+            priceT = t(post(base, "{\"type\":\"price\",\"sku\":\"RP-1\",\"amount\":1.5,\"currency\":\"EUR\"}"));
+        }
+
+        // A batch Datomic cannot apply: two versions of one customer in one transaction.
+        long badSeq;
+        try (Connection connection = Postgres.connect(database)) {
+            ResultSet row = connection.createStatement().executeQuery(
+                    "SELECT events::text FROM asof_journal WHERE events::text LIKE '%" + customerId + "%'");
+            assertThat(row.next()).isTrue();
+            ArrayNode events = (ArrayNode) json.readTree(row.getString(1));
+            ObjectNode other = ((ObjectNode) events.get(0)).deepCopy().put("id", UUID.randomUUID().toString())
+                    .put("name", "Grace");
+            ObjectNode again = ((ObjectNode) events.get(0)).deepCopy().put("id", UUID.randomUUID().toString())
+                    .put("name", "Ada II");
+            badSeq = insert(connection, json.createArrayNode().add(other).add(again).toString(), Instant.now());
+        }
+        PackagedService refused = start(url, port, "replay-refused");
+        Path log = Path.of("target", "replay-refused.log");
+        try {
+            assertThat(refused.awaitExit(Duration.ofSeconds(90))).as("the start-up stops").isNotEqualTo(0);
+        } finally {
+            refused.kill();
+        }
+        assertThat(Files.readString(log)).contains("Journal batch seq=" + badSeq).contains("cannot be applied");
+
+        // Marked rejected (as the live service marks what Datomic refuses), it is passed by; and an
+        // instant that went backwards is clamped to the one before it.
+        long clampedSeq;
+        try (Connection connection = Postgres.connect(database)) {
+            connection.createStatement().execute("UPDATE asof_journal SET rejected = 'test' WHERE seq = " + badSeq);
+            ResultSet row = connection.createStatement().executeQuery(
+                    "SELECT events::text FROM asof_journal WHERE events::text LIKE '%RP-1%'");
+            assertThat(row.next()).isTrue();
+            ObjectNode price = ((ObjectNode) json.readTree(row.getString(1)).get(0)).deepCopy()
+                    .put("id", UUID.randomUUID().toString()).put("sku", "RP-2");
+            clampedSeq = insert(connection, json.createArrayNode().add(price).toString(), Instant.now().minus(Duration.ofHours(1)));
+        }
+        try (PackagedService second = start(url, port, "replay-second")) {
+            second.awaitReady(READY);
+            assertThat(get(base, "/tx/" + customerT)).contains(customerId);
+            assertThat(get(base, "/tx/" + priceT)).contains("RP-1");
+            String clamped = get(base, "/prices/RP-2");
+            assertThat(json.readTree(clamped).get("t").asLong()).isGreaterThan(priceT);
+            String priceInstant = json.readTree(get(base, "/tx/" + priceT)).get("txInstant").asText();
+            assertThat(json.readTree(clamped).get("txInstant").asText()).as("clamped to the instant before it")
+                    .isEqualTo(priceInstant);
+            assertThat(Files.readString(Path.of("target", "replay-second.log")))
+                    .contains("Journal batch seq=" + clampedSeq + " is stamped");
+        }
+    }
+
+    private static long insert(Connection connection, String events, Instant instant) throws Exception {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
+                + " event_count, events) VALUES (?, ?, ?, ?::json) RETURNING seq")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setTimestamp(2, Timestamp.from(instant));
+            insert.setInt(3, events.split("\"hash\"").length - 1);
+            insert.setString(4, events);
+            ResultSet seq = insert.executeQuery();
+            seq.next();
+            return seq.getLong(1);
+        }
+    }
+
+    private long t(String response) throws Exception {
+        return json.readTree(response).get("t").asLong();
+    }
+
+    private String post(String base, String body) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return response.body();
+    }
+
+    private String get(String base, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static PackagedService start(String databaseUrl, int port, String log) throws Exception {
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", databaseUrl), List.of("-Xmx512m"));
+    }
+}
