@@ -51,6 +51,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(status, title, getMessage(), errors, headers, outcomes);
     }
 
+    /** Each event's outcome, when the problem is about a POST /events request that reached the worker. */
+    public List<?> events() {
+        return events;
+    }
+
     public int status() {
         return status;
     }

@@ -32,10 +32,12 @@ public class EventsResource {
 
     private final EventReader reader;
     private final IngestService ingest;
+    private final java.time.Clock clock;
 
-    public EventsResource(EventReader reader, IngestService ingest) {
+    public EventsResource(EventReader reader, IngestService ingest, java.time.Clock clock) {
         this.reader = reader;
         this.ingest = ingest;
+        this.clock = clock;
     }
 
     @POST
@@ -71,13 +73,17 @@ public class EventsResource {
                              "events": [{"id": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60", "status": "created", "t": 1042}]}""")))
     @APIResponse(responseCode = "200", description = "Every event was already recorded with the same content: original t")
     @APIResponse(responseCode = "202", description = "Prefer: respond-async: queued, not yet committed")
-    @APIResponse(responseCode = "400", description = "Invalid body; one error per bad field with the event's index",
+    @APIResponse(responseCode = "400", description = "Invalid body (one error per bad field with the event's index), or the same"
+            + " event id twice in one request; nothing was queued",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Too many events in one request")
     @APIResponse(responseCode = "415", description = "Content-Type is neither application/json nor application/x-ndjson")
-    @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, or Datomic rejected the events")
+    @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, or Datomic"
+            + " rejected the events. The problem's events member lists each event's outcome; title \"Partly recorded\""
+            + " when events of earlier transactions of the request are recorded (retry with the same ids)")
     @APIResponse(responseCode = "429", description = "The queue is full; retry after Retry-After seconds")
-    @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable; see Retry-After")
+    @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable (nothing recorded), or the"
+            + " journal did not confirm in time (events with status unknown: retry with the same ids); see Retry-After")
     public CompletionStage<Response> post(
             @HeaderParam("Content-Type") String contentType,
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
@@ -85,7 +91,7 @@ public class EventsResource {
         ingest.refuseEarlyIfFull();
         List<Received> events;
         try {
-            Instant receivedAt = Instant.now();
+            Instant receivedAt = clock.instant();
             events = contentType != null && contentType.toLowerCase().startsWith(NDJSON)
                     ? reader.readNdjson(body, receivedAt)
                     : reader.readJson(body, receivedAt);

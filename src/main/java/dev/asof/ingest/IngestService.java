@@ -50,12 +50,18 @@ public class IngestService {
             }
         }
         return submission.done().whenComplete((result, error) -> {
-            if (result != null) {
-                long duplicates = result.events().stream().filter(e -> IngestResult.DUPLICATE.equals(e.status())).count();
-                metrics.duplicate((int) duplicates);
-                metrics.created(events.size() - (int) duplicates);
-            } else {
+            List<?> outcomes = result != null ? result.events()
+                    : error instanceof ProblemException problem && problem.events() != null ? problem.events() : null;
+            if (outcomes == null) {
                 metrics.failed(events.size());
+                return;
+            }
+            for (Object outcome : outcomes) {
+                switch (((IngestResult.EventOutcome) outcome).status()) {
+                    case IngestResult.CREATED -> metrics.created(1);
+                    case IngestResult.DUPLICATE -> metrics.duplicate(1);
+                    default -> metrics.failed(1);
+                }
             }
         });
     }
