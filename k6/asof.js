@@ -64,7 +64,9 @@ export default function (data) {
     const res = http.get(`${BASE_URL}/prices/${sku}?validAt=${validAt}`, { headers: readHeaders(), tags: { kind: 'validat' } });
     check(res, {
       'valid-at answers 200': (r) => r.status === 200,
-      'valid-at shape': (r) => r.json('validAt') === validAt && String(r.json('effectiveAt')) <= validAt,
+      // Instants compare as instants: 2026-01-01T00:00:00.000Z and 2026-01-01T00:00:00Z are the same one.
+      'valid-at shape': (r) => Date.parse(String(r.json('validAt'))) === Date.parse(validAt)
+        && Date.parse(String(r.json('effectiveAt'))) <= Date.parse(validAt),
     });
   } else {
     const res = http.get(`${BASE_URL}/prices/${sku}/history?limit=5`, { headers: readHeaders(), tags: { kind: 'history' } });

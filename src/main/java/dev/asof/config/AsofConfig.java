@@ -38,6 +38,10 @@ public interface AsofConfig {
         @WithDefault("1000")
         int maxBatch();
 
+        /** {@code ASOF_QUEUE_ADMISSION_WAIT}: how long a bulk request (more than the max batch) waits in line for room before a 429. */
+        @WithDefault("2s")
+        Duration admissionWait();
+
         /** {@code ASOF_QUEUE_RETRY_AFTER_SECONDS}: seconds a client is told to wait after a 429 or 503. */
         @WithDefault("1")
         int retryAfterSeconds();
@@ -93,5 +97,9 @@ public interface AsofConfig {
         /** {@code ASOF_LIMITS_NDJSON_BYTES}: the largest NDJSON body (16 MiB; the HTTP layer refuses beyond 17 MiB). */
         @WithDefault("16777216")
         int ndjsonBytes();
+
+        /** {@code ASOF_LIMITS_PARSING_BYTES}: request bytes parsed at once, across requests (64 MiB); beyond, 429. */
+        @WithDefault("67108864")
+        int parsingBytes();
     }
 }

@@ -20,8 +20,10 @@ import java.util.Set;
  * (or repeat an event id) already in the batch waits for the next transaction (Datomic would
  * reject two values for one cardinality-one attribute, and one version would be lost), and so does
  * every later event of that entity, so each entity's events keep their order. Events of other
- * entities still fill the batch: a hot SKU does not shrink everyone's transactions. Events already in the database are settled here: the same content
- * is a duplicate with its original t, different content fails its request with 422.
+ * entities still fill the batch: a hot SKU does not shrink everyone's transactions, and a long
+ * chain of versions of one entity (a bulk load of one SKU) goes one version a transaction while
+ * everyone else's events ride along. Events already in the database are settled here: the same
+ * content is a duplicate with its original t, different content fails its request with 422.
  */
 final class BatchPlan {
     final List<Pending> batch = new ArrayList<>();
@@ -30,18 +32,32 @@ final class BatchPlan {
     private BatchPlan() {
     }
 
-    static BatchPlan cut(Database db, List<Pending> input) {
+    /**
+     * Cuts at most {@code max} events from {@code input}, in order. A request that fits in one
+     * transaction but not in the room this one has left waits whole for the next, so that it stays
+     * atomic; a request larger than {@code max} is committed over several transactions anyway.
+     */
+    static BatchPlan cut(Database db, List<Pending> input, int max) {
         BatchPlan plan = new BatchPlan();
         Set<String> seen = new HashSet<>();
         Set<String> waiting = new HashSet<>();
+        Set<Submission> deferred = new HashSet<>();
+        Set<Submission> started = new HashSet<>();
         for (Pending pending : input) {
-            if (pending.submission().failed()) {
+            Submission submission = pending.submission();
+            if (submission.failed()) {
                 continue;
             }
             Event event = pending.received().event();
             String idKey = event.id().toString();
-            String subject = subject(event);
-            if (seen.contains(idKey) || seen.contains(subject) || waiting.contains(idKey) || waiting.contains(subject)) {
+            String subject = pending.received().subject();
+            boolean fits = plan.batch.size() < max;
+            if (fits && started.add(submission) && submission.events().size() <= max
+                    && plan.batch.size() + submission.pendingCount() > max) {
+                deferred.add(submission);
+            }
+            if (!fits || deferred.contains(submission)
+                    || seen.contains(idKey) || seen.contains(subject) || waiting.contains(idKey) || waiting.contains(subject)) {
                 plan.leftover.add(pending);
                 waiting.add(idKey);
                 waiting.add(subject);

@@ -131,26 +131,43 @@ public class EventReader {
         return bind(nodes, null, receivedAt);
     }
 
-    /** NDJSON: one event a line; blank lines are skipped. */
+    /**
+     * NDJSON: one event a line. Blank lines are skipped but counted: the line limit bounds the
+     * work and memory a body can cause, whatever its lines hold. Lines are parsed from the bytes
+     * as they stand, never copied into one big string.
+     */
     public List<Received> readNdjson(byte[] body, Instant receivedAt) {
         tooLarge(body, config.limits().ndjsonBytes(), "NDJSON");
-        String text = new String(body, StandardCharsets.UTF_8);
         List<JsonNode> nodes = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         List<FieldError> errors = new ArrayList<>();
         int lineNo = 0;
         int limit = config.limits().ndjsonEvents();
-        for (String line : text.split("\n", -1)) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
+        for (int start = 0; start < body.length; ) {
+            int end = start;
+            while (end < body.length && body[end] != '\n') {
+                end++;
             }
-            if (nodes.size() == limit) {
-                throw tooMany(limit, "an NDJSON body");
+            lineNo++;
+            if (lineNo > limit) {
+                throw new ProblemException(413, "Too many lines", "At most " + limit + " lines (blank ones"
+                        + " included) are accepted in an NDJSON body; split the batch", null, Map.of());
+            }
+            int from = start;
+            int to = end;
+            start = end + 1;
+            while (from < to && isBlank(body[from])) {
+                from++;
+            }
+            while (to > from && isBlank(body[to - 1])) {
+                to--;
+            }
+            if (from == to) {
+                continue;
             }
             lines.add(lineNo);
             try {
-                nodes.add(mapper.readTree(line));
+                nodes.add(mapper.readTree(body, from, to - from));
             } catch (IOException e) {
                 nodes.add(null);
                 errors.add(new FieldError(nodes.size() - 1, lineNo, null, "not valid JSON: " + describe(e)));
@@ -163,6 +180,10 @@ public class EventReader {
             throw invalid(errors);
         }
         return bind(nodes, lines, receivedAt);
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r';
     }
 
     private List<Received> bind(List<JsonNode> nodes, List<Integer> lines, Instant receivedAt) {
@@ -386,6 +407,10 @@ public class EventReader {
      * An event as received: its id and valid time filled in, the hash of what the client sent, and
      * the transaction statements it will contribute.
      */
-    public record Received(Event event, String hash, List<Object> statements) {
+    public record Received(Event event, String hash, List<Object> statements, String subject) {
+        /** {@code subject}: what the event changes ({@code :event/subject}), worked out once, here. */
+        public Received(Event event, String hash, List<Object> statements) {
+            this(event, hash, statements, BatchPlan.subject(event));
+        }
     }
 }

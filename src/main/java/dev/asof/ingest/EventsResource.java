@@ -89,27 +89,20 @@ public class EventsResource {
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
             byte[] body) {
         ingest.refuseEarlyIfFull();
-        List<Received> events;
-        try {
-            Instant receivedAt = clock.instant();
-            events = contentType != null && contentType.toLowerCase().startsWith(NDJSON)
-                    ? reader.readNdjson(body, receivedAt)
-                    : reader.readJson(body, receivedAt);
-        } catch (ProblemException e) {
-            ingest.rejected();
-            throw e;
-        }
-        var committed = ingest.submit(events);
-        if (prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC)) {
-            List<IngestResult.EventOutcome> queued = events.stream()
-                    .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))
-                    .toList();
-            return java.util.concurrent.CompletableFuture.completedFuture(Response.accepted(
-                    new IngestResult(null, null, queued)).header("Preference-Applied", RESPOND_ASYNC).build());
-        }
-        return committed.thenApply(result -> Response.status(result.allDuplicates() ? 200 : 201)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(result)
-                .build());
+        boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
+        boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
+        return ingest.parseAndSubmit(body, ndjson, clock.instant()).thenCompose(queued -> {
+            if (async) {
+                List<IngestResult.EventOutcome> outcomes = queued.events().stream()
+                        .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))
+                        .toList();
+                return java.util.concurrent.CompletableFuture.completedFuture(Response.accepted(
+                        new IngestResult(null, null, outcomes)).header("Preference-Applied", RESPOND_ASYNC).build());
+            }
+            return queued.committed().thenApply(result -> Response.status(result.allDuplicates() ? 200 : 201)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(result)
+                    .build());
+        });
     }
 }

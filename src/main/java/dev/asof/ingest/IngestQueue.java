@@ -18,13 +18,18 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class IngestQueue {
     private final int capacity;
+    private final int bulk;
+    private final long admissionWaitNanos;
+    /** Fair: a bulk request waiting for room is not overtaken by the small ones that keep arriving. */
     private final Semaphore room;
     private final LinkedBlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
     private volatile boolean open = true;
 
     public IngestQueue(AsofConfig config) {
         this.capacity = config.queue().capacity();
-        this.room = new Semaphore(capacity);
+        this.bulk = config.queue().maxBatch();
+        this.admissionWaitNanos = config.queue().admissionWait().toNanos();
+        this.room = new Semaphore(capacity, true);
     }
 
     /** One event of a submission, as the worker handles it. */
@@ -41,34 +46,57 @@ public class IngestQueue {
         return new Submission(events, room::release);
     }
 
+    /**
+     * Admission. A request of at most the max batch is refused at once when there is no room, or
+     * when a bulk request waits ahead of it (shedding must be instant). A bulk request (more than
+     * the max batch) waits in line up to {@code asof.queue.admission-wait} for room to free up:
+     * otherwise a steady trickle of small requests would keep the room from ever being large
+     * enough, and the largest allowed request would never get in. Called off the event loop.
+     */
     Offer offer(Submission submission) {
         if (!open) {
             return Offer.CLOSED;
         }
-        if (!room.tryAcquire(submission.events().size())) {
+        int n = submission.events().size();
+        boolean admitted;
+        try {
+            admitted = room.tryAcquire(n, n > bulk ? admissionWaitNanos : 0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admitted = false;
+        }
+        if (!admitted) {
             return Offer.FULL;
+        }
+        if (!open) {
+            room.release(n);
+            return Offer.CLOSED;
         }
         submissions.add(submission);
         return Offer.QUEUED;
     }
 
     /**
-     * Waits up to {@code timeout} for a first submission when {@code into} is empty, then takes
-     * whole submissions while they fit within {@code max} events. A submission larger than
-     * {@code max} is taken alone (the worker carries its excess to the next batches).
+     * Adds whole submissions to {@code into} while their events, counted apart from what
+     * {@code into} already holds, stay within {@code max}; waits up to {@code timeout} for a first
+     * one when {@code into} is empty. A submission larger than {@code max} is taken alone, when
+     * nothing else is new (the worker commits it over several transactions).
      */
     void drain(List<Pending> into, int max, long timeout, TimeUnit unit) throws InterruptedException {
+        int taken = 0;
         if (into.isEmpty()) {
             Submission first = timeout > 0 ? submissions.poll(timeout, unit) : submissions.poll();
             if (first == null) {
                 return;
             }
             into.addAll(first.pending());
+            taken = first.events().size();
         }
         // One consumer: what it peeks is what it polls.
-        for (Submission next = submissions.peek(); next != null && into.size() + next.events().size() <= max;
-                next = submissions.peek()) {
+        for (Submission next = submissions.peek();
+                next != null && (taken == 0 || taken + next.events().size() <= max); next = submissions.peek()) {
             into.addAll(submissions.poll().pending());
+            taken += next.events().size();
         }
     }
 

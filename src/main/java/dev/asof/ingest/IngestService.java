@@ -7,7 +7,12 @@ import dev.asof.ingest.EventReader.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Puts validated events on the queue and hands back the future of their commit. */
 @ApplicationScoped
@@ -15,13 +20,54 @@ public class IngestService {
     private final IngestQueue queue;
     private final DatomicStore store;
     private final IngestMetrics metrics;
+    private final EventReader reader;
     private final int retryAfter;
+    private final int parsingBytes;
+    /** Bytes of request bodies being parsed right now, across all requests. */
+    private final Semaphore parsing;
 
-    public IngestService(IngestQueue queue, DatomicStore store, IngestMetrics metrics, AsofConfig config) {
+    public IngestService(IngestQueue queue, DatomicStore store, IngestMetrics metrics, EventReader reader,
+            AsofConfig config) {
         this.queue = queue;
         this.store = store;
         this.metrics = metrics;
+        this.reader = reader;
         this.retryAfter = config.queue().retryAfterSeconds();
+        this.parsingBytes = config.limits().parsingBytes();
+        this.parsing = new Semaphore(parsingBytes);
+    }
+
+    /** A request's events, validated and queued, and the future of their commit. */
+    public record Queued(List<Received> events, CompletableFuture<IngestResult> committed) {
+    }
+
+    /**
+     * Parses and validates a body, then queues its events. Parsing runs on a worker thread, never
+     * on the event loop that reads every connection and answers every read: a 16 MiB body takes a
+     * second or two to parse, and the event loop must not stop for it. The bytes parsed at once are
+     * bounded ({@code asof.limits.parsing-bytes}): beyond, a request is refused (429) rather than
+     * let the heap fill with parse trees.
+     */
+    public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt) {
+        int bytes = Math.min(body.length, parsingBytes);
+        if (!parsing.tryAcquire(bytes)) {
+            throw new ProblemException(429, "Too much to parse at once", "Other requests' bodies are being parsed ("
+                    + parsingBytes + " bytes at most at once); retry after the delay",
+                    null, Map.of("Retry-After", Integer.toString(retryAfter)));
+        }
+        Executor workers = Infrastructure.getDefaultWorkerPool();
+        return CompletableFuture.supplyAsync(() -> {
+            List<Received> events;
+            try {
+                events = ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
+            } catch (ProblemException e) {
+                rejected();
+                throw e;
+            } finally {
+                parsing.release(bytes);
+            }
+            return new Queued(events, submit(events));
+        }, workers);
     }
 
     /**

@@ -70,6 +70,11 @@ final class Submission {
         return states[index] == State.PENDING;
     }
 
+    /** Events still waiting for an outcome. */
+    int pendingCount() {
+        return remaining;
+    }
+
     void committed(int index, long t, Instant txInstant) {
         settle(index, State.COMMITTED, t, txInstant, null);
     }

@@ -144,20 +144,15 @@ public class TransactWorker {
                 input.clear();
                 input.addAll(carry);
                 carry.clear();
-                if (input.size() < maxBatch) {
-                    queue.drain(input, maxBatch, input.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
-                }
+                // New requests are taken whatever the carry holds: a chain of versions of one entity
+                // (which the cut lets through one version a transaction) never holds other writers up.
+                queue.drain(input, maxBatch, input.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
                 if (input.isEmpty()) {
                     if (stopping) {
                         LOG.info("Transact worker drained the queue and stopped");
                         return;
                     }
                     continue;
-                }
-                if (input.size() > maxBatch) {
-                    List<Pending> excess = input.subList(maxBatch, input.size());
-                    carry.addAll(excess);
-                    excess.clear();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -171,6 +166,7 @@ public class TransactWorker {
                 LOG.error("Transact worker failed a batch", e);
                 BatchCommit.failAll(input, new ProblemException(500, "Internal error",
                         "The events could not be committed; the error is logged"));
+                carry.clear();
             }
         }
     }
@@ -189,8 +185,8 @@ public class TransactWorker {
      * the commit fail, and the events are planned again on the newest value.
      */
     void process(Connection conn, Database db, List<Pending> input) {
-        BatchPlan plan = BatchPlan.cut(db, input);
-        carry.addAll(0, plan.leftover); // before any excess: queue order is version order
+        BatchPlan plan = BatchPlan.cut(db, input, maxBatch);
+        carry.addAll(0, plan.leftover); // in input order: queue order is version order
         if (plan.batch.isEmpty() || commit.commit(conn, db, plan.batch) == BatchCommit.Outcome.SETTLED) {
             return;
         }
@@ -201,7 +197,7 @@ public class TransactWorker {
         plan.batch.forEach(p -> bySubmission.computeIfAbsent(p.submission(), s -> new ArrayList<>()).add(p));
         for (List<Pending> alone : bySubmission.values()) {
             Database fresh = conn.db();
-            BatchPlan again = BatchPlan.cut(fresh, alone);
+            BatchPlan again = BatchPlan.cut(fresh, alone, maxBatch);
             carry.addAll(0, again.leftover);
             // The same events alone, on a database that changed nothing for them, would be rejected again.
             boolean unchanged = bySubmission.size() == 1 && again.batch.size() == alone.size();

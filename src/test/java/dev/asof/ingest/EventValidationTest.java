@@ -216,6 +216,18 @@ class EventValidationTest {
     }
 
     @Test
+    void blankNdjsonLinesCountAgainstTheLineLimit() {
+        String event = "{\"type\":\"price\",\"sku\":\"" + sku("blank") + "\",\"amount\":1,\"currency\":\"EUR\"}";
+        // 10,000 lines (the limit) are accepted, blank ones included; one more line is a 413.
+        postNdjson("\n".repeat(9_999) + event + "\n").statusCode(201);
+        postNdjson("\n".repeat(10_000) + event + "\n").statusCode(413).contentType("application/problem+json")
+                .body("detail", containsString("blank"));
+        postNdjson(" \t\r\n".repeat(200_000)).statusCode(413);
+        // Whitespace around an event and CRLF line ends are not part of it.
+        postNdjson("  " + event.replace("blank", "crlf") + " \r\n\r\n").statusCode(201);
+    }
+
+    @Test
     void ndjsonErrorsNameTheLine() {
         String body = "{\"type\":\"price\",\"sku\":\"N1\",\"amount\":1,\"currency\":\"EUR\"}\n"
                 + "\n"
