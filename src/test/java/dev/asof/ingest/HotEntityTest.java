@@ -46,6 +46,10 @@ class HotEntityTest {
                 given().get("/prices/{sku}", hot).then().body("amount", org.hamcrest.Matchers.equalTo(VERSIONS - 1)));
         long chainEnd = given().get("/prices/{sku}", hot).then().extract().jsonPath().getLong("t");
         assertThat(other).as("the other SKU's event rode along with the chain, not after it").isLessThan(chainEnd);
+        int chainAtOther = given().get("/prices/{sku}?asOf={t}", hot, other).then().statusCode(200)
+                .extract().jsonPath().getInt("amount");
+        assertThat(chainAtOther).as("versions of the chain committed before the other SKU's event got in")
+                .isLessThan(VERSIONS / 2);
         // Every version is in history, in order.
         assertThat(given().get("/prices/{sku}/history?limit=1000&order=desc", hot).then().statusCode(200)
                 .extract().jsonPath().getList("items.findAll { it.op == 'assert' }.amount", Integer.class))
