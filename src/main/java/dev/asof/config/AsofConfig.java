@@ -86,7 +86,7 @@ public interface AsofConfig {
         @WithDefault("1000")
         int jsonEvents();
 
-        /** {@code ASOF_LIMITS_NDJSON_EVENTS}: the most lines in one NDJSON body. */
+        /** {@code ASOF_LIMITS_NDJSON_EVENTS}: the most lines in one NDJSON body, blank ones included. */
         @WithDefault("10000")
         int ndjsonEvents();
 

@@ -7,7 +7,9 @@ import datomic.Entity;
 import datomic.Peer;
 import datomic.Util;
 import dev.asof.datomic.Attr;
-import dev.asof.datomic.EventIds;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.EventHistory;
+import java.time.Instant;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
@@ -28,9 +30,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class CustomerHistory {
     private final TimeTravel time;
+    private final DatomicStore store;
 
-    public CustomerHistory(TimeTravel time) {
+    public CustomerHistory(TimeTravel time, DatomicStore store) {
         this.time = time;
+        this.store = store;
     }
 
     public Answer<CustomerView> at(String customerId, AsOf asOf) {
@@ -51,28 +55,54 @@ public class CustomerHistory {
                 t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis);
     }
 
-    /** Attribute-level changes of the customer, across deletions and re-creations. */
+    /** The customer attributes a history lists, by the names it gives them. */
+    private static final Map<String, Keyword> ATTRIBUTES = Map.of("id", Attr.CUSTOMER_ID, "name", Attr.CUSTOMER_NAME,
+            "email", Attr.CUSTOMER_EMAIL, "tier", Attr.CUSTOMER_TIER, "country", Attr.CUSTOMER_COUNTRY,
+            "city", Attr.CUSTOMER_CITY);
+
+    /**
+     * Attribute-level changes of the customer, across deletions and re-creations: for each of its
+     * events (in t order, one page at a time, {@link EventHistory}), the attributes that changed.
+     */
     public Answer<Page<CustomerChange>> history(String customerId, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
         Database db = basis.db();
-        Database history = db.history();
-        Set<Object> entities = new LinkedHashSet<>();
-        for (Datom datom : history.datoms(Database.AVET, Attr.CUSTOMER_ID, customerId)) {
-            entities.add(datom.e());
-        }
-        Map<Long, UUID> events = EventIds.bySubjectTx(db, "customer:" + customerId);
-        List<CustomerChange> changes = new ArrayList<>();
-        for (Object e : entities) {
-            for (Datom datom : history.datoms(Database.EAVT, e)) {
-                Keyword attr = (Keyword) db.ident(datom.a());
-                if (!"customer".equals(attr.getNamespace())) {
-                    continue;
-                }
-                long t = Peer.toT(datom.tx());
-                changes.add(new CustomerChange(t, Facts.txInstant(db, t), attr.getName(), datom.v(),
-                        datom.added() ? "assert" : "retract", events.get(t)));
+        Page<CustomerChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SUBJECT, "customer:" + customerId,
+                range, cursor, "customer-history", limit, (t, events) -> changes(db, customerId, t, events));
+        return new Answer<>(page, basis);
+    }
+
+    /** What one transaction's event did to the customer: each attribute retracted and asserted. */
+    private static List<CustomerChange> changes(Database db, String customerId, long t, List<Datom> events) {
+        Database before = db.asOf(t - 1);
+        Database after = db.asOf(t);
+        // Every entity that ever held this id (one per re-creation), resolved without lookups on the
+        // asOf values: those filter the whole index, an entity on them only its own facts.
+        Entity then = null;
+        Entity now = null;
+        for (Datom held : db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId)) {
+            if (then == null && before.entity(held.e()).get(Attr.CUSTOMER_ID) != null) {
+                then = before.entity(held.e());
+            }
+            if (now == null && after.entity(held.e()).get(Attr.CUSTOMER_ID) != null) {
+                now = after.entity(held.e());
             }
         }
-        return new Answer<>(range.page(changes, cursor, "customer-history", limit), basis);
+        Instant txInstant = Facts.txInstant(db, t);
+        UUID eventId = (UUID) db.entity(events.get(0).e()).get(Attr.EVENT_ID);
+        List<CustomerChange> changes = new ArrayList<>();
+        Entity thenEntity = then;
+        Entity nowEntity = now;
+        ATTRIBUTES.forEach((name, attr) -> {
+            Object old = thenEntity == null ? null : thenEntity.get(attr);
+            Object value = nowEntity == null ? null : nowEntity.get(attr);
+            if (old != null && !old.equals(value)) {
+                changes.add(new CustomerChange(t, txInstant, name, old, "retract", eventId));
+            }
+            if (value != null && !value.equals(old)) {
+                changes.add(new CustomerChange(t, txInstant, name, value, "assert", eventId));
+            }
+        });
+        return changes;
     }
 }

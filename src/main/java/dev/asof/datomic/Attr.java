@@ -32,6 +32,7 @@ public final class Attr {
     public static final Keyword EVENT_TYPE = kw("event/type");
     public static final Keyword EVENT_SUBJECT = kw("event/subject");
     public static final Keyword EVENT_SOURCE = kw("event/source");
+    public static final Keyword EVENT_SKU = kw("event/sku");
 
     public static final Keyword TX_EVENTS = kw("asof.tx/events");
     public static final Keyword TX_SOURCES = kw("asof.tx/sources");

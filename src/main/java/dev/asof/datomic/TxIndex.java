@@ -71,6 +71,14 @@ public final class TxIndex {
         return i < 0 ? null : new Tx(tcol[i], snapshotInstants()[i]);
     }
 
+    /** The t of the first transaction after {@code t}, or Long.MAX_VALUE when none is recorded yet. */
+    public long firstAfterT(long t) {
+        int n = size;
+        long[] tcol = snapshotTs();
+        int i = lastAtOrBelow(tcol, n, t) + 1;
+        return i < n ? tcol[i] : Long.MAX_VALUE;
+    }
+
     /** The last transaction recorded at or before {@code instantMillis}, or null. */
     public Tx atOrBeforeInstant(long instantMillis) {
         int n = size;

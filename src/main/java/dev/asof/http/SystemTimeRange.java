@@ -1,8 +1,6 @@
 package dev.asof.http;
 
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * The system-time bounds and order of a history request: {@code from} inclusive, {@code to}
@@ -22,29 +20,32 @@ public record SystemTimeRange(AsOf from, AsOf to, boolean descending) {
         return new SystemTimeRange(AsOf.parse("from", from), AsOf.parse("to", to), descending);
     }
 
-    /**
-     * One page of a history: {@code changes} in this range's order, within its bounds, after the
-     * cursor's position, at most {@code limit}.
-     */
-    public <T extends HistoryItem> Page<T> page(List<T> changes, String cursor, String kind, int limit) {
-        Comparator<T> order = Comparator.comparing(HistoryItem::position);
-        List<String> after = Cursor.decode(cursor, kind, 1);
-        List<T> selected = changes.stream()
-                .filter(c -> contains(c.t(), c.txInstant()))
-                .filter(c -> after == null || after(c.position(), after.get(0)))
-                .sorted(descending ? order.reversed() : order)
-                .toList();
-        return Page.of(selected, limit, HistoryItem::position, kind);
+    /** The lowest t this range can hold (its {@code from}, as a t), found in {@code index} for an instant. */
+    public long lowestT(dev.asof.datomic.TxIndex index) {
+        if (from == null) {
+            return 0;
+        }
+        if (from instanceof AsOf.AtT at) {
+            return at.t();
+        }
+        dev.asof.datomic.TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) from).instant().toEpochMilli() - 1);
+        return before == null ? 0 : before.t() + 1;
     }
 
-    boolean contains(long t, Instant txInstant) {
+    /** The highest t this range can hold ({@code to} is exclusive), at most {@code basis}. */
+    public long highestT(dev.asof.datomic.TxIndex index, long basis) {
+        if (to == null) {
+            return basis;
+        }
+        if (to instanceof AsOf.AtT at) {
+            return Math.min(basis, at.t() - 1);
+        }
+        dev.asof.datomic.TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) to).instant().toEpochMilli() - 1);
+        return before == null ? -1 : Math.min(basis, before.t());
+    }
+
+    public boolean contains(long t, Instant txInstant) {
         return !before(t, txInstant, from) && (to == null || before(t, txInstant, to));
-    }
-
-    /** Whether {@code position} comes after the cursor's position in this range's order. */
-    private boolean after(String position, String cursor) {
-        int cmp = position.compareTo(cursor);
-        return descending ? cmp < 0 : cmp > 0;
     }
 
     private static boolean before(long t, Instant txInstant, AsOf bound) {

@@ -43,6 +43,7 @@ public final class TxData {
         String eventTemp = eventTemp(event);
         if (event instanceof PriceEvent price) {
             price(price, "subject-" + event.id(), tx);
+            tx.add(add(eventTemp, Attr.EVENT_SKU, price.sku()));
         }
         // List form, not maps: Datomic would expand each map into these very lists.
         tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));

@@ -16,6 +16,6 @@ public record PriceChange(long t, Instant txInstant, Instant effectiveAt, BigDec
     @Override
     @JsonIgnore
     public String position() {
-        return String.format("%019d.%015d.%s", t, effectiveAt.toEpochMilli(), "retract".equals(op) ? "0" : "1");
+        return String.format("%019d.%s.%s", t, PriceKeys.sortable(effectiveAt.toEpochMilli()), "retract".equals(op) ? "0" : "1");
     }
 }

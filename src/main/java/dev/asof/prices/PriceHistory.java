@@ -6,7 +6,9 @@ import datomic.Entity;
 import datomic.Peer;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Attr;
-import dev.asof.datomic.EventIds;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.EventHistory;
+import datomic.Util;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
@@ -34,9 +36,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class PriceHistory {
     private final TimeTravel time;
+    private final DatomicStore store;
 
-    public PriceHistory(TimeTravel time) {
+    public PriceHistory(TimeTravel time, DatomicStore store) {
         this.time = time;
+        this.store = store;
     }
 
     /** The price of {@code sku} in force at {@code validAt} (default: the instant of asOf, or now), as known at {@code asOf}. */
@@ -97,47 +101,49 @@ public class PriceHistory {
         return new Answer<>(page, basis);
     }
 
-    /** Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order. */
+    /**
+     * Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order: for
+     * each event that changed a version, the retraction of its old amount and currency (when it had
+     * some) and the assertion of the new. One page is read from the SKU's events in t order
+     * ({@link EventHistory}), never the whole history.
+     */
     public Answer<Page<PriceChange>> history(String sku, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
         Database db = basis.db();
-        Database history = db.history();
-        List<PriceChange> changes = new ArrayList<>();
-        for (Datom version : db.datoms(Database.AVET, Attr.PRICE_SKU, sku)) {
-            Object e = version.e();
-            Entity entity = db.entity(e);
-            String key = (String) entity.get(Attr.PRICE_KEY);
-            Instant effectiveAt = ((Date) entity.get(Attr.PRICE_EFFECTIVE_AT)).toInstant();
-            Map<Long, UUID> events = EventIds.bySubjectTx(db, "price:" + key);
-            Map<String, BigDecimal> amounts = new HashMap<>();
-            Map<String, String> currencies = new HashMap<>();
-            List<String> groups = new ArrayList<>();
-            for (Datom datom : history.datoms(Database.EAVT, e)) {
-                Object attr = db.ident(datom.a());
-                String group = Peer.toT(datom.tx()) + (datom.added() ? ":assert" : ":retract");
-                if (Attr.PRICE_AMOUNT.equals(attr)) {
-                    amounts.put(group, (BigDecimal) datom.v());
-                } else if (Attr.PRICE_CURRENCY.equals(attr)) {
-                    currencies.put(group, (String) datom.v());
-                } else {
-                    continue;
+        Page<PriceChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, cursor,
+                "price-history", limit, (t, events) -> changes(db, t, events));
+        return new Answer<>(page, basis);
+    }
+
+    /** What one transaction's events did to the SKU's versions. */
+    private static List<PriceChange> changes(Database db, long t, List<Datom> events) {
+        Database before = db.asOf(t - 1);
+        Database after = db.asOf(t);
+        Instant txInstant = Facts.txInstant(db, t);
+        List<PriceChange> changes = new ArrayList<>(2 * events.size());
+        for (Datom datom : events) {
+            Entity event = db.entity(datom.e());
+            String key = ((String) event.get(Attr.EVENT_SUBJECT)).substring("price:".length());
+            UUID eventId = (UUID) event.get(Attr.EVENT_ID);
+            // Resolved on the newest value: a lookup on an asOf value filters the whole index, an
+            // entity on it only that entity's facts.
+            Object version = db.entid(Util.list(Attr.PRICE_KEY, key));
+            Entity now = after.entity(version);
+            Entity then = before.entity(version).get(Attr.PRICE_AMOUNT) == null ? null : before.entity(version);
+            BigDecimal amount = (BigDecimal) now.get(Attr.PRICE_AMOUNT);
+            String currency = (String) now.get(Attr.PRICE_CURRENCY);
+            Instant effectiveAt = ((Date) now.get(Attr.PRICE_EFFECTIVE_AT)).toInstant();
+            if (then != null) {
+                BigDecimal oldAmount = (BigDecimal) then.get(Attr.PRICE_AMOUNT);
+                String oldCurrency = (String) then.get(Attr.PRICE_CURRENCY);
+                if (oldAmount.equals(amount) && oldCurrency.equals(currency)) {
+                    continue; // the same values again: no datom changed
                 }
-                if (!groups.contains(group)) {
-                    groups.add(group);
-                }
+                changes.add(new PriceChange(t, txInstant, effectiveAt, oldAmount, oldCurrency, "retract", eventId));
             }
-            for (String group : groups) {
-                long t = Long.parseLong(group.substring(0, group.indexOf(':')));
-                boolean added = group.endsWith(":assert");
-                // A change of amount alone still names the whole version: fill in the other field.
-                Entity then = (added ? db.asOf(t) : db.asOf(t - 1)).entity(e);
-                BigDecimal amount = amounts.getOrDefault(group, (BigDecimal) then.get(Attr.PRICE_AMOUNT));
-                String currency = currencies.getOrDefault(group, (String) then.get(Attr.PRICE_CURRENCY));
-                changes.add(new PriceChange(t, Facts.txInstant(db, t), effectiveAt, amount, currency,
-                        added ? "assert" : "retract", events.get(t)));
-            }
+            changes.add(new PriceChange(t, txInstant, effectiveAt, amount, currency, "assert", eventId));
         }
-        return new Answer<>(range.page(changes, cursor, "price-history", limit), basis);
+        return changes;
     }
 
     static PriceView inForce(Basis basis, String sku, Instant validAt) {

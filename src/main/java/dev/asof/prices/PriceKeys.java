@@ -13,7 +13,11 @@ public final class PriceKeys {
     }
 
     public static String of(String sku, long effectiveAtMillis) {
-        return effectiveAtMillis >= 0 ? sku + "@" + String.format("%015d", effectiveAtMillis)
-                : sku + "@-" + String.format("%015d", SHIFT + effectiveAtMillis);
+        return sku + "@" + sortable(effectiveAtMillis);
+    }
+
+    /** Epoch milliseconds of years 0001 to 9999 as text that sorts as the instants do. */
+    public static String sortable(long millis) {
+        return millis >= 0 ? String.format("%015d", millis) : "-" + String.format("%015d", SHIFT + millis);
     }
 }

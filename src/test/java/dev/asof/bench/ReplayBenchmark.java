@@ -26,7 +26,7 @@ public final class ReplayBenchmark {
     private static final int EVENTS = Integer.getInteger("bench.replayEvents", 1_000_000);
     private static final int LINES = 10_000;
     private static final Pattern REPLAYED = Pattern.compile(
-            "Replayed (\\d+) journaled batches \\((\\d+) events, \\d+ rejected as they were live\\) in ([0-9.]+) s");
+            "Replayed (\\d+) journaled batches \\((\\d+) events, \\d+ instants clamped\\) in ([0-9.]+) s");
 
     private ReplayBenchmark() {
     }

@@ -188,6 +188,48 @@ class PriceTimeTravelTest {
     }
 
     @Test
+    void historyPagesWalkTheSameChangesForwardsAndBackwardsFromAnyCursor() {
+        String sku = sku("pages");
+        List<String> validTimes = List.of("1960-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z");
+        for (int i = 0; i < 60; i++) {
+            postPrice(sku, i, validTimes.get(i % 3));
+        }
+        List<String> asc = walk(sku, "asc", 7);
+        List<String> desc = walk(sku, "desc", 5);
+        assertThat(asc).hasSize(60 + 57); // every assertion, and a retraction for each correction
+        assertThat(asc).doesNotHaveDuplicates();
+        List<String> reversed = new ArrayList<>(desc);
+        java.util.Collections.reverse(reversed);
+        assertThat(reversed).isEqualTo(asc);
+        assertThat(walk(sku, "asc", 1000)).isEqualTo(asc);
+        // Bounds: from a t (inclusive) to a t (exclusive), in both orders.
+        long from = Long.parseLong(asc.get(20).split(" ")[0]);
+        long to = Long.parseLong(asc.get(80).split(" ")[0]);
+        List<String> bounded = given().get("/prices/{sku}/history?from={f}&to={t}&limit=1000", sku, from, to).then()
+                .statusCode(200).extract().jsonPath().getList("items.t", Long.class).stream().map(String::valueOf).toList();
+        assertThat(bounded).isNotEmpty().allMatch(t -> Long.parseLong(t) >= from && Long.parseLong(t) < to);
+    }
+
+    /** Every item of a SKU's history, page by page: "t effectiveAt op amount". */
+    private static List<String> walk(String sku, String order, int limit) {
+        List<String> items = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request = given().queryParam("order", order).queryParam("limit", limit);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/prices/{sku}/history", sku).then().statusCode(200).extract().jsonPath();
+            List<Map<String, Object>> got = page.getList("items");
+            for (Map<String, Object> item : got) {
+                items.add(item.get("t") + " " + item.get("effectiveAt") + " " + item.get("op") + " " + item.get("amount"));
+            }
+            cursor = page.getString("next");
+        } while (cursor != null);
+        return items;
+    }
+
+    @Test
     void historyListsEveryAssertionAndRetractionWithItsEvent() {
         String sku = sku("hist");
         Map<String, Object> first = with(price(sku, 10, "EUR"), "effectiveAt", JUNE);

@@ -1,0 +1,107 @@
+package dev.asof.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.support.PackagedService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * History pages of a hot SKU against a cold one: loads {@code bench.historyVersions} (default
+ * 100,000) versions of one SKU and 10 of another into the packaged service, then times pages of
+ * 100 — first, deep in (by cursor), both orders — one client, sequential, after a warm-up. Run
+ * with {@code ./mvnw -Pbench verify -Dbench.main=dev.asof.bench.HistoryBenchmark}.
+ */
+public final class HistoryBenchmark {
+    private static final int VERSIONS = Integer.getInteger("bench.historyVersions", 100_000);
+    private static final int ROUNDS = 200;
+
+    private HistoryBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = PackagedService.freePort();
+        String base = "http://127.0.0.1:" + port;
+        HttpClient client = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        try (PackagedService service = PackagedService.start(port, "bench-history", Map.of(), List.of("-Xmx2g"))) {
+            service.awaitReady(Duration.ofSeconds(90));
+            long loadStarted = System.nanoTime();
+            load(client, base, "HOT", VERSIONS);
+            load(client, base, "COLD", 10);
+            System.out.printf("loaded %d versions of HOT and 10 of COLD in %.1f s%n", VERSIONS,
+                    (System.nanoTime() - loadStarted) / 1e9);
+            Map<String, String> paths = new LinkedHashMap<>();
+            paths.put("HOT asc, first page", "/prices/HOT/history?limit=100");
+            paths.put("HOT desc, first page", "/prices/HOT/history?limit=100&order=desc");
+            paths.put("HOT asc, deep cursor", deep(client, json, base, "/prices/HOT/history?limit=100", VERSIONS / 200));
+            paths.put("HOT desc, deep cursor", deep(client, json, base, "/prices/HOT/history?limit=100&order=desc", VERSIONS / 200));
+            paths.put("COLD asc, first page", "/prices/COLD/history?limit=100");
+            for (int warm = 0; warm < 3; warm++) {
+                for (String path : paths.values()) {
+                    for (int i = 0; i < ROUNDS; i++) {
+                        get(client, base + path);
+                    }
+                }
+            }
+            System.out.printf("%-24s %10s %10s %10s%n", "page of 100", "p50 ms", "p99 ms", "max ms");
+            for (Map.Entry<String, String> path : paths.entrySet()) {
+                double[] ms = new double[ROUNDS];
+                for (int i = 0; i < ROUNDS; i++) {
+                    long started = System.nanoTime();
+                    get(client, base + path.getValue());
+                    ms[i] = (System.nanoTime() - started) / 1e6;
+                }
+                Arrays.sort(ms);
+                System.out.printf("%-24s %10.2f %10.2f %10.2f%n", path.getKey(), ms[ROUNDS / 2], ms[ROUNDS * 99 / 100],
+                        ms[ROUNDS - 1]);
+            }
+        }
+    }
+
+    /** The path of the page {@code pages} pages in, by following next cursors. */
+    private static String deep(HttpClient client, ObjectMapper json, String base, String first, int pages) throws Exception {
+        String path = first;
+        for (int i = 0; i < pages; i++) {
+            JsonNode page = json.readTree(get(client, base + path));
+            path = first + "&cursor=" + page.get("next").asText();
+        }
+        return path;
+    }
+
+    private static void load(HttpClient client, String base, String sku, int versions) throws Exception {
+        Instant start = Instant.parse("2000-01-01T00:00:00Z");
+        for (int from = 0; from < versions; from += 10_000) {
+            StringBuilder ndjson = new StringBuilder();
+            for (int i = from; i < Math.min(versions, from + 10_000); i++) {
+                ndjson.append("{\"type\":\"price\",\"sku\":\"").append(sku).append("\",\"amount\":").append(i % 1000)
+                        .append(".5,\"currency\":\"EUR\",\"effectiveAt\":\"").append(start.plusSeconds(3600L * i))
+                        .append("\"}\n");
+            }
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                    .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
+                    .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException(response.statusCode() + " " + response.body());
+            }
+        }
+    }
+
+    private static String get(HttpClient client, String url) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+}
