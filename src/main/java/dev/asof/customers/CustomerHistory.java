@@ -67,25 +67,28 @@ public class CustomerHistory {
     public Answer<Page<CustomerChange>> history(String customerId, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
         Database db = basis.db();
+        // Every entity that ever held this id (one per re-creation), read once for the page.
+        List<Object> held = new ArrayList<>();
+        db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId).forEach(datom -> held.add(datom.e()));
         Page<CustomerChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SUBJECT, "customer:" + customerId,
-                range, cursor, "customer-history", limit, (t, events) -> changes(db, customerId, t, events));
+                range, cursor, "customer-history", limit, (t, events) -> changes(db, held, t, events));
         return new Answer<>(page, basis);
     }
 
     /** What one transaction's event did to the customer: each attribute retracted and asserted. */
-    private static List<CustomerChange> changes(Database db, String customerId, long t, List<Datom> events) {
+    private static List<CustomerChange> changes(Database db, List<Object> held, long t, List<Datom> events) {
         Database before = db.asOf(t - 1);
         Database after = db.asOf(t);
-        // Every entity that ever held this id (one per re-creation), resolved without lookups on the
-        // asOf values: those filter the whole index, an entity on them only its own facts.
+        // Which of them held it just before and just after t, read as entities on the asOf values:
+        // a lookup there would filter the whole index, an entity only its own facts.
         Entity then = null;
         Entity now = null;
-        for (Datom held : db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId)) {
-            if (then == null && before.entity(held.e()).get(Attr.CUSTOMER_ID) != null) {
-                then = before.entity(held.e());
+        for (Object e : held) {
+            if (then == null && before.entity(e).get(Attr.CUSTOMER_ID) != null) {
+                then = before.entity(e);
             }
-            if (now == null && after.entity(held.e()).get(Attr.CUSTOMER_ID) != null) {
-                now = after.entity(held.e());
+            if (now == null && after.entity(e).get(Attr.CUSTOMER_ID) != null) {
+                now = after.entity(e);
             }
         }
         Instant txInstant = Facts.txInstant(db, t);

@@ -107,8 +107,9 @@ final class BatchCommit {
 
     /** Appending, and resolving when the append's outcome is uncertain. True when the batch is journaled. */
     private boolean journaled(UUID batchId, Instant stamp, List<Received> events, List<Pending> batch) {
+        String encoded = codec.write(events);
         try {
-            journal.append(batchId, stamp, events.size(), codec.write(events));
+            journal.append(batchId, stamp, events.size(), encoded);
             return true;
         } catch (JournalRefusedException refused) {
             LOG.warn(refused.getMessage());
@@ -130,7 +131,7 @@ final class BatchCommit {
                 tellUnknown(batch);
             }
             try {
-                journal.append(batchId, stamp, events.size(), codec.write(events));
+                journal.append(batchId, stamp, events.size(), encoded);
                 LOG.infof("Journal batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
                 return true;
             } catch (JournalUnavailableException stillUnknown) {

@@ -353,7 +353,7 @@ public class EventReader {
             Instant at = price.effectiveAt() == null ? receivedAt : price.effectiveAt();
             event = price.withEffectiveAt(at.truncatedTo(ChronoUnit.MILLIS));
         }
-        return new Received(event, hash, TxData.statements(event, hash));
+        return Received.of(event, hash);
     }
 
     private static String message(ConstraintViolation<?> violation) {
@@ -408,9 +408,10 @@ public class EventReader {
      * the transaction statements it will contribute.
      */
     public record Received(Event event, String hash, List<Object> statements, String subject) {
-        /** {@code subject}: what the event changes ({@code :event/subject}), worked out once, here. */
-        public Received(Event event, String hash, List<Object> statements) {
-            this(event, hash, statements, BatchPlan.subject(event));
+        /** The event ready for the worker: its subject ({@code :event/subject}) and statements, worked out once. */
+        public static Received of(Event event, String hash) {
+            String subject = BatchPlan.subject(event);
+            return new Received(event, hash, TxData.statements(event, hash, subject), subject);
         }
     }
 }

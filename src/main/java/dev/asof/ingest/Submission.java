@@ -66,10 +66,6 @@ final class Submission {
         return failure != null;
     }
 
-    boolean isPending(int index) {
-        return states[index] == State.PENDING;
-    }
-
     /** Events still waiting for an outcome. */
     int pendingCount() {
         return remaining;

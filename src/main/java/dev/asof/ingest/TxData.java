@@ -38,7 +38,7 @@ public final class TxData {
      * price, and its event entity. Built once, on the request's thread, so that the transact
      * worker (the bottleneck) only assembles them.
      */
-    public static List<Object> statements(Event event, String hash) {
+    static List<Object> statements(Event event, String hash, String subject) {
         List<Object> tx = new ArrayList<>(11);
         String eventTemp = eventTemp(event);
         if (event instanceof PriceEvent price) {
@@ -49,7 +49,7 @@ public final class TxData {
         tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
         tx.add(add(eventTemp, Attr.EVENT_HASH, hash));
         tx.add(add(eventTemp, Attr.EVENT_TYPE, event instanceof PriceEvent ? PRICE : CUSTOMER));
-        tx.add(add(eventTemp, Attr.EVENT_SUBJECT, BatchPlan.subject(event)));
+        tx.add(add(eventTemp, Attr.EVENT_SUBJECT, subject));
         if (event.source() != null) {
             tx.add(add(eventTemp, Attr.EVENT_SOURCE, event.source()));
         }

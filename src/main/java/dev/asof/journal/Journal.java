@@ -1,5 +1,6 @@
 package dev.asof.journal;
 
+import dev.asof.config.AsofConfig;
 import dev.asof.datomic.SqlStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,8 +50,8 @@ public class Journal {
                 events      json        NOT NULL,
                 appended_at timestamptz NOT NULL DEFAULT now()
             )""",
-            // Each batch has an identity, so that an append whose outcome is unknown can be looked up;
-            // a batch that never reached Datomic is marked rejected (with why) and replay passes it by.
+            // Each batch has an identity, so that an append whose outcome is unknown can be repeated
+            // without a second copy; a batch Datomic rejected is marked (with why) and replay passes it by.
             """
             ALTER TABLE asof_journal ADD COLUMN batch_id uuid;
             ALTER TABLE asof_journal ADD COLUMN rejected text;
@@ -64,9 +65,9 @@ public class Journal {
     private volatile String trouble;
 
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
-            @ConfigProperty(name = "asof.datomic-uri") String datomicUri,
-            @ConfigProperty(name = "asof.journal.timeout", defaultValue = "5s") Duration timeout, Instance<Pool> pools) {
-        this.timeout = timeout;
+            AsofConfig config, Instance<Pool> pools) {
+        String datomicUri = config.datomicUri();
+        this.timeout = config.journal().timeout();
         // With Datomic sql storage the database itself is durable: replaying a journal into it would
         // apply every batch twice. There the journal stays off (an outbox for transactor outages is future work).
         this.enabled = url.isPresent() && !url.get().isBlank() && !SqlStorage.isSql(datomicUri);

@@ -63,7 +63,7 @@ public final class JournalCodec {
                     cleared.forEach(name -> names.add(name.asText()));
                     event = mapper.treeToValue(fields, CustomerEvent.class).withCleared(names);
                 }
-                events.add(new Received(event, hash, TxData.statements(event, hash)));
+                events.add(Received.of(event, hash));
             }
             return events;
         } catch (JsonProcessingException e) {

@@ -38,7 +38,7 @@ public final class RawTransact {
                 PriceEvent event = new PriceEvent(UUID.randomUUID(), "RAW-" + i, BigDecimal.valueOf(i, 2), "EUR",
                         Instant.now().truncatedTo(ChronoUnit.MILLIS), "bench");
                 String hash = ContentHash.of(event);
-                received.add(new Received(event, hash, TxData.statements(event, hash)));
+                received.add(Received.of(event, hash));
             }
             batches.add(received);
         }
