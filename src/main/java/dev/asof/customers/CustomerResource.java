@@ -5,7 +5,8 @@ import dev.asof.http.Caching;
 import dev.asof.http.Page;
 import dev.asof.http.Problem;
 import dev.asof.http.SystemTimeRange;
-import dev.asof.datomic.Answer;
+import dev.asof.datomic.ReadThreads;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -30,10 +31,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class CustomerResource {
     private final CustomerHistory customers;
     private final Caching caching;
+    private final ReadThreads threads;
 
-    public CustomerResource(CustomerHistory customers, Caching caching) {
+    public CustomerResource(CustomerHistory customers, Caching caching, ReadThreads threads) {
         this.customers = customers;
         this.caching = caching;
+        this.threads = threads;
     }
 
     @GET
@@ -50,11 +53,10 @@ public class CustomerResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such customer then: not yet created, or deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response customer(@PathParam("id") String id,
+    public Uni<Response> customer(@PathParam("id") String id,
             @Parameter(description = "A Datomic t or an ISO-8601 instant; default now") @QueryParam("asOf") String asOf,
             @Context Request request) {
-        Answer<CustomerView> answer = customers.at(id, AsOf.parse("asOf", asOf));
-        return caching.respond(request, answer);
+        return threads.run(() -> caching.respond(request, customers.at(id, AsOf.parse("asOf", asOf))));
     }
 
     @GET
@@ -73,8 +75,7 @@ public class CustomerResource {
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
-        Answer<Page<CustomerChange>> answer = customers.history(id, SystemTimeRange.parse(from, to, order),
-                Page.limit(limit), cursor);
-        return caching.respond(request, answer, uri);
+        return caching.respond(request,
+                customers.history(id, SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
     }
 }

@@ -1,9 +1,12 @@
 package dev.asof.datomic;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
+import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
 import dev.asof.http.AsOf;
@@ -14,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -50,11 +54,22 @@ public class Settledness {
 
     private final TxClock clock;
     private final ObjectMapper mapper;
+    /** The same mapper, leaving out {@link #CLOCK_ECHO} fields wherever they occur. */
+    private final ObjectMapper withoutClockEcho;
     private final boolean readsNeedToken;
 
     public Settledness(TxClock clock, ObjectMapper mapper, AsofConfig config) {
         this.clock = clock;
         this.mapper = mapper;
+        this.withoutClockEcho = mapper.copy().registerModule(new SimpleModule("asof-without-clock-echo")
+                .setSerializerModifier(new BeanSerializerModifier() {
+                    @Override
+                    public List<BeanPropertyWriter> changeProperties(SerializationConfig config, BeanDescription bean,
+                            List<BeanPropertyWriter> properties) {
+                        properties.removeIf(property -> CLOCK_ECHO.contains(property.getName()));
+                        return properties;
+                    }
+                }));
         this.readsNeedToken = config.readTokens().map(tokens -> !tokens.isEmpty()).orElse(false);
     }
 
@@ -80,14 +95,23 @@ public class Settledness {
         }
     }
 
-    /** The ETag of an answer: strong over the exact bytes when settled, weak over the data otherwise. */
-    public EntityTag tag(Object body, boolean settled) {
-        JsonNode tree = mapper.valueToTree(body);
-        if (settled) {
-            return new EntityTag(hash(tree));
+    /** An answer's JSON, serialized once, and its ETag. */
+    public record Rendered(byte[] json, EntityTag tag) {
+    }
+
+    /**
+     * The answer's JSON and its ETag: strong over those exact bytes when settled, weak over the
+     * data (the body without the fields that echo the request's clock) otherwise.
+     */
+    public Rendered render(Object body, boolean settled) {
+        try {
+            byte[] json = mapper.writeValueAsBytes(body);
+            EntityTag tag = settled ? new EntityTag(hash(json))
+                    : new EntityTag(hash(withoutClockEcho.writeValueAsBytes(body)), true);
+            return new Rendered(json, tag);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An answer could not be written as JSON", e);
         }
-        strip(tree);
-        return new EntityTag(hash(tree), true);
     }
 
     /** Cache-Control of a settled answer: shared caches may keep it only when anyone may read it. */
@@ -95,18 +119,10 @@ public class Settledness {
         return readsNeedToken ? PRIVATE : PUBLIC;
     }
 
-    private static void strip(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            object.remove(CLOCK_ECHO);
-        }
-        node.forEach(Settledness::strip);
-    }
-
-    private String hash(JsonNode tree) {
+    private static String hash(byte[] json) {
         try {
-            byte[] body = mapper.writeValueAsBytes(tree);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body), 0, 16);
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

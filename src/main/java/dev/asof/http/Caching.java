@@ -3,7 +3,6 @@ package dev.asof.http;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Settledness;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
@@ -33,11 +32,11 @@ public class Caching {
 
     private Response.ResponseBuilder build(Request request, Answer<?> answer) {
         boolean settled = answer.basis().settled();
-        EntityTag tag = settledness.tag(answer.body(), settled);
-        Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
+        Settledness.Rendered rendered = settledness.render(answer.body(), settled);
+        Response.ResponseBuilder notModified = request.evaluatePreconditions(rendered.tag());
         Response.ResponseBuilder response = notModified != null ? notModified
-                : Response.ok(answer.body(), MediaType.APPLICATION_JSON_TYPE);
-        response.tag(tag);
+                : Response.ok(rendered.json(), MediaType.APPLICATION_JSON_TYPE);
+        response.tag(rendered.tag());
         if (settled) {
             response.cacheControl(settledness.settledCacheControl());
         }

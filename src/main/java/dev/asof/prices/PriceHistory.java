@@ -148,12 +148,7 @@ public class PriceHistory {
 
     static PriceView inForce(Basis basis, String sku, Instant validAt) {
         Database db = basis.db();
-        String from = sku + "@";
-        String to = PriceKeys.of(sku, validAt.toEpochMilli() + 1);
-        Object last = null;
-        for (Datom datom : db.indexRange(Attr.PRICE_KEY, from, to)) {
-            last = datom.e();
-        }
+        Object last = lastVersionBefore(db, sku + "@", PriceKeys.of(sku, validAt.toEpochMilli() + 1));
         if (last == null) {
             return null;
         }
@@ -164,5 +159,25 @@ public class PriceHistory {
                 (String) version.get(Attr.PRICE_CURRENCY),
                 ((Date) version.get(Attr.PRICE_EFFECTIVE_AT)).toInstant(),
                 t, Facts.txInstant(db, t), basis.t(), basis.instant(), validAt);
+    }
+
+    /**
+     * The version whose key is the greatest in {@code [from, to)}: one backward seek in AVET from
+     * {@code to}, so a SKU with many versions costs what a SKU with one does.
+     */
+    private static Object lastVersionBefore(Database db, String from, String to) {
+        for (Datom datom : db.rseekDatoms(Database.AVET, Attr.PRICE_KEY, to)) {
+            if (!Attr.PRICE_KEY.equals(db.ident(datom.a()))) {
+                return null;
+            }
+            String key = (String) datom.v();
+            if (key.compareTo(from) < 0) {
+                return null;
+            }
+            if (key.compareTo(to) < 0) {
+                return datom.e();
+            }
+        }
+        return null;
     }
 }

@@ -5,7 +5,8 @@ import dev.asof.http.Caching;
 import dev.asof.http.Page;
 import dev.asof.http.Problem;
 import dev.asof.http.SystemTimeRange;
-import dev.asof.datomic.Answer;
+import dev.asof.datomic.ReadThreads;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,7 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Prices in system time and valid time. Reads run on worker threads: a Datomic read may touch storage. */
+/**
+ * Prices in system time and valid time. Point reads run where {@link ReadThreads} decides; pages,
+ * which may take milliseconds, on worker threads.
+ */
 @Path("/prices")
 @Tag(name = "Prices")
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
@@ -34,10 +38,12 @@ public class PriceResource {
 
     private final PriceHistory prices;
     private final Caching caching;
+    private final ReadThreads threads;
 
-    public PriceResource(PriceHistory prices, Caching caching) {
+    public PriceResource(PriceHistory prices, Caching caching, ReadThreads threads) {
         this.prices = prices;
         this.caching = caching;
+        this.threads = threads;
     }
 
     @GET
@@ -55,12 +61,12 @@ public class PriceResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No price for this SKU is in force there",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response price(@PathParam("sku") String sku,
+    public Uni<Response> price(@PathParam("sku") String sku,
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
             @Context Request request) {
-        Answer<PriceView> answer = prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt));
-        return caching.respond(request, answer);
+        return threads.run(() -> caching.respond(request,
+                prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt))));
     }
 
     @GET
@@ -74,9 +80,8 @@ public class PriceResource {
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
-        Answer<Page<PriceView>> answer = prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
-                Page.limit(limit), cursor);
-        return caching.respond(request, answer, uri);
+        return caching.respond(request, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
+                Page.limit(limit), cursor), uri);
     }
 
     @GET
@@ -97,8 +102,7 @@ public class PriceResource {
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
-        Answer<Page<PriceChange>> answer = prices.history(sku, SystemTimeRange.parse(from, to, order),
-                Page.limit(limit), cursor);
-        return caching.respond(request, answer, uri);
+        return caching.respond(request,
+                prices.history(sku, SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
     }
 }
