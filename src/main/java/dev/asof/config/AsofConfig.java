@@ -63,6 +63,26 @@ public interface AsofConfig {
         Duration answerWithin();
     }
 
+    Memory memory();
+
+    interface Memory {
+        /**
+         * {@code ASOF_MEMORY_REFUSE_WRITES_ABOVE}: with the embedded database (which lives on the heap), the
+         * share of the maximum heap still in use after a garbage collection above which writes are refused
+         * (507) instead of running out of memory; reads go on.
+         */
+        @WithDefault("0.8")
+        double refuseWritesAbove();
+
+        /**
+         * {@code ASOF_MEMORY_BYTES_PER_EVENT}: heap one event holds in the embedded database (measured:
+         * 930–1,280 bytes, see docs/benchmarks.md); the start-up uses it to refuse a journal too large
+         * for the heap before replaying it.
+         */
+        @WithDefault("1300")
+        int bytesPerEvent();
+    }
+
     Changes changes();
 
     interface Changes {

@@ -9,6 +9,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,6 +30,11 @@ import org.jboss.logging.Logger;
  * Owns the peer's connection to the one Datomic database asof serves: creates it when it is
  * missing, puts the schema in place, and hands out database values. Connecting happens once, at
  * start-up, because Datomic's first call compiles Clojure sources for several seconds.
+ *
+ * <p>The store opens (serves reads and takes writes) only once it holds everything acknowledged:
+ * the journal replay opens it, after replaying, or at once when there is no journal. Until then
+ * every read and write is answered 503 with why, so that the HTTP port can open at once without
+ * anyone seeing a database that is still missing acknowledged events.
  */
 @ApplicationScoped
 public class DatomicStore {
@@ -42,9 +48,17 @@ public class DatomicStore {
     private volatile Connection connection;
     private volatile TxIndex txIndex;
     private volatile boolean sharedStorage;
+    private volatile boolean open;
+    private volatile String opening = "connecting to Datomic";
+    private final Event<Opened> opened;
+
+    /** Fired once, when the store opens: whatever commits or follows commits starts then. */
+    public record Opened(Database db) {
+    }
 
     public DatomicStore(AsofConfig config, @ConfigProperty(name = "DATABASE_URL") Optional<String> databaseUrl,
-            Instance<Pool> pools) {
+            Instance<Pool> pools, Event<Opened> opened) {
+        this.opened = opened;
         this.config = config;
         this.databaseUrl = databaseUrl;
         this.pools = pools;
@@ -63,6 +77,7 @@ public class DatomicStore {
         txIndex = TxIndex.load(conn.db());
         sharedStorage = !uri.startsWith("datomic:mem:");
         connection = conn;
+        opening = "restoring the database";
         LOG.infof("Datomic %s %s, schema in place, basis t=%d (%d ms)", DatomicUris.redact(uri),
                 created ? "created" : "connected", conn.db().basisT(), (System.nanoTime() - started) / 1_000_000);
     }
@@ -70,6 +85,7 @@ public class DatomicStore {
     void stop(@Observes @Priority(9000) ShutdownEvent event) {
         Connection conn = connection;
         connection = null;
+        open = false;
         if (conn != null) {
             conn.release();
         }
@@ -83,22 +99,52 @@ public class DatomicStore {
         return sharedStorage;
     }
 
+    /** True once the store is open: connected, and holding everything acknowledged. */
     public boolean isReady() {
-        return connection != null;
+        return open;
+    }
+
+    /** While the store is not open: what it is doing (for readiness data and 503 answers). */
+    public String opening() {
+        return opening;
     }
 
     /** The connection; only the transact worker writes through it. */
     public Connection connection() {
         Connection conn = connection;
-        if (conn == null) {
-            throw new StoreUnavailableException("The Datomic database is not connected yet");
+        if (!open || conn == null) {
+            throw new StoreUnavailableException("asof is starting (" + opening + "); retry shortly");
         }
         return conn;
     }
 
-    /** Every transaction's t and instant, for time travel. */
+    /**
+     * The connection before the store opens, for the one who restores it (the journal replay);
+     * {@code progress} says what it is doing, for readiness and 503 answers meanwhile.
+     */
+    public Connection restoring(String progress) {
+        if (connection == null) {
+            throw new IllegalStateException("Datomic is not connected yet");
+        }
+        opening = progress;
+        return connection;
+    }
+
+    /** Opens the store: reads and writes are served from now on, and {@link Opened} is fired. */
+    public void open() {
+        Connection conn = connection;
+        if (conn == null) {
+            throw new IllegalStateException("Datomic is not connected yet");
+        }
+        open = true;
+        opened.fire(new Opened(conn.db()));
+    }
+
+    /** Every transaction's t and instant, for time travel (the replay records into it before opening). */
     public TxIndex txIndex() {
-        connection();
+        if (txIndex == null) {
+            throw new StoreUnavailableException("asof is starting (" + opening + "); retry shortly");
+        }
         return txIndex;
     }
 

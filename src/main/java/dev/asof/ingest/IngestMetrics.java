@@ -15,6 +15,7 @@ public class IngestMetrics {
     private final Counter invalid;
     private final Counter queueFull;
     private final Counter failed;
+    private final Counter heapFull;
 
     public IngestMetrics(MeterRegistry registry, IngestQueue queue) {
         created = counter(registry, "created");
@@ -24,6 +25,7 @@ public class IngestMetrics {
                 .register(registry);
         queueFull = counter(registry, "queue_full");
         failed = counter(registry, "failed");
+        heapFull = counter(registry, "heap_full");
         Gauge.builder("asof.queue.depth", queue, IngestQueue::depth)
                 .description("Events waiting for the transact worker")
                 .strongReference(true)
@@ -53,6 +55,10 @@ public class IngestMetrics {
 
     void queueFull(int n) {
         queueFull.increment(n);
+    }
+
+    void heapFull(int n) {
+        heapFull.increment(n);
     }
 
     void failed(int n) {

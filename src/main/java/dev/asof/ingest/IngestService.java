@@ -2,6 +2,7 @@ package dev.asof.ingest;
 
 import dev.asof.config.AsofConfig;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.HeapBudget;
 import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader.Received;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class IngestService {
     private final IngestQueue queue;
     private final DatomicStore store;
+    private final HeapBudget heap;
     private final IngestMetrics metrics;
     private final EventReader reader;
     private final int retryAfter;
@@ -26,10 +28,11 @@ public class IngestService {
     /** Bytes of request bodies being parsed right now, across all requests. */
     private final Semaphore parsing;
 
-    public IngestService(IngestQueue queue, DatomicStore store, IngestMetrics metrics, EventReader reader,
-            AsofConfig config) {
+    public IngestService(IngestQueue queue, DatomicStore store, HeapBudget heap, IngestMetrics metrics,
+            EventReader reader, AsofConfig config) {
         this.queue = queue;
         this.store = store;
+        this.heap = heap;
         this.metrics = metrics;
         this.reader = reader;
         this.retryAfter = config.queue().retryAfterSeconds();
@@ -74,12 +77,16 @@ public class IngestService {
      * Queues all the events or none. The future completes when every event is committed (or found
      * to be a duplicate), or fails with the problem that stopped the request.
      *
-     * @throws ProblemException 429 when the queue has no room, 503 when the service is not taking events
+     * @throws ProblemException 429 when the queue has no room, 503 when the service is not taking events,
+     *     507 when the heap is nearly full
      */
     public CompletableFuture<IngestResult> submit(List<Received> events) {
         if (!store.isReady() || !queue.isOpen()) {
-            throw store.isReady() ? shuttingDown()
-                    : ProblemException.unavailable("The service is starting; the database is not ready yet", retryAfter);
+            throw store.isReady() ? shuttingDown() : starting();
+        }
+        if (heap.refusingWrites()) {
+            metrics.heapFull(events.size());
+            throw heapFull();
         }
         if (events.size() > queue.capacity()) {
             throw new ProblemException(413, "Too many events", "The request holds " + events.size()
@@ -116,11 +123,18 @@ public class IngestService {
      * Sheds load before the body is even parsed: when the queue has no room at all, reading and
      * validating the request would only burn the CPU the transact worker needs.
      *
-     * @throws ProblemException 429 when the queue is full, 503 when the service is not taking events
+     * @throws ProblemException 429 when the queue is full, 503 when the service is not taking events,
+     *     507 when the heap is nearly full
      */
     public void refuseEarlyIfFull() {
+        if (!store.isReady()) {
+            throw starting();
+        }
         if (!queue.isOpen()) {
             throw shuttingDown();
+        }
+        if (heap.refusingWrites()) {
+            throw heapFull();
         }
         if (queue.depth() >= queue.capacity()) {
             throw queueFull();
@@ -129,6 +143,17 @@ public class IngestService {
 
     private ProblemException shuttingDown() {
         return ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
+    }
+
+    private ProblemException starting() {
+        return ProblemException.unavailable("asof is starting (" + store.opening() + "); retry shortly", retryAfter);
+    }
+
+    /** Not a 503: the heap does not empty by itself, so retrying soon does not help; reads go on. */
+    private ProblemException heapFull() {
+        return new ProblemException(507, "Heap nearly full", "asof holds its embedded database on the heap, and "
+                + heap.describe() + ". Writes are refused until it has room; reads go on. The operator must give the"
+                + " service more heap (-Xmx, a larger dyno) or move it to Datomic Pro storage", null, Map.of());
     }
 
     private ProblemException queueFull() {

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -76,7 +75,7 @@ public class TransactWorker {
         });
     }
 
-    void start(@Observes @Priority(20) StartupEvent event) {
+    void start(@Observes @Priority(20) DatomicStore.Opened event) {
         Database db = store.db();
         // Datomic Pro (sql storage): several peers write, so the transactor stamps every instant.
         clock.start(Facts.txInstant(db, db.basisT()), !store.isSharedStorage());

@@ -163,6 +163,13 @@ public class Journal {
     public record Entry(long seq, UUID batchId, Instant txInstant, String events) {
     }
 
+    /** How many events the batches that replay will apply hold. */
+    public long replayableEvents() {
+        RowSet<Row> rows = pool.query("SELECT coalesce(sum(event_count), 0) AS events FROM asof_journal WHERE rejected IS NULL")
+                .execute().await().atMost(Duration.ofMinutes(1));
+        return rows.iterator().next().getLong("events");
+    }
+
     /** Hands every journaled batch that reached Datomic, oldest first, to {@code apply}. */
     public long replay(Consumer<Entry> apply) {
         long after = 0;

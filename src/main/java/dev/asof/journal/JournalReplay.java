@@ -5,6 +5,8 @@ import datomic.Connection;
 import datomic.Database;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.HeapBudget;
+import io.quarkus.runtime.Quarkus;
 import dev.asof.ingest.EventReader.Received;
 import dev.asof.ingest.TxData;
 import io.quarkus.runtime.StartupEvent;
@@ -20,9 +22,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * At start-up, before the transact worker runs and before the service is ready: replays the
- * journal into the fresh database, batch by batch in the original order with the original
- * transaction instants, which reproduces the same t values and the same answers as before.
+ * At start-up, before the transact worker runs and before the store opens: replays the journal
+ * into the fresh database, batch by batch in the original order with the original transaction
+ * instants, which reproduces the same t values and the same answers as before.
+ *
+ * <p>The replay runs on its own thread, so that the HTTP port opens at once (a platform's boot
+ * check sees a live process; a million events take about a minute): until it ends, readiness is
+ * down with the progress (events done of total) in its data, and reads and writes are answered 503.
+ * A journal the heap cannot hold ({@link HeapBudget}) stops the start-up before replaying, with
+ * how much heap it needs.
  *
  * <p>Replay never skips a batch that was acknowledged. Batches that never reached Datomic are
  * marked in the journal (rejected or withdrawn) and are not read at all. Any other batch that
@@ -38,12 +46,15 @@ public class JournalReplay {
     private final Journal journal;
     private final DatomicStore store;
     private final JournalCodec codec;
+    private final HeapBudget heap;
     private volatile long replayedEvents;
+    private volatile long totalEvents;
 
-    public JournalReplay(Journal journal, DatomicStore store, ObjectMapper mapper) {
+    public JournalReplay(Journal journal, DatomicStore store, ObjectMapper mapper, HeapBudget heap) {
         this.journal = journal;
         this.store = store;
         this.codec = new JournalCodec(mapper);
+        this.heap = heap;
     }
 
     /** One journaled batch, decoded and ready to transact. */
@@ -52,11 +63,34 @@ public class JournalReplay {
 
     private static final Decoded END = new Decoded(null, null);
 
-    void replay(@Observes @Priority(15) StartupEvent event) throws InterruptedException {
+    void replay(@Observes @Priority(15) StartupEvent event) {
         if (!journal.enabled()) {
+            store.open();
             return;
         }
-        Connection conn = store.connection();
+        totalEvents = journal.replayableEvents();
+        heap.checkReplay(totalEvents);
+        Thread replay = new Thread(() -> {
+            try {
+                replayAll();
+                store.open();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error(e.getMessage(), e.getCause() != null ? e.getCause() : e);
+                Quarkus.asyncExit(1);
+            }
+        }, "asof-journal-replay");
+        replay.start();
+    }
+
+    /** What the replay is doing, in words (readiness data, 503 answers). */
+    public String progress() {
+        return String.format(java.util.Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
+    }
+
+    private void replayAll() throws InterruptedException {
+        Connection conn = store.restoring(progress());
         long started = System.nanoTime();
         // Reading PostgreSQL and decoding JSON run on a reader thread, a few batches ahead, while
         // this thread transacts: Datomic's transact is the replay's bottleneck, so it never waits.
@@ -76,6 +110,7 @@ public class JournalReplay {
         Instant last = Facts.txInstant(db, db.basisT());
         long batches = 0;
         long clamped = 0;
+        long logged = System.nanoTime();
         for (Decoded next = ready.take(); next != END; next = ready.take()) {
             batches++;
             Instant instant = next.entry().txInstant();
@@ -91,6 +126,11 @@ public class JournalReplay {
                 store.txIndex().record(after.basisT(), instant.toEpochMilli());
                 replayedEvents += next.batch().size();
                 last = instant;
+                store.restoring(progress());
+                if (System.nanoTime() - logged > 5_000_000_000L) {
+                    logged = System.nanoTime();
+                    LOG.infof("Replay: %,d of %,d events", replayedEvents, totalEvents);
+                }
             } catch (ExecutionException e) {
                 reader.interrupt();
                 throw new IllegalStateException("Journal batch seq=" + next.entry().seq() + " (batch " + next.entry().batchId()

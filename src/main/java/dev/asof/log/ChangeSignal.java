@@ -4,7 +4,6 @@ import datomic.Connection;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.annotation.Priority;
@@ -33,7 +32,7 @@ public class ChangeSignal {
         this.store = store;
     }
 
-    void start(@Observes @Priority(30) StartupEvent event) {
+    void start(@Observes @Priority(30) DatomicStore.Opened event) {
         Connection conn = store.connection();
         BlockingQueue<Map> reports = conn.txReportQueue();
         running = true;

@@ -1,0 +1,133 @@
+package dev.asof.datomic;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.asof.config.AsofConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.Locale;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded database lives on the heap, and grows with every event: this is where its size is
+ * planned and watched, so that a full heap refuses writes instead of killing the process.
+ *
+ * <ul>
+ * <li>After every garbage collection, the heap still in use is compared with the maximum heap. Above
+ *     {@code asof.memory.refuse-writes-above} (0.8) writes are refused (507) until a collection
+ *     brings it 5 points below: the live data is what the database holds, so this is the measure of
+ *     "nearly full" that a growing database cannot fool. Reads go on.</li>
+ * <li>Before a journal is replayed, its events times {@code asof.memory.bytes-per-event} (measured,
+ *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
+ *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
+ *     restarts it into the same death.</li>
+ * </ul>
+ * With Datomic Pro storage the database is not on the heap (the peer caches a bounded part of it),
+ * and nothing is refused.
+ */
+@Startup
+@ApplicationScoped
+public class HeapBudget {
+    private static final Logger LOG = Logger.getLogger(HeapBudget.class);
+    private static final double HYSTERESIS = 0.05;
+
+    private final DatomicStore store;
+    private final double limit;
+    private final int bytesPerEvent;
+    private final long maxHeap = Runtime.getRuntime().maxMemory();
+    private volatile long usedAfterGc;
+    private volatile boolean refusing;
+
+    public HeapBudget(DatomicStore store, AsofConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.limit = config.memory().refuseWritesAbove();
+        this.bytesPerEvent = config.memory().bytesPerEvent();
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener((notification, handback) -> {
+                    if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                        afterCollection(GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()));
+                    }
+                }, null, null);
+            }
+        }
+        Gauge.builder("asof.heap.used.after.gc.ratio", this, HeapBudget::usedRatio)
+                .description("Share of the maximum heap in use after the last garbage collection").register(registry);
+        Gauge.builder("asof.heap.refusing.writes", this, budget -> budget.refusing ? 1 : 0)
+                .description("1 while writes are refused because the heap is nearly full").register(registry);
+    }
+
+    private void afterCollection(GarbageCollectionNotificationInfo info) {
+        long used = 0;
+        for (MemoryUsage usage : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+            used += usage.getUsed();
+        }
+        // Non-heap pools (metaspace, code cache) are in the map too; they do not hold the database.
+        used -= nonHeapUsed(info);
+        usedAfterGc = used;
+        boolean was = refusing;
+        double ratio = usedRatio();
+        refusing = was ? ratio > limit - HYSTERESIS : ratio > limit;
+        if (refusing != was) {
+            if (refusing) {
+                LOG.errorf("The heap is nearly full (%s): writes are refused until it has room again; give the"
+                        + " service more heap (-Xmx, a larger dyno) or move to Datomic Pro storage", describe());
+            } else {
+                LOG.infof("The heap has room again (%s): writes are taken again", describe());
+            }
+        }
+    }
+
+    private static long nonHeapUsed(GarbageCollectionNotificationInfo info) {
+        long used = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.NON_HEAP) {
+                MemoryUsage usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
+                used += usage == null ? 0 : usage.getUsed();
+            }
+        }
+        return used;
+    }
+
+    /** True while writes must be refused: the heap in use after the last collection is above the limit. */
+    public boolean refusingWrites() {
+        return refusing && !store.isSharedStorage();
+    }
+
+    public double usedRatio() {
+        return maxHeap <= 0 ? 0 : (double) usedAfterGc / maxHeap;
+    }
+
+    /** The heap's state in words, for problems, logs and readiness data. */
+    public String describe() {
+        return String.format(Locale.ROOT, "%d MB of %d MB in use after the last collection (%.0f%%; writes refused above %.0f%%)",
+                usedAfterGc >> 20, maxHeap >> 20, 100 * usedRatio(), 100 * limit);
+    }
+
+    /**
+     * Refuses a replay of {@code events} journaled events that the heap cannot hold: what it needs
+     * is what is in use now plus the events at the measured size each, within the write limit.
+     *
+     * @throws IllegalStateException saying how much heap the journal needs
+     */
+    public void checkReplay(long events) {
+        Runtime runtime = Runtime.getRuntime();
+        long inUse = usedAfterGc > 0 ? usedAfterGc : runtime.totalMemory() - runtime.freeMemory();
+        long needed = inUse + events * bytesPerEvent;
+        if (needed > limit * maxHeap) {
+            long neededMax = (long) Math.ceil(needed / limit / (1 << 20));
+            throw new IllegalStateException(String.format(Locale.ROOT, "The journal holds %,d events; replaying them"
+                    + " needs about %d MB of heap in use (%d bytes an event, asof.memory.bytes-per-event), and this"
+                    + " JVM may use %d MB, of which writes stop at %.0f%%. Start it with at least -Xmx%dm (JAVA_OPTS,"
+                    + " or a larger dyno), or move to Datomic Pro storage. Start-up stops here rather than run out of"
+                    + " memory half-way through the replay", events, needed >> 20, bytesPerEvent, maxHeap >> 20,
+                    100 * limit, neededMax));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.asof.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asof.support.PackagedService;
+import dev.asof.support.Postgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded database lives on the heap: a heap that fills refuses writes (507) instead of dying,
+ * and reads go on; a journal too large for the heap stops the start-up with what it needs instead
+ * of a replay that dies half-way (and a platform that restarts it into the same death); a journal
+ * that fits is replayed behind an open port, with its progress in the readiness data. (256 MB is
+ * the smallest heap Datomic's peer starts in with its default cache settings.)
+ */
+class HeapPlanningIT {
+    private static final Duration READY = Duration.ofSeconds(120);
+    private static final int LINES = 10_000;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @Test
+    void aNearlyFullHeapRefusesWritesAndKeepsReading() throws Exception {
+        int port = PackagedService.freePort();
+        String prefix = "H" + UUID.randomUUID().toString().substring(0, 6);
+        try (PackagedService service = PackagedService.start(port, "heap-refusal", Map.of(), List.of("-Xmx256m"))
+                .awaitReady(READY)) {
+            String base = service.base();
+            HttpResponse<String> refused = null;
+            int loaded = 0;
+            for (int request = 0; request < 60 && refused == null; request++) {
+                HttpResponse<String> response = postNdjson(base, prefix, request);
+                if (response.statusCode() == 507) {
+                    refused = response;
+                } else {
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+                    loaded = request + 1;
+                }
+            }
+            assertThat(refused).as("writes refused before the heap ran out (%d requests of %d events taken)", loaded, LINES)
+                    .isNotNull();
+            assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(refused.body()).contains("Heap nearly full").contains("MB of 256 MB").contains("-Xmx");
+            assertThat(loaded).as("the heap held some requests first").isGreaterThan(0);
+
+            // Reads go on: the first and the last version taken are there; the service stays ready.
+            assertThat(get(base, "/prices/" + prefix + "-0").statusCode()).isEqualTo(200);
+            assertThat(get(base, "/prices/" + prefix + "-" + (loaded * LINES - 1)).statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = get(base, "/q/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("refused: the heap is nearly full");
+            String metrics = get(base, "/q/metrics").body();
+            assertThat(metrics).contains("asof_heap_refusing_writes 1.0");
+            assertThat(metric(metrics, "asof_events_total\\{outcome=\"heap_full\"\\}")).isGreaterThan(0);
+            assertThat(service.awaitExit(Duration.ZERO)).as("still running").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aJournalTooLargeForTheHeapStopsTheStartSayingWhatItNeedsAndOneThatFitsReplaysBehindAnOpenPort()
+            throws Exception {
+        String url = Postgres.server().url(Postgres.freshDatabase());
+        int port = PackagedService.freePort();
+        String prefix = "J" + UUID.randomUUID().toString().substring(0, 6);
+        int requests = 16; // 160,000 events: about 200 MB of heap, more than 80% of 256 MB
+        try (PackagedService first = PackagedService.start(port, "heap-journal-load", Map.of("DATABASE_URL", url),
+                List.of("-Xmx1g")).awaitReady(READY)) {
+            for (int request = 0; request < requests; request++) {
+                HttpResponse<String> response = postNdjson(first.base(), prefix, request);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            }
+        }
+
+        PackagedService small = PackagedService.start(port, "heap-journal-refused", Map.of("DATABASE_URL", url),
+                List.of("-Xmx256m"));
+        try {
+            assertThat(small.awaitExit(Duration.ofSeconds(90))).as("the start-up stops").isNotEqualTo(0);
+        } finally {
+            small.kill();
+        }
+        String log = Files.readString(Path.of("target", "heap-journal-refused.log"));
+        assertThat(log).contains("The journal holds " + String.format("%,d", requests * LINES) + " events")
+                .contains("Start it with at least -Xmx").doesNotContain("OutOfMemoryError");
+
+        try (PackagedService enough = PackagedService.start(port, "heap-journal-replayed", Map.of("DATABASE_URL", url),
+                List.of("-Xmx1g"))) {
+            // The port opens before the replay ends: readiness is down with the progress, reads are 503.
+            List<String> progress = new ArrayList<>();
+            HttpResponse<String> readDuringReplay = null;
+            long deadline = System.nanoTime() + READY.toNanos();
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> ready;
+                try {
+                    ready = get(enough.base(), "/q/health/ready");
+                } catch (java.io.IOException notListening) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                if (ready.statusCode() == 200) {
+                    break;
+                }
+                Matcher replaying = Pattern.compile("replaying the journal: [0-9,]+ of [0-9,]+ events").matcher(ready.body());
+                if (replaying.find()) {
+                    progress.add(replaying.group());
+                    if (readDuringReplay == null) {
+                        readDuringReplay = get(enough.base(), "/prices/" + prefix + "-0");
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertThat(progress).as("readiness showed the replay's progress while the port was open").isNotEmpty();
+            assertThat(progress.get(progress.size() - 1)).endsWith("of " + String.format("%,d", requests * LINES) + " events");
+            assertThat(readDuringReplay.statusCode()).isEqualTo(503);
+            assertThat(readDuringReplay.body()).contains("replaying the journal");
+            assertThat(get(enough.base(), "/q/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(enough.base(), "/prices/" + prefix + "-" + (requests * LINES - 1)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** One NDJSON request of {@link #LINES} new SKUs (each event a new version). */
+    private HttpResponse<String> postNdjson(String base, String prefix, int request) throws Exception {
+        StringBuilder body = new StringBuilder(LINES * 100);
+        for (int i = request * LINES; i < (request + 1) * LINES; i++) {
+            body.append("{\"type\":\"price\",\"sku\":\"").append(prefix).append('-').append(i)
+                    .append("\",\"amount\":").append(i % 997).append(".50,\"currency\":\"EUR\"}\n");
+        }
+        return client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String base, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double metric(String metrics, String name) {
+        Matcher value = Pattern.compile("(?m)^" + name + " ([0-9.E+]+)$").matcher(metrics);
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    }
+}
