@@ -1,7 +1,7 @@
 // Ingestion at a ramping arrival rate: single-event POSTs and 100-event batches, hot SKUs included.
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
-import { BASE_URL, SEED, batch, checkWrite, random, writeHeaders } from './lib/data.js';
+import { BASE_URL, SEED, batch, checkWrite, random, scaled, writeHeaders } from './lib/data.js';
 
 const queueFull = new Counter('asof_429');
 const eventsSent = new Counter('asof_events_sent');
@@ -12,28 +12,28 @@ export const options = {
     single: {
       executor: 'ramping-arrival-rate',
       exec: 'single',
-      startRate: 50,
+      startRate: scaled(50),
       timeUnit: '1s',
       preAllocatedVUs: 50,
       maxVUs: 400,
       stages: [
-        { target: 500, duration: '30s' },
-        { target: 1500, duration: '1m' },
-        { target: 1500, duration: '1m' },
-        { target: 0, duration: '15s' },
+        { target: scaled(500), duration: '30s' },
+        { target: scaled(1500), duration: '1m' },
+        { target: scaled(1500), duration: '1m' },
+        { target: scaled(0), duration: '15s' },
       ],
     },
     batches: {
       executor: 'ramping-arrival-rate',
       exec: 'batched',
-      startRate: 5,
+      startRate: scaled(5),
       timeUnit: '1s',
       preAllocatedVUs: 20,
       maxVUs: 200,
       stages: [
-        { target: 50, duration: '30s' },
-        { target: 100, duration: '2m' },
-        { target: 0, duration: '15s' },
+        { target: scaled(50), duration: '30s' },
+        { target: scaled(100), duration: '2m' },
+        { target: scaled(0), duration: '15s' },
       ],
     },
   },

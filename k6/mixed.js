@@ -2,22 +2,22 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-import { BASE_URL, SEED, batch, checkWrite, random, readHeaders, sku, writeHeaders } from './lib/data.js';
+import { BASE_URL, SEED, batch, checkWrite, random, readHeaders, sku, scaled, writeHeaders } from './lib/data.js';
 
 const queueFull = new Counter('asof_429');
 
 export const options = {
   scenarios: {
     writers: {
-      executor: 'constant-arrival-rate', exec: 'write', rate: 300, timeUnit: '1s', duration: '5m',
+      executor: 'constant-arrival-rate', exec: 'write', rate: scaled(300), timeUnit: '1s', duration: '5m',
       preAllocatedVUs: 50, maxVUs: 300,
     },
     bulk: {
-      executor: 'constant-arrival-rate', exec: 'bulk', rate: 5, timeUnit: '1s', duration: '5m',
+      executor: 'constant-arrival-rate', exec: 'bulk', rate: scaled(5), timeUnit: '1s', duration: '5m',
       preAllocatedVUs: 5, maxVUs: 50,
     },
     readers: {
-      executor: 'constant-arrival-rate', exec: 'read', rate: 1000, timeUnit: '1s', duration: '5m',
+      executor: 'constant-arrival-rate', exec: 'read', rate: scaled(1000), timeUnit: '1s', duration: '5m',
       preAllocatedVUs: 50, maxVUs: 300,
     },
   },

@@ -2,7 +2,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { BASE_URL, SEED, batch, random, readHeaders, sku, writeHeaders } from './lib/data.js';
+import { BASE_URL, SEED, batch, random, readHeaders, sku, scaled, writeHeaders } from './lib/data.js';
 
 const rejected = new Rate('asof_rejected_429');
 const rejectLatency = new Trend('asof_429_latency', true);
@@ -12,18 +12,18 @@ const errors = new Counter('asof_unexpected_status');
 export const options = {
   scenarios: {
     flood: {
-      executor: 'ramping-arrival-rate', exec: 'flood', startRate: 10, timeUnit: '1s',
+      executor: 'ramping-arrival-rate', exec: 'flood', startRate: scaled(10), timeUnit: '1s',
       preAllocatedVUs: 200, maxVUs: 1500,
       stages: [
-        { target: 100, duration: '20s' },   // within capacity
-        { target: 600, duration: '30s' },   // 100-event batches: far past it
-        { target: 600, duration: '1m' },
-        { target: 20, duration: '10s' },    // the load drops
-        { target: 20, duration: '40s' },    // it must recover: no more 429s
+        { target: scaled(100), duration: '20s' },   // within capacity
+        { target: scaled(600), duration: '30s' },   // 100-event batches: far past it
+        { target: scaled(600), duration: '1m' },
+        { target: scaled(20), duration: '10s' },    // the load drops
+        { target: scaled(20), duration: '40s' },    // it must recover: no more 429s
       ],
     },
     readers: {
-      executor: 'constant-arrival-rate', exec: 'read', rate: 200, timeUnit: '1s', duration: '2m40s',
+      executor: 'constant-arrival-rate', exec: 'read', rate: scaled(200), timeUnit: '1s', duration: '2m40s',
       preAllocatedVUs: 20, maxVUs: 200,
     },
   },

@@ -5,6 +5,17 @@ import { check } from 'k6';
 export const BASE_URL = __ENV.BASE_URL || 'http://localhost:8080';
 const TOKEN = __ENV.TOKEN || '';
 
+/**
+ * Multiplies every arrival rate of ingest.js, mixed.js and overload.js (-e SCALE=0.5 halves them):
+ * the nominal rates assume a load generator on another machine and the service on 2 cores.
+ */
+export const SCALE = Number(__ENV.SCALE || 1);
+
+/** A nominal arrival rate, scaled by SCALE (0 stays 0; anything else is at least 1). */
+export function scaled(rate) {
+  return rate === 0 ? 0 : Math.max(1, Math.round(rate * SCALE));
+}
+
 /** @returns {Record<string, string>} */
 export function writeHeaders(contentType) {
   /** @type {Record<string, string>} */
