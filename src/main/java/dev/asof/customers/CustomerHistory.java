@@ -71,12 +71,12 @@ public class CustomerHistory {
         List<Object> held = new ArrayList<>();
         db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId).forEach(datom -> held.add(datom.e()));
         Page<CustomerChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SUBJECT, "customer:" + customerId,
-                range, cursor, "customer-history", limit, (t, events) -> changes(db, held, t, events));
+                range, cursor, "customer-history", limit, (t, event) -> changes(db, held, t, event));
         return new Answer<>(page, basis);
     }
 
-    /** What one transaction's event did to the customer: each attribute retracted and asserted. */
-    private static List<CustomerChange> changes(Database db, List<Object> held, long t, List<Datom> events) {
+    /** What one event (the only one of this customer in its transaction) did to the customer: each attribute retracted and asserted. */
+    private static List<CustomerChange> changes(Database db, List<Object> held, long t, Datom event) {
         Database before = db.asOf(t - 1);
         Database after = db.asOf(t);
         // Which of them held it just before and just after t, read as entities on the asOf values:
@@ -92,7 +92,8 @@ public class CustomerHistory {
             }
         }
         Instant txInstant = Facts.txInstant(db, t);
-        UUID eventId = (UUID) db.entity(events.get(0).e()).get(Attr.EVENT_ID);
+        long eventEntity = (Long) event.e();
+        UUID eventId = (UUID) db.entity(eventEntity).get(Attr.EVENT_ID);
         List<CustomerChange> changes = new ArrayList<>();
         Entity thenEntity = then;
         Entity nowEntity = now;
@@ -100,10 +101,10 @@ public class CustomerHistory {
             Object old = thenEntity == null ? null : thenEntity.get(attr);
             Object value = nowEntity == null ? null : nowEntity.get(attr);
             if (old != null && !old.equals(value)) {
-                changes.add(new CustomerChange(t, txInstant, name, old, "retract", eventId));
+                changes.add(new CustomerChange(t, txInstant, name, old, "retract", eventId, eventEntity));
             }
             if (value != null && !value.equals(old)) {
-                changes.add(new CustomerChange(t, txInstant, name, value, "assert", eventId));
+                changes.add(new CustomerChange(t, txInstant, name, value, "assert", eventId, eventEntity));
             }
         });
         return changes;

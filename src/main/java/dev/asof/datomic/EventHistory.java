@@ -17,13 +17,16 @@ import java.util.function.BiFunction;
  * One page of a subject's history that costs a page: the subject's events are read from the AVET
  * index of an event attribute ({@code :event/sku}, {@code :event/subject}), where one value's
  * events sort by entity id — and an entity's id carries the t of the transaction that created it,
- * so they sort by t. A page seeks to where its cursor (or the range's bound) stands, forwards or
- * backwards ({@code rseekDatoms}), reads transaction by transaction, and stops once the page is
- * full. Nothing is rebuilt: a history of 100,000 changes costs what a history of 10 does.
+ * so they sort by t, and within a transaction in the order they were sent. A page seeks to the
+ * event its cursor names (or the range's bound), forwards or backwards ({@code rseekDatoms}),
+ * reads event by event, and stops once the page is full — also in the middle of a transaction
+ * that holds a thousand versions of the subject. Nothing is rebuilt: a history of 100,000 changes
+ * costs what a history of 10 does.
  *
- * <p>Each transaction's events are turned into items by the caller ({@code expand}), sorted by
- * position; the cursor is the position of the last item given, so a page never repeats or skips
- * an item, also while new transactions arrive (they sort after every earlier position).
+ * <p>Each event is turned into items by the caller ({@code expand}), sorted by position; a
+ * position starts with the t and the event's entity id ({@link #position}), and the cursor is the
+ * position of the last item given, so a page never repeats or skips an item, also while new
+ * transactions arrive (they sort after every earlier position).
  */
 public final class EventHistory {
     /** The bits of an entity id below its partition: where the t of its creating transaction lives. */
@@ -32,15 +35,21 @@ public final class EventHistory {
     private EventHistory() {
     }
 
+    /** The start of the position of an event's items: its t, then its entity id, fixed width, so that text order is history order. */
+    public static String position(long t, long event) {
+        return String.format("%019d.%019d", t, event);
+    }
+
     /**
-     * @param expand a transaction's events of this subject (their datoms) and its t → the items they make
+     * @param expand an event of this subject (its datom) and its t → the items it makes
      */
     public static <T extends HistoryItem> Page<T> page(Database db, TxIndex index, Keyword attr, String value,
             SystemTimeRange range, String cursor, String kind, int limit,
-            BiFunction<Long, List<Datom>, List<T>> expand) {
+            BiFunction<Long, Datom, List<T>> expand) {
         List<String> after = Cursor.decode(cursor, kind, 1);
         String position = after == null ? null : after.get(0);
         long cursorT = position == null ? -1 : parseT(position);
+        long cursorEvent = position == null ? -1 : parseEvent(position);
         long lo = Math.max(range.lowestT(index), range.descending() ? 0 : Math.max(cursorT, 0));
         long hi = Math.min(range.highestT(index, db.basisT()), range.descending() && cursorT >= 0 ? cursorT : Long.MAX_VALUE);
         Comparator<T> order = Comparator.comparing(HistoryItem::position);
@@ -48,11 +57,12 @@ public final class EventHistory {
             order = order.reversed();
         }
         List<T> items = new ArrayList<>(Math.min(limit + 1, 128));
+        // From the cursor's event (its items up to the cursor are passed by below), else the range's bound.
+        long start = position != null ? cursorEvent
+                : entityBound(db, attr, value, range.descending() ? index.firstAfterT(hi) : lo);
         Iterable<Datom> datoms = range.descending()
-                ? db.rseekDatoms(Database.AVET, attr, value, entityBound(db, attr, value, index.firstAfterT(hi)))
-                : db.seekDatoms(Database.AVET, attr, value, entityBound(db, attr, value, lo));
-        List<Datom> group = new ArrayList<>();
-        long groupT = -1;
+                ? db.rseekDatoms(Database.AVET, attr, value, start)
+                : db.seekDatoms(Database.AVET, attr, value, start);
         for (Datom datom : datoms) {
             if (!value.equals(datom.v()) || !attr.equals(db.ident(datom.a()))) {
                 break;
@@ -64,22 +74,14 @@ public final class EventHistory {
                 }
                 continue;
             }
-            if (t != groupT && !group.isEmpty()) {
-                if (add(items, expand.apply(groupT, group), order, position, range, limit)) {
-                    return Page.of(items, limit, HistoryItem::position, kind);
-                }
-                group.clear();
+            if (add(items, expand.apply(t, datom), order, position, range, limit)) {
+                break;
             }
-            groupT = t;
-            group.add(datom);
-        }
-        if (!group.isEmpty()) {
-            add(items, expand.apply(groupT, group), order, position, range, limit);
         }
         return Page.of(items, limit, HistoryItem::position, kind);
     }
 
-    /** Adds one transaction's items in page order, past the cursor; true once the page (and one more) is full. */
+    /** Adds one event's items in page order, past the cursor; true once the page (and one more) is full. */
     private static <T extends HistoryItem> boolean add(List<T> items, List<T> made, Comparator<T> order, String position,
             SystemTimeRange range, int limit) {
         List<T> sorted = new ArrayList<>(made);
@@ -114,8 +116,20 @@ public final class EventHistory {
 
     /** The t a position starts with (positions begin with t as 19 digits). */
     private static long parseT(String position) {
+        return parseDigits(position, 0);
+    }
+
+    /** The event's entity id, the 19 digits after the t. */
+    private static long parseEvent(String position) {
+        return parseDigits(position, 20);
+    }
+
+    private static long parseDigits(String position, int from) {
         try {
-            return Long.parseLong(position.substring(0, 19));
+            if (position.length() < from + 19 || (from > 0 && position.charAt(from - 1) != '.')) {
+                throw new IllegalArgumentException();
+            }
+            return Long.parseLong(position.substring(from, from + 19));
         } catch (RuntimeException e) {
             throw dev.asof.http.ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
                     + "pass the value of a previous page's next link unchanged", null);

@@ -111,38 +111,37 @@ public class PriceHistory {
         Basis basis = time.resolve(null);
         Database db = basis.db();
         Page<PriceChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, cursor,
-                "price-history", limit, (t, events) -> changes(db, t, events));
+                "price-history", limit, (t, event) -> changes(db, t, event));
         return new Answer<>(page, basis);
     }
 
-    /** What one transaction's events did to the SKU's versions. */
-    private static List<PriceChange> changes(Database db, long t, List<Datom> events) {
+    /** What one event did to the SKU's versions: the old amount and currency retracted (if any), the new asserted. */
+    private static List<PriceChange> changes(Database db, long t, Datom datom) {
         Database before = db.asOf(t - 1);
         Database after = db.asOf(t);
         Instant txInstant = Facts.txInstant(db, t);
-        List<PriceChange> changes = new ArrayList<>(2 * events.size());
-        for (Datom datom : events) {
-            Entity event = db.entity(datom.e());
-            String key = ((String) event.get(Attr.EVENT_SUBJECT)).substring("price:".length());
-            UUID eventId = (UUID) event.get(Attr.EVENT_ID);
-            // Resolved on the newest value: a lookup on an asOf value filters the whole index, an
-            // entity on it only that entity's facts.
-            Object version = db.entid(Util.list(Attr.PRICE_KEY, key));
-            Entity now = after.entity(version);
-            Entity then = before.entity(version).get(Attr.PRICE_AMOUNT) == null ? null : before.entity(version);
-            BigDecimal amount = (BigDecimal) now.get(Attr.PRICE_AMOUNT);
-            String currency = (String) now.get(Attr.PRICE_CURRENCY);
-            Instant effectiveAt = ((Date) now.get(Attr.PRICE_EFFECTIVE_AT)).toInstant();
-            if (then != null) {
-                BigDecimal oldAmount = (BigDecimal) then.get(Attr.PRICE_AMOUNT);
-                String oldCurrency = (String) then.get(Attr.PRICE_CURRENCY);
-                if (oldAmount.equals(amount) && oldCurrency.equals(currency)) {
-                    continue; // the same values again: no datom changed
-                }
-                changes.add(new PriceChange(t, txInstant, effectiveAt, oldAmount, oldCurrency, "retract", eventId));
+        List<PriceChange> changes = new ArrayList<>(2);
+        Long event = (Long) datom.e();
+        Entity recorded = db.entity(event);
+        String key = ((String) recorded.get(Attr.EVENT_SUBJECT)).substring("price:".length());
+        UUID eventId = (UUID) recorded.get(Attr.EVENT_ID);
+        // Resolved on the newest value: a lookup on an asOf value filters the whole index, an
+        // entity on it only that entity's facts.
+        Object version = db.entid(Util.list(Attr.PRICE_KEY, key));
+        Entity now = after.entity(version);
+        Entity then = before.entity(version).get(Attr.PRICE_AMOUNT) == null ? null : before.entity(version);
+        BigDecimal amount = (BigDecimal) now.get(Attr.PRICE_AMOUNT);
+        String currency = (String) now.get(Attr.PRICE_CURRENCY);
+        Instant effectiveAt = ((Date) now.get(Attr.PRICE_EFFECTIVE_AT)).toInstant();
+        if (then != null) {
+            BigDecimal oldAmount = (BigDecimal) then.get(Attr.PRICE_AMOUNT);
+            String oldCurrency = (String) then.get(Attr.PRICE_CURRENCY);
+            if (oldAmount.equals(amount) && oldCurrency.equals(currency)) {
+                return changes; // the same values again: no datom changed
             }
-            changes.add(new PriceChange(t, txInstant, effectiveAt, amount, currency, "assert", eventId));
+            changes.add(new PriceChange(t, txInstant, effectiveAt, oldAmount, oldCurrency, "retract", eventId, event));
         }
+        changes.add(new PriceChange(t, txInstant, effectiveAt, amount, currency, "assert", eventId, event));
         return changes;
     }
 

@@ -210,6 +210,28 @@ class PriceTimeTravelTest {
         assertThat(bounded).isNotEmpty().allMatch(t -> Long.parseLong(t) >= from && Long.parseLong(t) < to);
     }
 
+    @Test
+    void historyPagesCutInsideATransactionThatHoldsManyVersionsInTheOrderTheyWereSent() {
+        String sku = sku("bulk");
+        StringBuilder ndjson = new StringBuilder();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            // Valid times out of order: within a transaction the history lists events as they were sent.
+            String effectiveAt = java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(((i * 37L) % 250) * 60).toString();
+            sent.add(effectiveAt + " " + i);
+            ndjson.append("{\"type\":\"price\",\"sku\":\"").append(sku).append("\",\"amount\":").append(i)
+                    .append(",\"currency\":\"EUR\",\"effectiveAt\":\"").append(effectiveAt).append("\"}\n");
+        }
+        long t = given().contentType("application/x-ndjson").body(ndjson.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/events").then()
+                .statusCode(201).extract().jsonPath().getLong("t");
+        List<String> asc = walk(sku, "asc", 7);
+        assertThat(asc).hasSize(250).allMatch(item -> item.startsWith(t + " "), "one transaction");
+        assertThat(asc.stream().map(item -> item.split(" ")[1] + " " + item.split(" ")[3]).toList()).isEqualTo(sent);
+        List<String> desc = walk(sku, "desc", 9);
+        java.util.Collections.reverse(desc);
+        assertThat(desc).isEqualTo(asc);
+    }
+
     /** Every item of a SKU's history, page by page: "t effectiveAt op amount". */
     private static List<String> walk(String sku, String order, int limit) {
         List<String> items = new ArrayList<>();
