@@ -6,7 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Counts events by outcome ({@code asof.events{outcome=…}}), invalid requests, and exposes the queue depth. */
+/**
+ * Counts events by outcome ({@code asof.events{outcome=…}}), invalid requests, requests refused
+ * whole ({@code asof.requests.refused{reason=queue_full|heap_full}}, also those refused before
+ * their body was read), and exposes the queue depth.
+ */
 @Startup // the gauges are there from the first scrape, not from the first event
 @ApplicationScoped
 public class IngestMetrics {
@@ -15,7 +19,8 @@ public class IngestMetrics {
     private final Counter invalid;
     private final Counter queueFull;
     private final Counter failed;
-    private final Counter heapFull;
+    private final Counter requestsQueueFull;
+    private final Counter requestsHeapFull;
 
     public IngestMetrics(MeterRegistry registry, IngestQueue queue) {
         created = counter(registry, "created");
@@ -25,7 +30,8 @@ public class IngestMetrics {
                 .register(registry);
         queueFull = counter(registry, "queue_full");
         failed = counter(registry, "failed");
-        heapFull = counter(registry, "heap_full");
+        requestsQueueFull = refused(registry, "queue_full");
+        requestsHeapFull = refused(registry, "heap_full");
         Gauge.builder("asof.queue.depth", queue, IngestQueue::depth)
                 .description("Events waiting for the transact worker")
                 .strongReference(true)
@@ -34,6 +40,11 @@ public class IngestMetrics {
                 .description("The most events that may wait")
                 .strongReference(true)
                 .register(registry);
+    }
+
+    private static Counter refused(MeterRegistry registry, String reason) {
+        return Counter.builder("asof.requests.refused").description("POST /events requests refused whole, by reason")
+                .tag("reason", reason).register(registry);
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {
@@ -57,8 +68,13 @@ public class IngestMetrics {
         queueFull.increment(n);
     }
 
-    void heapFull(int n) {
-        heapFull.increment(n);
+    /** A request refused whole, before or after its body was parsed (its events may not be known). */
+    void refusedQueueFull() {
+        requestsQueueFull.increment();
+    }
+
+    void refusedHeapFull() {
+        requestsHeapFull.increment();
     }
 
     void failed(int n) {

@@ -85,7 +85,7 @@ public class IngestService {
             throw store.isReady() ? shuttingDown() : starting();
         }
         if (heap.refusingWrites()) {
-            metrics.heapFull(events.size());
+            metrics.refusedHeapFull();
             throw heapFull();
         }
         if (events.size() > queue.capacity()) {
@@ -96,6 +96,7 @@ public class IngestService {
         switch (queue.offer(submission)) {
             case FULL -> {
                 metrics.queueFull(events.size());
+                metrics.refusedQueueFull();
                 throw queueFull();
             }
             case CLOSED -> throw shuttingDown();
@@ -134,9 +135,11 @@ public class IngestService {
             throw shuttingDown();
         }
         if (heap.refusingWrites()) {
+            metrics.refusedHeapFull();
             throw heapFull();
         }
         if (queue.depth() >= queue.capacity()) {
+            metrics.refusedQueueFull();
             throw queueFull();
         }
     }

@@ -63,7 +63,7 @@ class HeapPlanningIT {
             assertThat(ready.body()).contains("refused: the heap is nearly full");
             String metrics = get(base, "/q/metrics").body();
             assertThat(metrics).contains("asof_heap_refusing_writes 1.0");
-            assertThat(metric(metrics, "asof_events_total\\{outcome=\"heap_full\"\\}")).isGreaterThan(0);
+            assertThat(metric(metrics, "asof_requests_refused_total\\{reason=\"heap_full\"\\}")).isGreaterThan(0);
             assertThat(service.awaitExit(Duration.ZERO)).as("still running").isEqualTo(-1);
         }
     }

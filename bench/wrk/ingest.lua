@@ -1,0 +1,21 @@
+-- wrk script: POST /events with 100 price events a request (random SKUs out of 100,000; valid
+-- time = received time, so every event is a new version). Token from TOKEN.
+-- Usage: TOKEN=… wrk -t2 -c16 -d30s -s bench/wrk/ingest.lua http://localhost:8080
+local token = os.getenv("TOKEN") or ""
+math.randomseed(os.time())
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+if token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+request = function()
+  local events = {}
+  for i = 1, 100 do
+    events[i] = string.format('{"type":"price","sku":"I-%d","amount":%d.%02d,"currency":"EUR"}',
+      math.random(0, 99999), math.random(1, 999), math.random(0, 99))
+  end
+  return wrk.format(nil, "/events", nil, "[" .. table.concat(events, ",") .. "]")
+end
+done = function(summary, latency, requests)
+  io.write(string.format("events/s %.0f  p50 %.2f ms  p99 %.2f ms  non-2xx %d\n",
+    summary.requests / (summary.duration / 1e6) * 100, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status))
+end
