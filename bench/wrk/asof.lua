@@ -4,6 +4,10 @@ local low = tonumber(os.getenv("LOW") or "1")
 local high = tonumber(os.getenv("HIGH") or "1")
 local skus = tonumber(os.getenv("SKUS") or "1000")
 math.randomseed(os.time())
+-- PACE=ms: each connection waits that long after each answer (c connections: about c*1000/PACE
+-- requests/s). A paced closed loop, not wrk2's open loop: a stall delays the requests behind it.
+local pace = tonumber(os.getenv("PACE") or "0")
+if pace > 0 then delay = function() return pace end end
 request = function()
   return wrk.format("GET", "/prices/W-" .. math.random(0, skus - 1) .. "?asOf=" .. math.random(low, high))
 end

@@ -3,6 +3,10 @@
 -- Usage: TOKEN=… wrk -t2 -c16 -d30s -s bench/wrk/ingest.lua http://localhost:8080
 local token = os.getenv("TOKEN") or ""
 math.randomseed(os.time())
+-- PACE=ms: each connection waits that long after each answer (c connections: about c*1000/PACE
+-- requests/s). A paced closed loop, not wrk2's open loop: a stall delays the requests behind it.
+local pace = tonumber(os.getenv("PACE") or "0")
+if pace > 0 then delay = function() return pace end end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 if token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
