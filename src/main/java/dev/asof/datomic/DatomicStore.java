@@ -104,16 +104,21 @@ public class DatomicStore {
         return open;
     }
 
-    /** While the store is not open: what it is doing (for readiness data and 503 answers). */
+    /** While the store is not open: what it is doing (for readiness data). */
     public String opening() {
         return opening;
+    }
+
+    /** Why reads and writes are refused while the store is not open (503 answers). */
+    public String whyNotOpen() {
+        return "asof is starting (" + opening + "); retry shortly";
     }
 
     /** The connection; only the transact worker writes through it. */
     public Connection connection() {
         Connection conn = connection;
         if (!open || conn == null) {
-            throw new StoreUnavailableException("asof is starting (" + opening + "); retry shortly");
+            throw new StoreUnavailableException(whyNotOpen());
         }
         return conn;
     }
@@ -143,7 +148,7 @@ public class DatomicStore {
     /** Every transaction's t and instant, for time travel (the replay records into it before opening). */
     public TxIndex txIndex() {
         if (txIndex == null) {
-            throw new StoreUnavailableException("asof is starting (" + opening + "); retry shortly");
+            throw new StoreUnavailableException(whyNotOpen());
         }
         return txIndex;
     }

@@ -8,8 +8,13 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 import org.jboss.logging.Logger;
@@ -41,6 +46,9 @@ public class HeapBudget {
     private final double limit;
     private final int bytesPerEvent;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
+    /** The heap's pools; a collection reports the non-heap ones (metaspace, code cache) too, which do not hold the database. */
+    private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private volatile long usedAfterGc;
     private volatile boolean refusing;
 
@@ -65,11 +73,11 @@ public class HeapBudget {
 
     private void afterCollection(GarbageCollectionNotificationInfo info) {
         long used = 0;
-        for (MemoryUsage usage : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-            used += usage.getUsed();
+        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
         }
-        // Non-heap pools (metaspace, code cache) are in the map too; they do not hold the database.
-        used -= nonHeapUsed(info);
         usedAfterGc = used;
         boolean was = refusing;
         double ratio = usedRatio();
@@ -82,17 +90,6 @@ public class HeapBudget {
                 LOG.infof("The heap has room again (%s): writes are taken again", describe());
             }
         }
-    }
-
-    private static long nonHeapUsed(GarbageCollectionNotificationInfo info) {
-        long used = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.NON_HEAP) {
-                MemoryUsage usage = info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName());
-                used += usage == null ? 0 : usage.getUsed();
-            }
-        }
-        return used;
     }
 
     /** True while writes must be refused: the heap in use after the last collection is above the limit. */

@@ -81,13 +81,7 @@ public class IngestService {
      *     507 when the heap is nearly full
      */
     public CompletableFuture<IngestResult> submit(List<Received> events) {
-        if (!store.isReady() || !queue.isOpen()) {
-            throw store.isReady() ? shuttingDown() : starting();
-        }
-        if (heap.refusingWrites()) {
-            metrics.refusedHeapFull();
-            throw heapFull();
-        }
+        refuseUnlessTakingWrites();
         if (events.size() > queue.capacity()) {
             throw new ProblemException(413, "Too many events", "The request holds " + events.size()
                     + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
@@ -128,16 +122,7 @@ public class IngestService {
      *     507 when the heap is nearly full
      */
     public void refuseEarlyIfFull() {
-        if (!store.isReady()) {
-            throw starting();
-        }
-        if (!queue.isOpen()) {
-            throw shuttingDown();
-        }
-        if (heap.refusingWrites()) {
-            metrics.refusedHeapFull();
-            throw heapFull();
-        }
+        refuseUnlessTakingWrites();
         if (queue.depth() >= queue.capacity()) {
             metrics.refusedQueueFull();
             throw queueFull();
@@ -148,8 +133,18 @@ public class IngestService {
         return ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
     }
 
-    private ProblemException starting() {
-        return ProblemException.unavailable("asof is starting (" + store.opening() + "); retry shortly", retryAfter);
+    /** Starting (503), shutting down (503), or the heap nearly full (507): no write is taken at all. */
+    private void refuseUnlessTakingWrites() {
+        if (!store.isReady()) {
+            throw ProblemException.unavailable(store.whyNotOpen(), retryAfter);
+        }
+        if (!queue.isOpen()) {
+            throw shuttingDown();
+        }
+        if (heap.refusingWrites()) {
+            metrics.refusedHeapFull();
+            throw heapFull();
+        }
     }
 
     /** Not a 503: the heap does not empty by itself, so retrying soon does not help; reads go on. */

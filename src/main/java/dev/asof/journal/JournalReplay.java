@@ -6,9 +6,9 @@ import datomic.Database;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.HeapBudget;
-import io.quarkus.runtime.Quarkus;
 import dev.asof.ingest.EventReader.Received;
 import dev.asof.ingest.TxData;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -84,8 +84,8 @@ public class JournalReplay {
         replay.start();
     }
 
-    /** What the replay is doing, in words (readiness data, 503 answers). */
-    public String progress() {
+    /** What the replay is doing, in words (readiness data, 503 answers, the log). */
+    private String progress() {
         return String.format(java.util.Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
     }
 
@@ -126,10 +126,11 @@ public class JournalReplay {
                 store.txIndex().record(after.basisT(), instant.toEpochMilli());
                 replayedEvents += next.batch().size();
                 last = instant;
-                store.restoring(progress());
+                String progress = progress();
+                store.restoring(progress);
                 if (System.nanoTime() - logged > 5_000_000_000L) {
                     logged = System.nanoTime();
-                    LOG.infof("Replay: %,d of %,d events", replayedEvents, totalEvents);
+                    LOG.info(progress);
                 }
             } catch (ExecutionException e) {
                 reader.interrupt();
@@ -163,9 +164,5 @@ public class JournalReplay {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Replay interrupted", e);
         }
-    }
-
-    public long replayedEvents() {
-        return replayedEvents;
     }
 }
