@@ -98,6 +98,83 @@ class JournalReplayIT {
         }
     }
 
+    /**
+     * The replay runs behind an open port: when PostgreSQL goes away half-way through it, the
+     * start-up stops (non-zero exit, saying why) and the service never becomes ready with part of
+     * the journal; with PostgreSQL back, the next start replays all of it.
+     */
+    @Test
+    void theJournalGoingAwayHalfWayThroughTheReplayStopsTheStartAndNothingOpensWithPartOfIt() throws Exception {
+        Postgres.Server server = Postgres.server();
+        String database = Postgres.freshDatabase();
+        int port = PackagedService.freePort();
+        String base = "http://127.0.0.1:" + port;
+        int events = 20_000;
+        try (dev.asof.support.TcpProxy proxy = new dev.asof.support.TcpProxy(server.host(), server.port())) {
+            String url = new Postgres.Server("127.0.0.1", proxy.port(), server.user()).url(database);
+            // Batches of 10 events: 2,000 journal rows, read by replay a page at a time while it runs.
+            try (PackagedService first = PackagedService.start(port, "replay-cut-load",
+                    Map.of("DATABASE_URL", url, "ASOF_QUEUE_MAX_BATCH", "10"), List.of("-Xmx1g"))) {
+                first.awaitReady(READY);
+                for (int request = 0; request < events / 10_000; request++) {
+                    StringBuilder ndjson = new StringBuilder();
+                    for (int i = request * 10_000; i < (request + 1) * 10_000; i++) {
+                        ndjson.append("{\"type\":\"price\",\"sku\":\"RC-").append(i)
+                                .append("\",\"amount\":1.5,\"currency\":\"EUR\"}\n");
+                    }
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                            .header("Authorization", PackagedService.AUTHORIZATION)
+                            .header("Content-Type", "application/x-ndjson")
+                            .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+                }
+            }
+
+            PackagedService cut = PackagedService.start(port, "replay-cut", Map.of("DATABASE_URL", url), List.of("-Xmx1g"));
+            try {
+                long deadline = System.nanoTime() + READY.toNanos();
+                boolean wentDown = false;
+                while (!wentDown && System.nanoTime() < deadline) {
+                    HttpResponse<String> ready = readiness(base);
+                    assertThat(ready == null ? 503 : ready.statusCode()).as("never ready with part of the journal")
+                            .isEqualTo(503);
+                    if (ready != null && ready.body().matches("(?s).*replaying the journal: [1-9][0-9,]* of .*")) {
+                        proxy.down();
+                        wentDown = true;
+                    }
+                    Thread.sleep(10);
+                }
+                assertThat(wentDown).as("the replay was seen under way").isTrue();
+                for (long until = System.nanoTime() + 5_000_000_000L; System.nanoTime() < until; Thread.sleep(50)) {
+                    HttpResponse<String> ready = readiness(base);
+                    assertThat(ready == null || ready.statusCode() == 503).as("never ready with part of the journal").isTrue();
+                }
+                assertThat(cut.awaitExit(Duration.ofSeconds(90))).as("the start-up stops").isNotEqualTo(0);
+            } finally {
+                cut.kill();
+            }
+            assertThat(Files.readString(Path.of("target", "replay-cut.log"))).contains("Reading the journal failed");
+
+            proxy.up();
+            try (PackagedService again = PackagedService.start(port, "replay-cut-again", Map.of("DATABASE_URL", url),
+                    List.of("-Xmx1g")).awaitReady(READY)) {
+                assertThat(get(base, "/prices/RC-0")).contains("\"amount\":1.5");
+                assertThat(get(base, "/prices/RC-" + (events - 1))).contains("\"amount\":1.5");
+            }
+        }
+    }
+
+    /** /q/health/ready, or null while the port is not open. */
+    private HttpResponse<String> readiness(String base) throws Exception {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException notListening) {
+            return null;
+        }
+    }
+
     private static long insert(Connection connection, String events, Instant instant) throws Exception {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
                 + " event_count, events) VALUES (?, ?, ?, ?::json) RETURNING seq")) {
