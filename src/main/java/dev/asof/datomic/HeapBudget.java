@@ -103,6 +103,10 @@ public class HeapBudget {
 
     /** The heap's state in words, for problems, logs and readiness data. */
     public String describe() {
+        if (usedAfterGc == 0) {
+            return String.format(Locale.ROOT, "no garbage collection yet; %d MB at most (writes refused above %.0f%%)",
+                    maxHeap >> 20, 100 * limit);
+        }
         return String.format(Locale.ROOT, "%d MB of %d MB in use after the last collection (%.0f%%; writes refused above %.0f%%)",
                 usedAfterGc >> 20, maxHeap >> 20, 100 * usedRatio(), 100 * limit);
     }
