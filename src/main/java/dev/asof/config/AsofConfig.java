@@ -76,10 +76,10 @@ public interface AsofConfig {
 
         /**
          * {@code ASOF_MEMORY_BYTES_PER_EVENT}: heap one event holds in the embedded database (measured:
-         * 930–1,280 bytes, see docs/benchmarks.md); the start-up uses it to refuse a journal too large
+         * 690–1,040 bytes, see docs/benchmarks.md); the start-up uses it to refuse a journal too large
          * for the heap before replaying it.
          */
-        @WithDefault("1300")
+        @WithDefault("1100")
         int bytesPerEvent();
     }
 

@@ -29,12 +29,11 @@ public final class Attr {
 
     public static final Keyword EVENT_ID = kw("event/id");
     public static final Keyword EVENT_HASH = kw("event/hash");
-    public static final Keyword EVENT_TYPE = kw("event/type");
     public static final Keyword EVENT_SUBJECT = kw("event/subject");
     public static final Keyword EVENT_SOURCE = kw("event/source");
     public static final Keyword EVENT_SKU = kw("event/sku");
+    public static final Keyword EVENT_EFFECTIVE_AT = kw("event/effectiveAt");
 
-    public static final Keyword TX_EVENTS = kw("asof.tx/events");
     public static final Keyword TX_SOURCES = kw("asof.tx/sources");
 
     public static Keyword kw(String nsName) {

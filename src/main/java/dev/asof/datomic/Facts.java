@@ -2,7 +2,9 @@ package dev.asof.datomic;
 
 import datomic.Database;
 import datomic.Datom;
+import datomic.Entity;
 import datomic.Peer;
+import dev.asof.prices.PriceKeys;
 import java.time.Instant;
 import java.util.Date;
 
@@ -15,6 +17,25 @@ public final class Facts {
     public static Instant txInstant(Database db, long t) {
         Date date = (Date) db.entity(Peer.toTx(t)).get(Attr.TX_INSTANT);
         return date == null ? null : date.toInstant();
+    }
+
+    /**
+     * What a recorded event changed: {@code price:} and its version's {@code :price/key}, or
+     * {@code customer:} and the customer's id. A price event names its version by SKU and valid
+     * time; events recorded before {@code :event/effectiveAt} existed hold the subject itself.
+     */
+    public static String subject(Entity event) {
+        Object subject = event.get(Attr.EVENT_SUBJECT);
+        if (subject != null) {
+            return (String) subject;
+        }
+        Date effectiveAt = (Date) event.get(Attr.EVENT_EFFECTIVE_AT);
+        return "price:" + PriceKeys.of((String) event.get(Attr.EVENT_SKU), effectiveAt.getTime());
+    }
+
+    /** {@code price} or {@code customer}: what kind of event recorded {@code subject}. */
+    public static String type(String subject) {
+        return subject.substring(0, subject.indexOf(':'));
     }
 
     /**

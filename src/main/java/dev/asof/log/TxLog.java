@@ -8,7 +8,9 @@ import datomic.Log;
 import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.Facts;
 import dev.asof.http.ProblemException;
+import dev.asof.prices.PriceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,9 +101,8 @@ public class TxLog {
             }
             if (Attr.EVENT_ID.equals(attr)) {
                 Entity event = after.entity(datom.e());
-                events.add(new TxView.EventRef((UUID) datom.v(),
-                        ((Keyword) event.get(Attr.EVENT_TYPE)).getName(),
-                        (String) event.get(Attr.EVENT_SUBJECT),
+                String subject = Facts.subject(event);
+                events.add(new TxView.EventRef((UUID) datom.v(), Facts.type(subject), subject,
                         (String) event.get(Attr.EVENT_SOURCE)));
                 continue;
             }
@@ -119,10 +120,10 @@ public class TxLog {
     private static Map<String, Object> name(Database after, Database before, Object e) {
         for (Database db : List.of(after, before)) {
             Entity entity = db.entity(e);
-            Object sku = entity.get(Attr.PRICE_SKU);
-            if (sku != null) {
+            Object key = entity.get(Attr.PRICE_KEY);
+            if (key != null) {
                 Map<String, Object> name = new LinkedHashMap<>();
-                name.put("sku", sku);
+                name.put("sku", PriceKeys.sku((String) key));
                 name.put("effectiveAt", ((Date) entity.get(Attr.PRICE_EFFECTIVE_AT)).toInstant());
                 return name;
             }

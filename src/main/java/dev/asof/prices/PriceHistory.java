@@ -123,7 +123,7 @@ public class PriceHistory {
         List<PriceChange> changes = new ArrayList<>(2);
         Long event = (Long) datom.e();
         Entity recorded = db.entity(event);
-        String key = ((String) recorded.get(Attr.EVENT_SUBJECT)).substring("price:".length());
+        String key = Facts.subject(recorded).substring("price:".length());
         UUID eventId = (UUID) recorded.get(Attr.EVENT_ID);
         // Resolved on the newest value: a lookup on an asOf value filters the whole index, an
         // entity on it only that entity's facts.

@@ -16,6 +16,11 @@ public final class PriceKeys {
         return sku + "@" + sortable(effectiveAtMillis);
     }
 
+    /** The SKU of a key (SKUs hold no '@'). */
+    public static String sku(String key) {
+        return key.substring(0, key.lastIndexOf('@'));
+    }
+
     /** Epoch milliseconds of years 0001 to 9999 as text that sorts as the instants do. */
     public static String sortable(long millis) {
         return millis >= 0 ? padded(millis) : "-" + padded(SHIFT + millis);

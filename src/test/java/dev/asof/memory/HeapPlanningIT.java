@@ -74,7 +74,7 @@ class HeapPlanningIT {
         String url = Postgres.server().url(Postgres.freshDatabase());
         int port = PackagedService.freePort();
         String prefix = "J" + UUID.randomUUID().toString().substring(0, 6);
-        int requests = 16; // 160,000 events: about 200 MB of heap, more than 80% of 256 MB
+        int requests = 18; // 180,000 events: about 190 MB of heap, more than 80% of 256 MB
         try (PackagedService first = PackagedService.start(port, "heap-journal-load", Map.of("DATABASE_URL", url),
                 List.of("-Xmx1g")).awaitReady(READY)) {
             for (int request = 0; request < requests; request++) {

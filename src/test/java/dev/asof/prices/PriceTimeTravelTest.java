@@ -8,9 +8,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -327,5 +329,46 @@ class PriceTimeTravelTest {
         assertThat(skus).contains(prefix + "-0", prefix + "-4");
         given().get("/prices?asOf={t}&validAt={v}&limit=1000", t, JULY).then()
                 .body("items.sku", hasItem(prefix + "-3"));
+    }
+
+    @Test
+    void aSkuIsListedOnceFromItsFirstVersionOnHoweverManyVersionsFollow() {
+        String prefix = sku("named");
+        String a = prefix + "-a";
+        String b = prefix + "-b";
+        long first = postPrice(a, 1, JUNE);
+        postPrice(a, 2, JULY);
+        long last = postPrice(a, 3, JUNE); // a correction
+        // Two versions of a SKU never seen before, in one transaction: named once, by the first.
+        long both = post(List.of(with(price(b, 4, "EUR"), "effectiveAt", JUNE),
+                with(price(b, 5, "EUR"), "effectiveAt", JULY))).statusCode(201).extract().jsonPath().getLong("t");
+        assertThat(both).isGreaterThan(last);
+
+        assertThat(listed(first - 1, JULY)).doesNotContain(a, b);
+        assertThat(listed(first, JULY)).containsOnlyOnce(a).doesNotContain(b);
+        List<String> now = listed(both, JULY);
+        assertThat(now).containsOnlyOnce(a, b);
+        given().get("/prices?asOf={t}&validAt={v}&limit=1000", both, JUNE).then()
+                .body("items.find { it.sku == '" + a + "' }.amount", equalTo(3))
+                .body("items.find { it.sku == '" + b + "' }.amount", equalTo(4));
+        // What /tx tells of the transaction is unchanged in domain terms: the events, their subjects.
+        given().get("/tx/{t}", both).then().statusCode(200)
+                .body("events.type", everyItem(equalTo("price")))
+                .body("events.subject", hasItem(startsWith("price:" + b + "@")));
+    }
+
+    private static List<String> listed(long asOf, String validAt) {
+        List<String> skus = new ArrayList<>();
+        String cursor = null;
+        do {
+            var request = given().queryParam("asOf", asOf).queryParam("validAt", validAt).queryParam("limit", 500);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/prices").then().statusCode(200).extract().jsonPath();
+            skus.addAll(page.getList("items.sku"));
+            cursor = page.getString("next");
+        } while (cursor != null);
+        return skus;
     }
 }
