@@ -151,12 +151,26 @@ public class PriceHistory {
         if (last == null) {
             return null;
         }
-        Entity version = db.entity(last);
-        long t = Facts.lastAssertedT(db, last);
-        return new PriceView(sku,
-                (BigDecimal) version.get(Attr.PRICE_AMOUNT),
-                (String) version.get(Attr.PRICE_CURRENCY),
-                ((Date) version.get(Attr.PRICE_EFFECTIVE_AT)).toInstant(),
+        // One pass over the version's current facts gives its values and the newest transaction that
+        // asserted one (Facts.lastAssertedT); an entity and three lookups cost twice that, and this
+        // is the hottest read.
+        BigDecimal amount = null;
+        String currency = null;
+        Date effectiveAt = null;
+        long tx = 0;
+        for (Datom datom : db.datoms(Database.EAVT, last)) {
+            Object attr = db.ident(datom.a());
+            if (Attr.PRICE_AMOUNT.equals(attr)) {
+                amount = (BigDecimal) datom.v();
+            } else if (Attr.PRICE_CURRENCY.equals(attr)) {
+                currency = (String) datom.v();
+            } else if (Attr.PRICE_EFFECTIVE_AT.equals(attr)) {
+                effectiveAt = (Date) datom.v();
+            }
+            tx = Math.max(tx, (Long) datom.tx());
+        }
+        long t = Peer.toT(tx);
+        return new PriceView(sku, amount, currency, effectiveAt.toInstant(),
                 t, Facts.txInstant(db, t), basis.t(), basis.instant(), validAt);
     }
 
