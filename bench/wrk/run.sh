@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 app=${1:-target/quarkus-app}; port=${PORT:-18090}
 WARMUP=${WARMUP:-30}; SECONDS_=${SECONDS_:-15}; ROUNDS=${ROUNDS:-2}
-ASOF_WRITE_TOKENS=wrk java -Xmx2g ${SERVICE_OPTS:-} -Dquarkus.http.port=$port -jar "$app/quarkus-run.jar" >/tmp/asof-wrk.log 2>&1 &
+ASOF_WRITE_TOKENS=wrk java -Xmx2g -XX:MaxGCPauseMillis=10 ${SERVICE_OPTS:-} -Dquarkus.http.port=$port -jar "$app/quarkus-run.jar" >/tmp/asof-wrk.log 2>&1 &
 pid=$!; trap 'kill $pid 2>/dev/null' EXIT
 until curl -sf localhost:$port/q/health/ready >/dev/null; do sleep 1; done
 ts=($(bench/wrk/load.sh http://localhost:$port wrk))

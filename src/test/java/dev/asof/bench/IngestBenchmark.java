@@ -49,7 +49,8 @@ public final class IngestBenchmark {
             System.exit(0);
         }
         int port = PackagedService.freePort();
-        List<String> jvm = new ArrayList<>(List.of("-Xmx4g")); // the same heap as this JVM
+        // The same heap as this JVM, and the Procfile's GC pause goal.
+        List<String> jvm = new ArrayList<>(List.of("-Xmx4g", "-XX:MaxGCPauseMillis=10"));
         String extra = System.getProperty("bench.serviceOpts", "");
         if (!extra.isBlank()) {
             jvm.addAll(List.of(extra.trim().split("\\s+")));

@@ -36,7 +36,7 @@ public final class OverloadBenchmark {
     public static void main(String[] args) throws Exception {
         int port = PackagedService.freePort();
         try (PackagedService service = PackagedService.start(port, "bench-overload",
-                Map.of(), List.of("-Xmx2g", "-Dquarkus.log.level=WARN"))) {
+                Map.of(), List.of("-Xmx2g", "-XX:MaxGCPauseMillis=10", "-Dquarkus.log.level=WARN"))) {
             String base = service.awaitReady(Duration.ofSeconds(60)).base();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(8)).build();
