@@ -4,6 +4,7 @@ import dev.asof.config.AsofConfig;
 import dev.asof.datomic.SqlStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -163,10 +164,25 @@ public class Journal {
     public record Entry(long seq, UUID batchId, Instant txInstant, String events) {
     }
 
+    /**
+     * One replay read, allowed six round trips' time (30 s by default: a page carries up to
+     * {@value #REPLAY_PAGE} batches). A PostgreSQL that stalls then stops the start-up, saying so,
+     * instead of holding it behind an open port for as long as the stall lasts.
+     */
+    private RowSet<Row> replayRead(Uni<RowSet<Row>> read) {
+        Duration limit = timeout.multipliedBy(6);
+        try {
+            return read.await().atMost(limit);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            throw new IllegalStateException("PostgreSQL did not answer a replay read within " + limit.toSeconds()
+                    + " s (6 x ASOF_JOURNAL_TIMEOUT)", e);
+        }
+    }
+
     /** How many events the batches that replay will apply hold. */
     public long replayableEvents() {
-        RowSet<Row> rows = pool.query("SELECT coalesce(sum(event_count), 0) AS events FROM asof_journal WHERE rejected IS NULL")
-                .execute().await().atMost(Duration.ofMinutes(1));
+        RowSet<Row> rows = replayRead(pool.query(
+                "SELECT coalesce(sum(event_count), 0) AS events FROM asof_journal WHERE rejected IS NULL").execute());
         return rows.iterator().next().getLong("events");
     }
 
@@ -175,9 +191,9 @@ public class Journal {
         long after = 0;
         long batches = 0;
         while (true) {
-            RowSet<Row> rows = pool.preparedQuery("SELECT seq, batch_id, tx_instant, events::text AS events FROM asof_journal"
-                            + " WHERE seq > $1 AND rejected IS NULL ORDER BY seq LIMIT $2")
-                    .execute(Tuple.of(after, REPLAY_PAGE)).await().atMost(Duration.ofMinutes(1));
+            RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, events::text AS events"
+                    + " FROM asof_journal WHERE seq > $1 AND rejected IS NULL ORDER BY seq LIMIT $2")
+                    .execute(Tuple.of(after, REPLAY_PAGE)));
             if (rows.size() == 0) {
                 return batches;
             }

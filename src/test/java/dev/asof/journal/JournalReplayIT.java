@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.asof.support.PackagedService;
 import dev.asof.support.Postgres;
+import dev.asof.support.TcpProxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,10 +20,12 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,15 +108,32 @@ class JournalReplayIT {
      */
     @Test
     void theJournalGoingAwayHalfWayThroughTheReplayStopsTheStartAndNothingOpensWithPartOfIt() throws Exception {
+        replayInterrupted("replay-cut", Map.of(), TcpProxy::down, TcpProxy::up,
+                "Reading the journal failed");
+    }
+
+    /**
+     * A PostgreSQL that stops answering (connections open, nothing passes) half-way through the
+     * replay: the start-up stops once a read has waited six journal round trips, saying so, rather
+     * than hang behind the open port; the next start replays all of it.
+     */
+    @Test
+    void theJournalStallingHalfWayThroughTheReplayStopsTheStartInBoundedTime() throws Exception {
+        replayInterrupted("replay-stall", Map.of("ASOF_JOURNAL_TIMEOUT", "2s"), TcpProxy::stall,
+                TcpProxy::unstall, "PostgreSQL did not answer a replay read within 12 s");
+    }
+
+    private void replayInterrupted(String name, Map<String, String> env, Consumer<TcpProxy> fault,
+            Consumer<TcpProxy> heal, String said) throws Exception {
         Postgres.Server server = Postgres.server();
         String database = Postgres.freshDatabase();
         int port = PackagedService.freePort();
         String base = "http://127.0.0.1:" + port;
         int events = 20_000;
-        try (dev.asof.support.TcpProxy proxy = new dev.asof.support.TcpProxy(server.host(), server.port())) {
+        try (TcpProxy proxy = new TcpProxy(server.host(), server.port())) {
             String url = new Postgres.Server("127.0.0.1", proxy.port(), server.user()).url(database);
             // Batches of 10 events: 2,000 journal rows, read by replay a page at a time while it runs.
-            try (PackagedService first = PackagedService.start(port, "replay-cut-load",
+            try (PackagedService first = PackagedService.start(port, name + "-load",
                     Map.of("DATABASE_URL", url, "ASOF_QUEUE_MAX_BATCH", "10"), List.of("-Xmx1g"))) {
                 first.awaitReady(READY);
                 for (int request = 0; request < events / 10_000; request++) {
@@ -131,7 +151,9 @@ class JournalReplayIT {
                 }
             }
 
-            PackagedService cut = PackagedService.start(port, "replay-cut", Map.of("DATABASE_URL", url), List.of("-Xmx1g"));
+            Map<String, String> cutEnv = new HashMap<>(env);
+            cutEnv.put("DATABASE_URL", url);
+            PackagedService cut = PackagedService.start(port, name, cutEnv, List.of("-Xmx1g"));
             try {
                 long deadline = System.nanoTime() + READY.toNanos();
                 boolean wentDown = false;
@@ -140,7 +162,7 @@ class JournalReplayIT {
                     assertThat(ready == null ? 503 : ready.statusCode()).as("never ready with part of the journal")
                             .isEqualTo(503);
                     if (ready != null && ready.body().matches("(?s).*replaying the journal: [1-9][0-9,]* of .*")) {
-                        proxy.down();
+                        fault.accept(proxy);
                         wentDown = true;
                     }
                     Thread.sleep(10);
@@ -154,10 +176,10 @@ class JournalReplayIT {
             } finally {
                 cut.kill();
             }
-            assertThat(Files.readString(Path.of("target", "replay-cut.log"))).contains("Reading the journal failed");
+            assertThat(Files.readString(Path.of("target", name + ".log"))).contains(said);
 
-            proxy.up();
-            try (PackagedService again = PackagedService.start(port, "replay-cut-again", Map.of("DATABASE_URL", url),
+            heal.accept(proxy);
+            try (PackagedService again = PackagedService.start(port, name + "-again", Map.of("DATABASE_URL", url),
                     List.of("-Xmx1g")).awaitReady(READY)) {
                 assertThat(get(base, "/prices/RC-0")).contains("\"amount\":1.5");
                 assertThat(get(base, "/prices/RC-" + (events - 1))).contains("\"amount\":1.5");

@@ -14,19 +14,31 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import datomic.Connection;
+import datomic.Database;
+import datomic.Util;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.DatomicStore;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Prices in system time (asOf) and valid time (validAt), history, listing, and caching. */
 @QuarkusTest
 class PriceTimeTravelTest {
+    @Inject
+    DatomicStore store;
     private static final String JUNE = "2026-06-01T00:00:00Z";
     private static final String JULY = "2026-07-01T00:00:00Z";
 
@@ -370,5 +382,34 @@ class PriceTimeTravelTest {
             cursor = page.getString("next");
         } while (cursor != null);
         return skus;
+    }
+
+    /**
+     * A price event recorded before events named their version by {@code :event/effectiveAt}: it
+     * holds the subject itself (and no effectiveAt). It still reads the same: /tx names it, its
+     * history item carries its id.
+     */
+    @Test
+    void aPriceEventRecordedWithItsSubjectStillReads() throws Exception {
+        String sku = sku("legacy");
+        String key = PriceKeys.of(sku, Instant.parse(JUNE).toEpochMilli());
+        UUID id = UUID.randomUUID();
+        Map<?, ?> result = store.connection().transact(List.of(
+                Util.map(Attr.DB_ID, "v", Attr.PRICE_KEY, key, Attr.PRICE_SKU, sku,
+                        Attr.PRICE_EFFECTIVE_AT, Date.from(Instant.parse(JUNE)),
+                        Attr.PRICE_AMOUNT, new BigDecimal("7.25"), Attr.PRICE_CURRENCY, "EUR"),
+                Util.map(Attr.DB_ID, "e", Attr.EVENT_ID, id, Attr.EVENT_HASH, "legacy", Attr.EVENT_SKU, sku,
+                        Attr.EVENT_SUBJECT, "price:" + key, Attr.EVENT_SOURCE, "legacy"))).get();
+        long t = ((Database) result.get(Connection.DB_AFTER)).basisT();
+
+        given().get("/tx/{t}", t).then().statusCode(200)
+                .body("events[0].id", equalTo(id.toString()))
+                .body("events[0].type", equalTo("price"))
+                .body("events[0].subject", equalTo("price:" + key))
+                .body("events[0].source", equalTo("legacy"));
+        given().get("/prices/{sku}/history", sku).then().statusCode(200)
+                .body("items.eventId", hasItem(id.toString()))
+                .body("items[0].amount", equalTo(7.25f));
+        given().get("/prices/{sku}?validAt={v}", sku, JULY).then().statusCode(200).body("amount", equalTo(7.25f));
     }
 }
