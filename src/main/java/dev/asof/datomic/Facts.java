@@ -46,15 +46,6 @@ public final class Facts {
         return newestT(db.history().datoms(Database.EAVT, e));
     }
 
-    /**
-     * {@link #lastT} for entities whose every change asserts a value (price versions: an amount or
-     * currency replaces the old one, nothing is only retracted): reads the current facts only, not
-     * the whole history, which for a hot version is long.
-     */
-    public static long lastAssertedT(Database db, Object e) {
-        return newestT(db.datoms(Database.EAVT, e));
-    }
-
     private static long newestT(Iterable<Datom> datoms) {
         long tx = 0;
         for (Datom datom : datoms) {

@@ -151,9 +151,10 @@ public class PriceHistory {
         if (last == null) {
             return null;
         }
-        // One pass over the version's current facts gives its values and the newest transaction that
-        // asserted one (Facts.lastAssertedT); an entity and three lookups cost twice that, and this
-        // is the hottest read.
+        // One pass over the version's current facts (not its history, which for a hot version is
+        // long) gives its values and the newest transaction that asserted one: every change to a
+        // version asserts a value, nothing is only retracted. An entity and three lookups cost twice
+        // that, and this is the hottest read.
         BigDecimal amount = null;
         String currency = null;
         Date effectiveAt = null;
