@@ -4,6 +4,7 @@ import dev.asof.config.AsofConfig;
 import dev.asof.datomic.SqlStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -173,7 +174,7 @@ public class Journal {
         Duration limit = timeout.multipliedBy(6);
         try {
             return read.await().atMost(limit);
-        } catch (io.smallrye.mutiny.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("PostgreSQL did not answer a replay read within " + limit.toSeconds()
                     + " s (6 x ASOF_JOURNAL_TIMEOUT)", e);
         }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -86,7 +87,7 @@ public class JournalReplay {
 
     /** What the replay is doing, in words (readiness data, 503 answers, the log). */
     private String progress() {
-        return String.format(java.util.Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
+        return String.format(Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
     }
 
     private void replayAll() throws InterruptedException {
