@@ -91,6 +91,59 @@ public interface AsofConfig {
         Duration heartbeat();
     }
 
+    Kafka kafka();
+
+    /** Events in from a Kafka topic, committed transactions out to another (see {@code dev.asof.messaging}). */
+    interface Kafka {
+        /**
+         * {@code ASOF_KAFKA_ENABLED}: on by default when {@code KAFKA_BOOTSTRAP_SERVERS} or Heroku's
+         * {@code KAFKA_URL} is set, off otherwise.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** {@code ASOF_KAFKA_EVENTS_TOPIC}: where events come from ({@code KAFKA_PREFIX} is put before the default). */
+        @WithDefault("asof-events")
+        String eventsTopic();
+
+        /** {@code ASOF_KAFKA_DEAD_LETTER_TOPIC}: where messages asof cannot record go, with the reason in headers. */
+        @WithDefault("asof-events-dlq")
+        String deadLetterTopic();
+
+        /** {@code ASOF_KAFKA_CHANGES_TOPIC}: every committed transaction, in t order. */
+        @WithDefault("asof-changes")
+        String changesTopic();
+
+        /** {@code ASOF_KAFKA_GROUP_ID}: the consumer group of every asof peer. */
+        @WithDefault("asof")
+        String groupId();
+
+        /** {@code ASOF_KAFKA_PUBLISH_CHANGES}: publish the change stream when Kafka is on. */
+        @WithDefault("true")
+        boolean publishChanges();
+    }
+
+    Rabbitmq rabbitmq();
+
+    /** Events in from a RabbitMQ queue (AMQP 0-9-1). */
+    interface Rabbitmq {
+        /** {@code ASOF_RABBITMQ_ENABLED}: on by default when {@code RABBITMQ_URL} or {@code CLOUDAMQP_URL} is set. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** {@code ASOF_RABBITMQ_EVENTS_QUEUE}: the queue events come from, declared durable if missing. */
+        @WithDefault("asof-events")
+        String eventsQueue();
+
+        /** {@code ASOF_RABBITMQ_DEAD_LETTER_QUEUE}: where messages asof cannot record go, with the reason in headers. */
+        @WithDefault("asof-events-dlq")
+        String deadLetterQueue();
+
+        /** {@code ASOF_RABBITMQ_PREFETCH}: unacknowledged messages the broker hands asof at most (they wait for their commit). */
+        @WithDefault("2000")
+        int prefetch();
+    }
+
     Testing testing();
 
     interface Testing {

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /**
  * Reads a POST /events body (one JSON event, a JSON array, or NDJSON) into validated events.
@@ -104,8 +105,18 @@ public class EventReader {
         return mapper;
     }
 
-    /** One JSON event or a JSON array of events. */
+    /** One JSON event or a JSON array of events; an event without an id gets a random one. */
     public List<Received> readJson(byte[] body, Instant receivedAt) {
+        return readJson(body, receivedAt, index -> UUID.randomUUID());
+    }
+
+    /**
+     * One JSON event or a JSON array of events, as a broker message holds them. An event without an
+     * id gets {@code missingId} of its index: an id derived from the message's place in the broker,
+     * so that a redelivery cannot record it twice. Where {@code missingId} has none (null), the event
+     * is invalid.
+     */
+    public List<Received> readJson(byte[] body, Instant receivedAt, IntFunction<UUID> missingId) {
         tooLarge(body, config.limits().jsonBytes(), "JSON");
         JsonNode root;
         try {
@@ -128,7 +139,7 @@ public class EventReader {
         } else {
             nodes.add(root);
         }
-        return bind(nodes, null, receivedAt);
+        return bind(nodes, null, receivedAt, missingId);
     }
 
     /**
@@ -179,22 +190,28 @@ public class EventReader {
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
-        return bind(nodes, lines, receivedAt);
+        return bind(nodes, lines, receivedAt, index -> UUID.randomUUID());
     }
 
     private static boolean isBlank(byte b) {
         return b == ' ' || b == '\t' || b == '\r';
     }
 
-    private List<Received> bind(List<JsonNode> nodes, List<Integer> lines, Instant receivedAt) {
+    private List<Received> bind(List<JsonNode> nodes, List<Integer> lines, Instant receivedAt,
+            IntFunction<UUID> missingId) {
         List<Received> events = new ArrayList<>(nodes.size());
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Integer line = lines == null ? null : lines.get(i);
             int before = errors.size();
             Event event = bindOne(nodes.get(i), i, line, errors);
+            UUID id = event == null || event.id() != null ? null : missingId.apply(i);
+            if (event != null && event.id() == null && id == null) {
+                errors.add(new FieldError(i, line, "id", "is required here: nothing else identifies this event if"
+                        + " the message is delivered again"));
+            }
             if (errors.size() == before) {
-                events.add(received(event, receivedAt));
+                events.add(received(event, id, receivedAt));
             }
         }
         repeatedIds(events, lines, errors);
@@ -344,10 +361,10 @@ public class EventReader {
         return false;
     }
 
-    private static Received received(Event event, Instant receivedAt) {
+    private static Received received(Event event, UUID missingId, Instant receivedAt) {
         String hash = ContentHash.of(event);
         if (event.id() == null) {
-            event = event.withId(UUID.randomUUID());
+            event = event.withId(missingId);
         }
         if (event instanceof PriceEvent price) {
             Instant at = price.effectiveAt() == null ? receivedAt : price.effectiveAt();

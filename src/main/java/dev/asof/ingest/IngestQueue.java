@@ -54,13 +54,22 @@ public class IngestQueue {
      * enough, and the largest allowed request would never get in. Called off the event loop.
      */
     Offer offer(Submission submission) {
+        int n = submission.events().size();
+        return offer(submission, n > bulk ? admissionWaitNanos : 0);
+    }
+
+    /**
+     * Admission for a broker's message: it waits up to {@code waitNanos} in line for room (the
+     * consumer stops pulling meanwhile; a broker's message is never refused for lack of room).
+     */
+    Offer offer(Submission submission, long waitNanos) {
         if (!open) {
             return Offer.CLOSED;
         }
         int n = submission.events().size();
         boolean admitted;
         try {
-            admitted = room.tryAcquire(n, n > bulk ? admissionWaitNanos : 0, TimeUnit.NANOSECONDS);
+            admitted = room.tryAcquire(n, waitNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             admitted = false;

@@ -18,6 +18,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 /** Puts validated events on the queue and hands back the future of their commit. */
 @ApplicationScoped
 public class IngestService {
+    /** How long a waiting broker message waits at a time before it looks again whether the service takes events. */
+    private static final java.time.Duration WAIT_STEP = java.time.Duration.ofMillis(250);
+
     private final IngestQueue queue;
     private final DatomicStore store;
     private final HeapBudget heap;
@@ -97,6 +100,52 @@ public class IngestService {
             case QUEUED -> {
             }
         }
+        return counted(submission);
+    }
+
+    /**
+     * Queues a broker message's events, waiting as long as it takes for the service to take them:
+     * for room in the queue, for the database to open, for heap to free up. Never a 429: the
+     * consumer that calls this stops pulling from its broker meanwhile, which is the broker's
+     * backpressure. Called on a consumer's worker thread, never on an event loop.
+     *
+     * @throws ProblemException 413 when the message holds more events than the queue, 503 when the
+     *     service is shutting down (the message stays unacknowledged and comes again)
+     * @throws InterruptedException when the consumer is stopped while waiting
+     */
+    public CompletableFuture<IngestResult> submitWaiting(List<Received> events) throws InterruptedException {
+        if (events.size() > queue.capacity()) {
+            throw new ProblemException(413, "Too many events", "The message holds " + events.size()
+                    + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
+        }
+        boolean counted = false;
+        while (true) {
+            if (!queue.isOpen()) {
+                throw shuttingDown();
+            }
+            if (store.isReady() && !heap.refusingWrites()) {
+                Submission submission = queue.submission(events);
+                switch (queue.offer(submission, WAIT_STEP.toNanos())) {
+                    case QUEUED -> {
+                        return counted(submission);
+                    }
+                    case CLOSED -> throw shuttingDown();
+                    case FULL -> {
+                        if (!counted) {
+                            metrics.queueFull(events.size());
+                            counted = true;
+                        }
+                    }
+                }
+            } else {
+                Thread.sleep(WAIT_STEP.toMillis());
+            }
+        }
+    }
+
+    /** The future of a queued submission, counting each event's outcome when it is known. */
+    private CompletableFuture<IngestResult> counted(Submission submission) {
+        List<Received> events = submission.events();
         return submission.done().whenComplete((result, error) -> {
             List<?> outcomes = result != null ? result.events()
                     : error instanceof ProblemException problem && problem.events() != null ? problem.events() : null;
@@ -158,6 +207,11 @@ public class IngestService {
         return new ProblemException(429, "Queue full",
                 "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
                 null, Map.of("Retry-After", Integer.toString(retryAfter)));
+    }
+
+    /** True once the service stops taking events. */
+    public boolean closing() {
+        return !queue.isOpen();
     }
 
     /** Counts a request rejected before queueing (invalid body). */

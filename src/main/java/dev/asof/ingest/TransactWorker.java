@@ -45,6 +45,7 @@ public class TransactWorker {
     private final List<Pending> carry = new ArrayList<>();
     private final Object pauseLock = new Object();
     private boolean paused;
+    private volatile boolean held;
     private volatile boolean stopping;
     private Thread thread;
     private volatile long committedTransactions;
@@ -173,9 +174,16 @@ public class TransactWorker {
     private void awaitResumed() throws InterruptedException {
         synchronized (pauseLock) {
             while (paused) {
+                held = true;
                 pauseLock.wait();
             }
+            held = false;
         }
+    }
+
+    /** True while the worker waits for {@link #resume}: it holds no batch, and what is queued now stays queued. */
+    public boolean isHeld() {
+        return held;
     }
 
     /**

@@ -1,0 +1,196 @@
+package dev.asof.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.http.Problem;
+import dev.asof.http.ProblemException;
+import dev.asof.ingest.EventReader;
+import dev.asof.ingest.EventReader.Received;
+import dev.asof.ingest.IngestResult;
+import dev.asof.ingest.IngestService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * What every broker connector shares, so that a broker's event is held to the HTTP path's
+ * promises. A message's events are read like a {@code POST /events} body, queued on the same
+ * bounded queue and committed by the same worker, group-committed with everything else. Then:
+ * <ul>
+ * <li><b>recorded</b> (committed, or found recorded already): the connector may acknowledge it;</li>
+ * <li><b>cannot be recorded</b> (invalid, an id recorded with other content, rejected by Datomic):
+ *     dead-lettered with the reason, then acknowledged, so that one bad message never blocks the rest;</li>
+ * <li><b>not recorded for now</b> (storage unavailable, the outcome unknown): queued again after a
+ *     pause, with the same ids, until it is recorded or the service stops;</li>
+ * <li><b>the service stops</b>: left unacknowledged; the broker delivers it again after the restart,
+ *     where its ids make it a duplicate if it had committed.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class BrokerIngest {
+    private static final Logger LOG = Logger.getLogger(BrokerIngest.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+
+    /** One message as a connector hands it over, and what the connector does with its outcome. */
+    public interface Delivery {
+        byte[] body();
+
+        /** The id for event {@code index} of the message when the event has none, or null when the message gives none. */
+        UUID missingId(int index);
+
+        /** Where the message came from (topic, partition, offset; queue, delivery tag), for logs; never its content. */
+        String origin();
+
+        /** Sends the message to the dead-letter destination with {@code why} in its headers; completes when the broker has it. */
+        CompletionStage<Void> deadLetter(ProblemException why, String problemJson);
+
+        /** Its events are recorded, or it is dead-lettered: the connector may acknowledge it. */
+        void settled();
+    }
+
+    private final EventReader reader;
+    private final IngestService ingest;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "asof-broker-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean stopping;
+
+    public BrokerIngest(EventReader reader, IngestService ingest, Clock clock, ObjectMapper json, MeterRegistry registry) {
+        this.reader = reader;
+        this.ingest = ingest;
+        this.clock = clock;
+        this.json = json;
+        this.registry = registry;
+    }
+
+    /**
+     * Reads, validates and queues one message, waiting for room as long as it takes (the caller, a
+     * connector's consumer thread, stops pulling meanwhile). Returns once the message is queued or
+     * dead-lettered; its commit is awaited apart, so that the next message can join the same batch.
+     */
+    public void deliver(String connector, Delivery delivery) throws InterruptedException {
+        List<Received> events;
+        try {
+            events = reader.readJson(delivery.body(), clock.instant(), delivery::missingId);
+        } catch (ProblemException invalid) {
+            deadLetter(connector, delivery, invalid);
+            return;
+        }
+        submit(connector, delivery, events, 0);
+    }
+
+    private void submit(String connector, Delivery delivery, List<Received> events, int attempt)
+            throws InterruptedException {
+        try {
+            ingest.submitWaiting(events).whenComplete((result, error) -> outcome(connector, delivery, events, attempt,
+                    result, error));
+        } catch (ProblemException refused) {
+            if (refused.status() == 503) {
+                count(connector, "left_for_redelivery"); // shutting down: the broker delivers it again
+            } else {
+                deadLetter(connector, delivery, refused);
+            }
+        }
+    }
+
+    private void outcome(String connector, Delivery delivery, List<Received> events, int attempt, IngestResult result,
+            Throwable error) {
+        if (error == null) {
+            count(connector, result.allDuplicates() ? "duplicate" : "recorded");
+            delivery.settled();
+            return;
+        }
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        ProblemException problem = cause instanceof ProblemException p ? p
+                : new ProblemException(500, "Internal error", String.valueOf(cause));
+        if (problem.status() != 503) {
+            deadLetter(connector, delivery, problem);
+        } else if (stopping || ingest.closing()) {
+            count(connector, "left_for_redelivery");
+        } else {
+            count(connector, "retried");
+            long delay = Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 10));
+            LOG.warnf("A %s message (%s) is not recorded for now (%s); queued again in %d ms", connector,
+                    delivery.origin(), problem.getMessage(), delay);
+            retries.schedule(() -> {
+                try {
+                    submit(connector, delivery, events, attempt + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void deadLetter(String connector, Delivery delivery, ProblemException why) {
+        count(connector, "dead_lettered");
+        LOG.warnf("A %s message (%s) cannot be recorded and goes to the dead letters: %s", connector,
+                delivery.origin(), reason(why));
+        delivery.deadLetter(why, problemJson(why)).whenComplete((ok, error) -> {
+            if (error == null) {
+                delivery.settled();
+            } else {
+                // Not acknowledged: the broker delivers it again after a restart, and it is dead-lettered then.
+                LOG.errorf(error, "A %s message (%s) could not be dead-lettered; it stays unacknowledged",
+                        connector, delivery.origin());
+            }
+        });
+    }
+
+    /** The reason as one line, with every field error: what a dead-letter header says. */
+    static String reason(ProblemException why) {
+        StringBuilder text = new StringBuilder(why.getMessage());
+        Problem problem = why.toProblem();
+        if (problem.errors() != null) {
+            for (Problem.FieldError error : problem.errors()) {
+                text.append("; ").append(error.index() == null ? "" : "event " + error.index() + " ")
+                        .append(error.field() == null ? "" : error.field() + " ").append(error.message());
+            }
+        }
+        return text.toString();
+    }
+
+    private String problemJson(ProblemException why) {
+        try {
+            return json.writeValueAsString(why.toProblem());
+        } catch (JsonProcessingException e) {
+            return "{}";
+        }
+    }
+
+    private void count(String connector, String outcome) {
+        counters.computeIfAbsent(connector + "/" + outcome, key -> Counter.builder("asof.broker.messages")
+                .description("Broker messages by outcome: recorded, duplicate, dead_lettered, retried (queued again"
+                        + " after storage failed), left_for_redelivery (the service stopped first)")
+                .tag("connector", connector)
+                .tag("outcome", outcome)
+                .register(registry)).increment();
+    }
+
+    void stop(@Observes @Priority(5) ShutdownEvent event) {
+        stopping = true;
+        retries.shutdownNow();
+    }
+}
