@@ -12,8 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.annotations.OnOverflow;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +36,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
@@ -68,7 +65,7 @@ public class ChangePublisher {
     private final AsofConfig config;
     private final ObjectMapper json;
     private final Instance<Map<String, Object>> kafka;
-    private final Sink sink;
+    private final KafkaSinks sink;
     private final Counter published;
     private final LinkedBlockingQueue<Long> wake = new LinkedBlockingQueue<>();
     private volatile long lastPublished = -1;
@@ -80,7 +77,7 @@ public class ChangePublisher {
     private Thread thread;
 
     public ChangePublisher(TxLog log, ChangeSignal signal, DatomicStore store, AsofConfig config, ObjectMapper json,
-            @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafka, Sink sink, MeterRegistry registry) {
+            @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafka, KafkaSinks sink, MeterRegistry registry) {
         this.sink = sink;
         this.log = log;
         this.signal = signal;
@@ -186,7 +183,7 @@ public class ChangePublisher {
             headers.add(new RecordHeader(T_HEADER, t.getBytes(StandardCharsets.UTF_8)));
             OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                     .withKey(t).withPartition(0).withHeaders(headers).build();
-            sends.add(sink.send(Message.of(json.writeValueAsString(tx), Metadata.of(metadata)))
+            sends.add(sink.change(Message.of(json.writeValueAsString(tx), Metadata.of(metadata)))
                     .subscribeAsCompletionStage());
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -232,22 +229,6 @@ public class ChangePublisher {
                 }
             }
             throw new IllegalStateException("the last message of " + topic + " could not be read back");
-        }
-    }
-
-    /**
-     * The channel to Kafka, in a bean of its own: the publisher starts when the database opens,
-     * which can be before Reactive Messaging has wired its channels; this bean is created on the
-     * first send, after that.
-     */
-    @ApplicationScoped
-    static class Sink {
-        @Channel("kafka-changes")
-        @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
-        MutinyEmitter<String> changes;
-
-        io.smallrye.mutiny.Uni<Void> send(Message<String> message) {
-            return changes.sendMessage(message);
         }
     }
 }

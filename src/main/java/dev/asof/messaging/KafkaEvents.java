@@ -15,8 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -35,12 +33,11 @@ public class KafkaEvents {
     public static final String PROBLEM_HEADER = "asof-problem";
 
     private final BrokerIngest ingest;
-    /** Field-injected: Quarkus wires emitters from fields, not from constructor parameters. */
-    @Channel("kafka-dead-letters")
-    Emitter<byte[]> deadLetters;
+    private final KafkaSinks sinks;
 
-    public KafkaEvents(BrokerIngest ingest) {
+    public KafkaEvents(BrokerIngest ingest, KafkaSinks sinks) {
         this.ingest = ingest;
+        this.sinks = sinks;
     }
 
     @Incoming("kafka-events")
@@ -101,18 +98,8 @@ public class KafkaEvents {
                     Integer.toString(record.getPartition()).getBytes(StandardCharsets.UTF_8)));
             headers.add(new RecordHeader("dead-letter-offset",
                     Long.toString(offset).getBytes(StandardCharsets.UTF_8)));
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            deadLetters.send(Message.of(body(), Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
-                                    .withKey(record.getKey()).withHeaders(headers).build()),
-                    () -> {
-                        sent.complete(null);
-                        return CompletableFuture.completedFuture(null);
-                    },
-                    error -> {
-                        sent.completeExceptionally(error);
-                        return CompletableFuture.completedFuture(null);
-                    }));
-            return sent;
+            return sinks.deadLetter(Message.of(body(), Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                    .withKey(record.getKey()).withHeaders(headers).build()))).subscribeAsCompletionStage();
         }
 
         @Override
