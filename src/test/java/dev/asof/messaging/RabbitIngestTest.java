@@ -1,0 +1,117 @@
+package dev.asof.messaging;
+
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.asof.support.OwnDatabase;
+import dev.asof.support.RabbitBroker;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** Events from a real RabbitMQ: recorded once, acknowledged after commit, bad ones dead-lettered with the reason. */
+@QuarkusTest
+@TestProfile(RabbitIngestTest.OnRabbit.class)
+@EnabledIf(value = "dev.asof.support.RabbitBroker#reachable",
+        disabledReason = "no RabbitMQ on 127.0.0.1:5672 (start one with 'rabbitmq-server -detached')")
+class RabbitIngestTest {
+    static final String QUEUE = "asof-events-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String DEAD = QUEUE + "-dlq";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static class OnRabbit extends OwnDatabase {
+        public OnRabbit() {
+            super("asof-rabbit", "asof.rabbitmq.enabled", "true", "rabbitmq-host", "127.0.0.1",
+                    "rabbitmq-username", "guest", "rabbitmq-password", "guest",
+                    "asof.rabbitmq.events-queue", QUEUE, "asof.rabbitmq.dead-letter-queue", DEAD);
+        }
+    }
+
+    @AfterAll
+    static void deleteQueues() throws Exception {
+        try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(QUEUE);
+            channel.queueDelete(DEAD);
+            channel.exchangeDelete(DEAD);
+        }
+    }
+
+    @Test
+    void anEventFromRabbitIsRecordedUnderAnIdDerivedFromItsMessageId() throws Exception {
+        String sku = sku("rabbit");
+        Map<String, Object> event = price(sku, "7.25", "EUR");
+        event.remove("id");
+        String messageId = UUID.randomUUID().toString();
+        publish(JSON.writeValueAsBytes(event), messageId);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().when().get("/prices/" + sku).then().statusCode(200).body("amount", equalTo(7.25f)));
+        UUID derived = RabbitEvents.derivedId(QUEUE, messageId, 0);
+        long t = KafkaIngestTest.awaitT(derived);
+        // Delivered again (a crash before the ack), the same message is the same event.
+        publish(JSON.writeValueAsBytes(event), messageId);
+        event.put("id", derived.toString());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().contentType(ContentType.JSON)
+                .body(event).when().post("/events").then().statusCode(200).body("t", equalTo((int) t)));
+        given().when().get("/prices/" + sku + "/history").then().statusCode(200).body("items.size()", equalTo(1));
+    }
+
+    @Test
+    void aPoisonMessageIsDeadLetteredWithItsReasonAndTheNextIsRecorded() throws Exception {
+        Map<String, Object> bad = price(sku("poison"), "lots", "EUR");
+        Map<String, Object> noId = price(sku("no-id"), 1, "EUR");
+        noId.remove("id");
+        Map<String, Object> good = price(sku("good"), 2, "EUR");
+        publish(JSON.writeValueAsBytes(bad), null);
+        publish(JSON.writeValueAsBytes(noId), null);
+        publish(JSON.writeValueAsBytes(good), null);
+
+        KafkaIngestTest.awaitT(UUID.fromString((String) good.get("id")));
+        List<GetResponse> dead = new ArrayList<>();
+        try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                GetResponse next = channel.basicGet(DEAD, true);
+                if (next != null) {
+                    dead.add(next);
+                }
+                return dead.size() >= 2;
+            });
+        }
+        assertThat(dead).anySatisfy(m -> {
+            assertThat(new String(m.getBody())).contains("lots");
+            assertThat(m.getProps().getHeaders().get("dead-letter-reason").toString())
+                    .contains("amount must be a number or a decimal string");
+            assertThat(JSON.readTree(m.getProps().getHeaders().get(KafkaEvents.PROBLEM_HEADER).toString())
+                    .get("status").asInt()).isEqualTo(400);
+        });
+        assertThat(dead).anySatisfy(m -> assertThat(m.getProps().getHeaders().get("dead-letter-reason").toString())
+                .contains("id is required here"));
+    }
+
+    private static void publish(byte[] body, String messageId) throws Exception {
+        try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                    .deliveryMode(2).messageId(messageId).build();
+            channel.basicPublish("", QUEUE, props, body);
+            channel.waitForConfirmsOrDie(5000);
+        }
+    }
+}
