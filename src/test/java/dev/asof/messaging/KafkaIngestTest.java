@@ -210,6 +210,13 @@ class KafkaIngestTest {
                 + "&limit=1").then().extract().asString()).get("items").get(0);
         assertThat(fromTopic).isEqualTo(fromFeed);
         assertThat(last.key()).isEqualTo(fromTopic.get("t").asText());
+
+        // Readiness tells how far the stream is behind; the connectors' checks stand beside it.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.find { it.name == 'change-stream' }.data.lag", equalTo(0))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.kafka-events",
+                        equalTo("[OK]"))));
     }
 
     private Set<TopicPartition> pausedPartitions() {
