@@ -215,8 +215,8 @@ class KafkaIngestTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("checks.find { it.name == 'change-stream' }.data.lag", equalTo(0))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.kafka-events",
-                        equalTo("[OK]"))));
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.'kafka-events'",
+                        equalTo("[OK]")));
     }
 
     private Set<TopicPartition> pausedPartitions() {
