@@ -40,6 +40,8 @@ import org.jboss.logging.Logger;
  * <li><b>the service stops</b>: left unacknowledged; the broker delivers it again after the restart,
  *     where its ids make it a duplicate if it had committed.</li>
  * </ul>
+ * A message queued again after a storage failure may commit after later messages that were
+ * already queued when the failure came back; that window exists only at the end of an outage.
  */
 @ApplicationScoped
 public class BrokerIngest {
