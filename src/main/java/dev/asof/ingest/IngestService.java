@@ -8,6 +8,7 @@ import dev.asof.ingest.EventReader.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +20,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class IngestService {
     /** How long a waiting broker message waits at a time before it looks again whether the service takes events. */
-    private static final java.time.Duration WAIT_STEP = java.time.Duration.ofMillis(250);
+    private static final Duration WAIT_STEP = Duration.ofMillis(250);
 
     private final IngestQueue queue;
     private final DatomicStore store;
@@ -86,8 +87,7 @@ public class IngestService {
     public CompletableFuture<IngestResult> submit(List<Received> events) {
         refuseUnlessTakingWrites();
         if (events.size() > queue.capacity()) {
-            throw new ProblemException(413, "Too many events", "The request holds " + events.size()
-                    + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
+            throw largerThanQueue(events.size(), "request");
         }
         Submission submission = queue.submission(events);
         switch (queue.offer(submission)) {
@@ -115,16 +115,15 @@ public class IngestService {
      */
     public CompletableFuture<IngestResult> submitWaiting(List<Received> events) throws InterruptedException {
         if (events.size() > queue.capacity()) {
-            throw new ProblemException(413, "Too many events", "The message holds " + events.size()
-                    + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
+            throw largerThanQueue(events.size(), "message");
         }
+        Submission submission = queue.submission(events);
         boolean counted = false;
         while (true) {
             if (!queue.isOpen()) {
                 throw shuttingDown();
             }
             if (store.isReady() && !heap.refusingWrites()) {
-                Submission submission = queue.submission(events);
                 switch (queue.offer(submission, WAIT_STEP.toNanos())) {
                     case QUEUED -> {
                         return counted(submission);
@@ -207,6 +206,11 @@ public class IngestService {
         return new ProblemException(429, "Queue full",
                 "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
                 null, Map.of("Retry-After", Integer.toString(retryAfter)));
+    }
+
+    private ProblemException largerThanQueue(int events, String holder) {
+        return new ProblemException(413, "Too many events", "The " + holder + " holds " + events
+                + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
     }
 
     /** True once the service stops taking events. */

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
@@ -42,32 +43,28 @@ public class BrokerSettings implements ConfigSourceFactory {
         return value == null || value.getValue() == null || value.getValue().isBlank() ? null : value.getValue().trim();
     }
 
-    interface Lookup {
-        String get(String name);
-    }
-
-    static void kafka(Lookup env, Map<String, String> settings) {
-        String prefix = env.get("KAFKA_PREFIX") == null ? "" : env.get("KAFKA_PREFIX");
+    static void kafka(UnaryOperator<String> env, Map<String, String> settings) {
+        String prefix = env.apply("KAFKA_PREFIX") == null ? "" : env.apply("KAFKA_PREFIX");
         settings.put("asof.kafka.events-topic", prefix + "asof-events");
         settings.put("asof.kafka.dead-letter-topic", prefix + "asof-events-dlq");
         settings.put("asof.kafka.changes-topic", prefix + "asof-changes");
         settings.put("asof.kafka.group-id", prefix + "asof");
-        String servers = env.get("KAFKA_BOOTSTRAP_SERVERS");
-        String url = env.get("KAFKA_URL");
+        String servers = env.apply("KAFKA_BOOTSTRAP_SERVERS");
+        String url = env.apply("KAFKA_URL");
         if (servers == null && url != null) {
             servers = url.replaceAll("kafka(\\+ssl)?://", "");
             if (url.contains("kafka+ssl://")) {
                 settings.put("kafka.security.protocol", "SSL");
                 // Heroku's broker certificates name no host: trust the given CA, skip the host name check.
                 settings.put("kafka.ssl.endpoint.identification.algorithm", "");
-                if (env.get("KAFKA_TRUSTED_CERT") != null) {
+                if (env.apply("KAFKA_TRUSTED_CERT") != null) {
                     settings.put("kafka.ssl.truststore.type", "PEM");
-                    settings.put("kafka.ssl.truststore.certificates", env.get("KAFKA_TRUSTED_CERT"));
+                    settings.put("kafka.ssl.truststore.certificates", env.apply("KAFKA_TRUSTED_CERT"));
                 }
-                if (env.get("KAFKA_CLIENT_CERT") != null && env.get("KAFKA_CLIENT_CERT_KEY") != null) {
+                if (env.apply("KAFKA_CLIENT_CERT") != null && env.apply("KAFKA_CLIENT_CERT_KEY") != null) {
                     settings.put("kafka.ssl.keystore.type", "PEM");
-                    settings.put("kafka.ssl.keystore.certificate.chain", env.get("KAFKA_CLIENT_CERT"));
-                    settings.put("kafka.ssl.keystore.key", pkcs8(env.get("KAFKA_CLIENT_CERT_KEY")));
+                    settings.put("kafka.ssl.keystore.certificate.chain", env.apply("KAFKA_CLIENT_CERT"));
+                    settings.put("kafka.ssl.keystore.key", pkcs8(env.apply("KAFKA_CLIENT_CERT_KEY")));
                 }
             }
         }
@@ -77,8 +74,8 @@ public class BrokerSettings implements ConfigSourceFactory {
         }
     }
 
-    static void rabbitmq(Lookup env, Map<String, String> settings) {
-        String url = env.get("RABBITMQ_URL") != null ? env.get("RABBITMQ_URL") : env.get("CLOUDAMQP_URL");
+    static void rabbitmq(UnaryOperator<String> env, Map<String, String> settings) {
+        String url = env.apply("RABBITMQ_URL") != null ? env.apply("RABBITMQ_URL") : env.apply("CLOUDAMQP_URL");
         settings.put("asof.rabbitmq.enabled", Boolean.toString(url != null));
         if (url == null) {
             return;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.ingest.IngestQueue;
 import dev.asof.ingest.TransactWorker;
+import dev.asof.support.Events;
 import dev.asof.support.KafkaBroker;
 import dev.asof.support.OwnDatabase;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,7 +84,7 @@ class KafkaIngestTest {
         Map<String, Object> event = price(sku, "12.50", "EUR");
         KafkaBroker.send(EVENTS, sku, JSON.writeValueAsString(event));
 
-        long t = awaitT(UUID.fromString((String) event.get("id")));
+        long t = Events.awaitT(UUID.fromString((String) event.get("id")));
         given().when().get("/prices/" + sku).then().statusCode(200)
                 .body("amount", equalTo(12.5f)).body("t", equalTo((int) t));
     }
@@ -99,8 +100,8 @@ class KafkaIngestTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> queue.depth() == 2);
         worker.resume();
 
-        assertThat(awaitT(UUID.fromString((String) overKafka.get("id"))))
-                .isEqualTo(awaitT(UUID.fromString((String) overHttp.get("id"))));
+        assertThat(Events.awaitT(UUID.fromString((String) overKafka.get("id"))))
+                .isEqualTo(Events.awaitT(UUID.fromString((String) overHttp.get("id"))));
     }
 
     @Test
@@ -110,7 +111,7 @@ class KafkaIngestTest {
         RecordMetadata at = KafkaBroker.send(EVENTS, "k", JSON.writeValueAsString(event));
         UUID derived = KafkaEvents.derivedId(EVENTS, at.partition(), at.offset(), 0);
 
-        long t = awaitT(derived);
+        long t = Events.awaitT(derived);
         // The same message delivered again is the same event: a duplicate with the original t.
         event.put("id", derived.toString());
         given().contentType(ContentType.JSON).body(event).when().post("/events").then().statusCode(200)
@@ -128,7 +129,7 @@ class KafkaIngestTest {
             producer.send(new ProducerRecord<>(EVENTS, "p", JSON.writeValueAsBytes(good))).get();
         }
 
-        awaitT(UUID.fromString((String) good.get("id")));
+        Events.awaitT(UUID.fromString((String) good.get("id")));
         List<ConsumerRecord<String, String>> dead = new ArrayList<>();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
             dead.clear();
@@ -180,7 +181,7 @@ class KafkaIngestTest {
 
         worker.resume();
         for (UUID id : ids) {
-            awaitT(id);
+            Events.awaitT(id);
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pausedPartitions().isEmpty());
     }
@@ -244,30 +245,5 @@ class KafkaIngestTest {
             after = page.getLong("next");
         }
         return ts;
-    }
-
-    /** Waits until the event is recorded; its t. */
-    static long awaitT(UUID id) {
-        long[] t = {0};
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            long after = 0;
-            while (true) {
-                var page = given().when().get("/changes?after=" + after + "&limit=1000").then().extract().jsonPath();
-                List<Map<String, Object>> items = page.getList("items");
-                if (items.isEmpty()) {
-                    return false;
-                }
-                for (Map<String, Object> item : items) {
-                    for (Object e : (List<?>) item.get("events")) {
-                        if (id.toString().equals(((Map<?, ?>) e).get("id"))) {
-                            t[0] = ((Number) item.get("t")).longValue();
-                            return true;
-                        }
-                    }
-                }
-                after = page.getLong("next");
-            }
-        });
-        return t[0];
     }
 }

@@ -11,6 +11,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import dev.asof.support.Events;
 import dev.asof.support.OwnDatabase;
 import dev.asof.support.RabbitBroker;
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,7 +65,7 @@ class RabbitIngestTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().when().get("/prices/" + sku).then().statusCode(200).body("amount", equalTo(7.25f)));
         UUID derived = RabbitEvents.derivedId(QUEUE, messageId, 0);
-        long t = KafkaIngestTest.awaitT(derived);
+        long t = Events.awaitT(derived);
         // Delivered again (a crash before the ack), the same message is the same event.
         publish(JSON.writeValueAsBytes(event), messageId);
         event.put("id", derived.toString());
@@ -83,7 +84,7 @@ class RabbitIngestTest {
         publish(JSON.writeValueAsBytes(noId), null);
         publish(JSON.writeValueAsBytes(good), null);
 
-        KafkaIngestTest.awaitT(UUID.fromString((String) good.get("id")));
+        Events.awaitT(UUID.fromString((String) good.get("id")));
         List<GetResponse> dead = new ArrayList<>();
         try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {

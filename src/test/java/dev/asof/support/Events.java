@@ -5,7 +5,10 @@ import static io.restassured.RestAssured.given;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
+import org.awaitility.Awaitility;
 import java.util.Map;
 import java.util.UUID;
 
@@ -59,5 +62,30 @@ public final class Events {
 
     public static ValidatableResponse postNdjson(String body) {
         return given().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8)).when().post("/events").then();
+    }
+
+    /** Waits until the event is recorded (read from /changes, page by page); its t. */
+    public static long awaitT(UUID id) {
+        long[] t = {0};
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            long after = 0;
+            while (true) {
+                var page = given().when().get("/changes?after=" + after + "&limit=1000").then().extract().jsonPath();
+                List<Map<String, Object>> items = page.getList("items");
+                if (items.isEmpty()) {
+                    return false;
+                }
+                for (Map<String, Object> item : items) {
+                    for (Object e : (List<?>) item.get("events")) {
+                        if (id.toString().equals(((Map<?, ?>) e).get("id"))) {
+                            t[0] = ((Number) item.get("t")).longValue();
+                            return true;
+                        }
+                    }
+                }
+                after = page.getLong("next");
+            }
+        });
+        return t[0];
     }
 }
