@@ -89,7 +89,7 @@ public class ChangePublisher {
                 .description("Transactions published to the Kafka change stream (republished ones included)")
                 .register(registry);
         Gauge.builder("asof.changes.lag", this, ChangePublisher::lag)
-                .description("Transactions committed and not yet published to the Kafka change stream (-1: off or not started)")
+                .description("How far the Kafka change stream is behind, in t: basis t minus the last t published (-1: off or not started)")
                 .strongReference(true)
                 .register(registry);
     }
@@ -124,7 +124,7 @@ public class ChangePublisher {
         return lastPublished;
     }
 
-    /** Transactions committed and not yet published, or -1 when off or not started. */
+    /** Basis t minus the last t published (t counts entities too, not only transactions), or -1 when off or not started. */
     public long lag() {
         long done = lastPublished;
         return done < 0 || !store.isReady() ? -1 : Math.max(0, store.db().basisT() - Math.max(done, examined));

@@ -118,7 +118,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static Result run(HttpClient client, String base, int connections, int eventsPerRequest, Duration length)
+    static Result run(HttpClient client, String base, int connections, int eventsPerRequest, Duration length)
             throws Exception {
         Load.Phase phase = Load.drive(client, connections, length, 0, () -> HttpRequest.newBuilder(URI.create(base + "/events"))
                 .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")

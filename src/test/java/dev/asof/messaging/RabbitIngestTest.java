@@ -23,7 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
+import dev.asof.ingest.IngestQueue;
+import dev.asof.ingest.TransactWorker;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
@@ -39,10 +43,22 @@ class RabbitIngestTest {
 
     public static class OnRabbit extends OwnDatabase {
         public OnRabbit() {
-            super("asof-rabbit", "asof.rabbitmq.enabled", "true", "rabbitmq-host", "127.0.0.1",
+            super("asof-rabbit", "asof.queue.capacity", "10", "asof.rabbitmq.prefetch", "20",
+                    "asof.rabbitmq.enabled", "true", "rabbitmq-host", "127.0.0.1",
                     "rabbitmq-username", "guest", "rabbitmq-password", "guest",
                     "asof.rabbitmq.events-queue", QUEUE, "asof.rabbitmq.dead-letter-queue", DEAD);
         }
+    }
+
+    @Inject
+    TransactWorker worker;
+
+    @Inject
+    IngestQueue queue;
+
+    @AfterEach
+    void resumeWorker() {
+        worker.resume();
     }
 
     @AfterAll
@@ -104,6 +120,29 @@ class RabbitIngestTest {
         });
         assertThat(dead).anySatisfy(m -> assertThat(m.getProps().getHeaders().get("dead-letter-reason").toString())
                 .contains("id is required here"));
+    }
+
+    @Test
+    void whenTheQueueIsFullRabbitHoldsTheRestBackAndNothingIsLost() throws Exception {
+        worker.pause();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(worker::isHeld);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> event = price(sku("pressure"), i, "EUR");
+            ids.add(UUID.fromString((String) event.get("id")));
+            publish(JSON.writeValueAsBytes(event), null);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queue.depth() == queue.capacity());
+        // Unacknowledged deliveries stop at the prefetch (20): the rest stay in RabbitMQ, not on asof's heap.
+        try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.queueDeclarePassive(QUEUE).getMessageCount() == 20);
+        }
+        assertThat(queue.depth()).isEqualTo(queue.capacity());
+
+        worker.resume();
+        for (UUID id : ids) {
+            Events.awaitT(id);
+        }
     }
 
     private static void publish(byte[] body, String messageId) throws Exception {
