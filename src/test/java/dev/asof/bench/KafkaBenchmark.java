@@ -45,7 +45,11 @@ public final class KafkaBenchmark {
         System.out.printf(Locale.ROOT, "Topic %s pre-filled with %,d events in %.1f s%n", topic, WARM + EVENTS,
                 (System.nanoTime() - filling) / 1e9);
 
-        List<String> jvm = List.of("-Xmx4g", "-XX:MaxGCPauseMillis=10", "-Dquarkus.log.level=WARN");
+        List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx4g", "-XX:MaxGCPauseMillis=10", "-Dquarkus.log.level=WARN"));
+        String extra = System.getProperty("bench.serviceOpts", "");
+        if (!extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a JFR recording
+        }
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", KafkaBroker.servers(),
                 "ASOF_KAFKA_EVENTS_TOPIC", topic, "ASOF_KAFKA_CHANGES_TOPIC", changes,
                 "ASOF_KAFKA_DEAD_LETTER_TOPIC", topic + "-dlq");
