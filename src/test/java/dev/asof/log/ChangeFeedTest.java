@@ -78,7 +78,7 @@ class ChangeFeedTest {
     @Test
     void changesAlwaysAnswerWhereToResumeAlsoAtTheTail() {
         long t = post(price(sku("tail"), 1, "EUR")).statusCode(201).extract().jsonPath().getLong("t");
-        long basis = given().get("/q/health/ready").then().extract().jsonPath().getLong("checks[0].data.basisT");
+        long basis = given().get("/q/health/ready").then().extract().jsonPath().getLong("checks.find { it.name == 'datomic' }.data.basisT");
         given().get("/changes?after={t}", basis).then().statusCode(200)
                 .body("items", org.hamcrest.Matchers.empty()).body("next", org.hamcrest.Matchers.equalTo((int) basis));
         given().get("/changes?after={t}", t - 1).then().statusCode(200)
