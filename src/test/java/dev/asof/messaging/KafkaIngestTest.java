@@ -151,6 +151,28 @@ class KafkaIngestTest {
     }
 
     @Test
+    void metricsCountMessagesByOutcomeAndShowTheConsumersLag() throws Exception {
+        Map<String, Object> good = price(sku("metrics"), 7, "EUR");
+        KafkaBroker.send(EVENTS, "m", "{not json either");
+        KafkaBroker.send(EVENTS, "m", JSON.writeValueAsString(good));
+        Events.awaitT(UUID.fromString((String) good.get("id")));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(counted(metrics, "recorded")).isGreaterThanOrEqualTo(1);
+            assertThat(counted(metrics, "dead_lettered")).isGreaterThanOrEqualTo(1);
+            // The Kafka client's own metrics, bound by Micrometer: how far the consumer is behind.
+            assertThat(metrics).containsPattern("(?m)^kafka_consumer_fetch_manager_records_lag_max\\{[^}]*\\} ");
+        });
+    }
+
+    private static double counted(String metrics, String outcome) {
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^asof_broker_messages_total\\{[^}]*"
+                + "connector=\"kafka\"[^}]*outcome=\"" + outcome + "\"[^}]*\\} (\\S+)").matcher(metrics);
+        return line.find() ? Double.parseDouble(line.group(1)) : 0;
+    }
+
+    @Test
     void anIdRecordedWithOtherContentIsDeadLettered() throws Exception {
         Map<String, Object> first = price(sku("conflict"), 1, "EUR");
         given().contentType(ContentType.JSON).body(first).when().post("/events").then().statusCode(201);
