@@ -55,12 +55,16 @@ public class PriceHistory {
         return new Answer<>(view, basis);
     }
 
-    /** Every SKU's price at that point, in SKU order, after the cursor's SKU. */
-    public Answer<Page<PriceView>> all(AsOf asOf, Instant validAt, int limit, String cursor) {
+    /**
+     * Every SKU's price at that point, in SKU order, after the cursor's SKU; only SKUs that start
+     * with {@code prefix} (the explorer's suggestions), read from the index where they start.
+     */
+    public Answer<Page<PriceView>> all(AsOf asOf, Instant validAt, String prefix, int limit, String cursor) {
         Basis basis = time.resolve(asOf);
         Instant valid = validAt != null ? validAt : basis.instant();
         List<String> after = Cursor.decode(cursor, "prices", 1);
-        String start = after == null ? "" : after.get(0) + "\u0000";
+        String afterCursor = after == null ? "" : after.get(0) + "\u0000";
+        String start = afterCursor.compareTo(prefix) > 0 ? afterCursor : prefix;
         Iterable<PriceView> prices = () -> new Iterator<>() {
             private final Iterator<Datom> skus = basis.db().seekDatoms(Database.AVET, Attr.PRICE_SKU, start).iterator();
             private String last;
@@ -73,6 +77,9 @@ public class PriceHistory {
                         return null;
                     }
                     String sku = (String) datom.v();
+                    if (!sku.startsWith(prefix)) {
+                        return null;
+                    }
                     if (sku.equals(last)) {
                         continue;
                     }

@@ -77,11 +77,12 @@ public class PriceResource {
     public Response prices(
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
+            @Parameter(description = "Only SKUs that start with this (case-sensitive); default all") @QueryParam("prefix") String prefix,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
         return caching.respond(request, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
-                Page.limit(limit), cursor), uri);
+                prefix == null ? "" : prefix, Page.limit(limit), cursor), uri);
     }
 
     @GET

@@ -6,7 +6,9 @@ import static dev.asof.support.Events.sku;
 import static dev.asof.support.Events.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
@@ -341,6 +343,25 @@ class PriceTimeTravelTest {
         assertThat(skus).contains(prefix + "-0", prefix + "-4");
         given().get("/prices?asOf={t}&validAt={v}&limit=1000", t, JULY).then()
                 .body("items.sku", hasItem(prefix + "-3"));
+    }
+
+    @Test
+    void aPrefixListsOnlyTheSkusThatStartWithIt() {
+        String prefix = sku("pre");
+        long t = 0;
+        for (String suffix : List.of("-b", "-a", "-c")) {
+            t = postPrice(prefix + suffix, 1, JUNE);
+        }
+        postPrice(prefix.substring(0, prefix.length() - 1) + "_", 1, JUNE);
+
+        given().get("/prices?asOf={t}&validAt={v}&prefix={p}", t, JULY, prefix).then().statusCode(200)
+                .body("items.sku", contains(prefix + "-a", prefix + "-b", prefix + "-c"));
+        // Paged, the cursor stays within the prefix; a prefix nothing starts with is an empty page.
+        String next = given().get("/prices?asOf={t}&validAt={v}&prefix={p}&limit=2", t, JULY, prefix).then()
+                .body("items.sku", contains(prefix + "-a", prefix + "-b")).extract().path("next");
+        given().get("/prices?asOf={t}&validAt={v}&prefix={p}&limit=2&cursor={c}", t, JULY, prefix, next).then()
+                .body("items.sku", contains(prefix + "-c")).body("next", nullValue());
+        given().get("/prices?prefix={p}", prefix + "-zzz").then().statusCode(200).body("items", empty());
     }
 
     @Test
