@@ -1,0 +1,234 @@
+// SVG drawings: the bitemporal chart of a SKU, the price over valid time as known at a point, and a
+// customer's attribute lanes. Each function draws into an <svg> it is given, from the model.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 960;
+const MARGIN = { top: 14, right: 18, bottom: 34, left: 72 };
+const DAY = 86400000;
+
+function el(name, attrs = {}, parent = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== undefined && value !== null) {
+      node.setAttribute(key, value);
+    }
+  }
+  if (parent) {
+    parent.appendChild(node);
+  }
+  return node;
+}
+
+function clear(svg, height) {
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${height}`);
+  svg.setAttribute('preserveAspectRatio', 'xMinYMin meet');
+}
+
+export function money(amount, currency) {
+  const value = Number(amount);
+  const digits = String(amount).includes('.') ? Math.max(2, String(amount).split('.')[1].length) : 2;
+  return `${value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: 4 })} ${currency}`;
+}
+
+export function day(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The valid-time axis every price drawing shares: from the earliest version to past now and the latest. */
+export function validScale(versions, now) {
+  const valids = versions.map((v) => v.valid);
+  let lo = Math.min(...valids, now);
+  let hi = Math.max(...valids, now);
+  const span = Math.max(hi - lo, DAY);
+  lo -= span * 0.04;
+  hi += span * 0.12;
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
+  return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo) };
+}
+
+function timeTicks(scale, y, parent, height) {
+  const count = 6;
+  for (let i = 0; i <= count; i++) {
+    const ms = scale.lo + ((scale.hi - scale.lo) * i) / count;
+    const x = scale.x(ms);
+    el('line', { x1: x, x2: x, y1: MARGIN.top, y2: y, class: 'grid' }, parent);
+    const label = el('text', { x, y: height - 12, class: 'tick', 'text-anchor': 'middle' }, parent);
+    label.textContent = day(ms);
+  }
+}
+
+/**
+ * The bitemporal chart: valid time across, the SKU's transactions up. Each version is one <path>
+ * made of its rectangles (model.priceShapes), styled by its kind, with its amount written in it.
+ * Returns the paths by version index, so that a selection can be shown.
+ */
+export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIndex, validAt }) {
+  const rows = txs.length;
+  const plotHeight = Math.max(180, Math.min(520, rows * 30));
+  const height = MARGIN.top + plotHeight + MARGIN.bottom;
+  clear(svg, height);
+  const bottom = MARGIN.top + plotHeight;
+  const y = (index) => bottom - (index / rows) * plotHeight;
+  const axes = el('g', { class: 'axes' }, svg);
+  timeTicks(scale, bottom, axes, height);
+  const every = Math.max(1, Math.ceil(rows / 16));
+  txs.forEach((tx, i) => {
+    if (i % every === 0 || i === rows - 1) {
+      const label = el('text', { x: MARGIN.left - 8, y: (y(i) + y(i + 1)) / 2 + 4, class: 'tick', 'text-anchor': 'end' }, axes);
+      label.textContent = `t ${tx.t}`;
+    }
+  });
+  el('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: bottom, y2: bottom, class: 'axis' }, axes);
+  el('line', { x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: bottom, class: 'axis' }, axes);
+
+  const layer = el('g', { class: 'versions' }, svg);
+  const labels = el('g', { class: 'labels' }, svg);
+  const paths = [];
+  const right = WIDTH - MARGIN.right;
+  for (const v of versions) {
+    const rects = shapes.get(v);
+    let d = '';
+    let widest = null;
+    for (const r of rects) {
+      const x1 = scale.x(r.validFrom);
+      const x2 = r.validTo === null ? right : scale.x(r.validTo);
+      const y1 = y(r.toTx);
+      const y2 = y(r.fromTx);
+      d += `M${x1.toFixed(1)},${y1.toFixed(1)}H${x2.toFixed(1)}V${y2.toFixed(1)}H${x1.toFixed(1)}Z`;
+      if (!widest || (x2 - x1) * (y2 - y1) > widest.area) {
+        widest = { area: (x2 - x1) * (y2 - y1), x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
+      }
+    }
+    const path = el('path', {
+      d,
+      class: `version kind-${v.kind}${v.to === null ? '' : ' superseded'}${rects.some((r) => r.validTo === null) ? ' open' : ''}`,
+      'data-index': v.index,
+      'data-event-id': v.eventId,
+      'data-kind': v.kind,
+      'data-valid': new Date(v.valid).toISOString(),
+      'data-from-t': v.from,
+      'data-to-t': v.to ?? '',
+    }, layer);
+    const title = el('title', {}, path);
+    title.textContent = `${money(v.amount, v.currency)} valid from ${v.effectiveAt} · ${v.kind} · recorded t=${v.from}`
+      + (v.to === null ? '' : ` · superseded t=${v.to}`);
+    paths[v.index] = path;
+    if (widest && widest.w > 58 && widest.h > 13) {
+      const label = el('text', { x: widest.x, y: widest.y + 4, class: 'amount', 'text-anchor': 'middle' }, labels);
+      label.textContent = money(v.amount, v.currency);
+    }
+  }
+
+  const marks = el('g', { class: 'marks' }, svg);
+  const nowX = scale.x(now);
+  el('line', { x1: nowX, x2: nowX, y1: MARGIN.top, y2: bottom, class: 'now' }, marks);
+  el('text', { x: nowX + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = 'valid now';
+  if (validAt !== null) {
+    const vx = scale.x(validAt);
+    el('line', { x1: vx, x2: vx, y1: MARGIN.top, y2: bottom, class: 'valid-at' }, marks);
+  }
+  if (knownIndex >= 0) {
+    const ky = (y(knownIndex) + y(knownIndex + 1)) / 2;
+    el('line', { x1: MARGIN.left, x2: right, y1: ky, y2: ky, class: 'known-at' }, marks);
+  }
+  return paths;
+}
+
+/** The price over valid time as known at one point: a step line, with "valid now" and validAt marked. */
+export function drawSteps(svg, { steps, scale, now, validAt }) {
+  const height = 200;
+  clear(svg, height);
+  const bottom = height - MARGIN.bottom;
+  const amounts = steps.map((v) => Number(v.amount));
+  const top = Math.max(...amounts, 1) * 1.15;
+  const y = (amount) => bottom - (amount / top) * (bottom - MARGIN.top);
+  const axes = el('g', { class: 'axes' }, svg);
+  timeTicks(scale, bottom, axes, height);
+  for (const fraction of [0, 0.5, 1]) {
+    const amount = (top / 1.15) * fraction;
+    el('text', { x: MARGIN.left - 8, y: y(amount) + 4, class: 'tick', 'text-anchor': 'end' }, axes).textContent = amount.toFixed(2);
+  }
+  el('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: bottom, y2: bottom, class: 'axis' }, axes);
+  if (steps.length === 0) {
+    el('text', { x: WIDTH / 2, y: height / 2, class: 'empty', 'text-anchor': 'middle' }, svg).textContent = 'No price was known then';
+    return;
+  }
+  let d = '';
+  steps.forEach((v, i) => {
+    const x1 = scale.x(v.valid);
+    const x2 = i + 1 < steps.length ? scale.x(steps[i + 1].valid) : WIDTH - MARGIN.right;
+    const yy = y(Number(v.amount));
+    d += `${i === 0 ? 'M' : 'L'}${x1.toFixed(1)},${yy.toFixed(1)}H${x2.toFixed(1)}`;
+  });
+  el('path', { d, class: 'step' }, svg);
+  const marks = el('g', { class: 'marks' }, svg);
+  const mark = (ms, cls, text) => {
+    const x = scale.x(ms);
+    el('line', { x1: x, x2: x, y1: MARGIN.top, y2: bottom, class: cls }, marks);
+    const inForce = steps.filter((v) => v.valid <= ms).pop();
+    if (inForce) {
+      el('circle', { cx: x, cy: y(Number(inForce.amount)), r: 5, class: `${cls}-dot` }, marks);
+    }
+    el('text', { x: x + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = text;
+  };
+  mark(now, 'now', 'valid now');
+  if (validAt !== null) {
+    mark(validAt, 'valid-at', 'valid at');
+  }
+}
+
+/** A customer's lanes: one per attribute across its transactions, deletions marked. */
+export function drawLanes(svg, { spans, txs, lanes, deletedAt, knownIndex }) {
+  const laneHeight = 34;
+  const height = MARGIN.top + lanes.length * laneHeight + MARGIN.bottom;
+  clear(svg, height);
+  const left = MARGIN.left + 10;
+  const plotWidth = WIDTH - left - MARGIN.right;
+  const columns = txs.length;
+  const x = (index) => left + (index / columns) * plotWidth;
+  const txIndex = new Map(txs.map((tx, i) => [tx.t, i]));
+  const bottom = MARGIN.top + lanes.length * laneHeight;
+  const axes = el('g', { class: 'axes' }, svg);
+  lanes.forEach((lane, i) => {
+    el('text', { x: left - 8, y: MARGIN.top + i * laneHeight + laneHeight / 2 + 4, class: 'tick', 'text-anchor': 'end' }, axes)
+      .textContent = lane === 'id' ? 'exists' : lane;
+  });
+  const every = Math.max(1, Math.ceil(columns / 12));
+  txs.forEach((tx, i) => {
+    if (i % every === 0) {
+      el('text', { x: (x(i) + x(i + 1)) / 2, y: height - 12, class: 'tick', 'text-anchor': 'middle' }, axes).textContent = `t ${tx.t}`;
+    }
+  });
+  const layer = el('g', { class: 'spans' }, svg);
+  for (const span of spans) {
+    const lane = lanes.indexOf(span.attribute);
+    if (lane < 0) {
+      continue;
+    }
+    const x1 = x(txIndex.get(span.from));
+    const x2 = span.to === null ? x(columns) : x(txIndex.get(span.to));
+    const y1 = MARGIN.top + lane * laneHeight + 5;
+    const rect = el('rect', {
+      x: x1, y: y1, width: Math.max(2, x2 - x1 - 1), height: laneHeight - 10,
+      class: `span lane-${span.attribute}${span.to === null ? '' : ' superseded'}`,
+      'data-index': span.index, 'data-attribute': span.attribute, 'data-from-t': span.from,
+    }, layer);
+    el('title', {}, rect).textContent = `${span.attribute} = ${span.value} · t=${span.from}${span.to === null ? '' : ` to t=${span.to}`}`;
+    if (x2 - x1 > 40 && span.attribute !== 'id') {
+      const label = el('text', { x: x1 + 6, y: y1 + laneHeight / 2, class: 'value' }, layer);
+      label.textContent = String(span.value).slice(0, Math.floor((x2 - x1) / 8));
+    }
+  }
+  const marks = el('g', { class: 'marks' }, svg);
+  for (const t of deletedAt) {
+    const dx = x(txIndex.get(t));
+    el('line', { x1: dx, x2: dx, y1: MARGIN.top, y2: bottom, class: 'deletion', 'data-t': t }, marks);
+    el('text', { x: dx + 4, y: bottom - 4, class: 'mark-label deletion-label' }, marks).textContent = `deleted t=${t}`;
+  }
+  if (knownIndex >= 0) {
+    const kx = (x(knownIndex) + x(knownIndex + 1)) / 2;
+    el('line', { x1: kx, x2: kx, y1: MARGIN.top, y2: bottom, class: 'known-at' }, marks);
+  }
+}

@@ -1,0 +1,266 @@
+// The bitemporal model of one entity, built from its history as the API answers it (assertions and
+// retractions in t order). Pure functions: no DOM, no fetch.
+
+/** The entity's transactions, in t order: [{t, txInstant}]. */
+export function transactions(items) {
+  const txs = [];
+  for (const item of items) {
+    if (txs.length === 0 || txs[txs.length - 1].t !== item.t) {
+      txs.push({ t: item.t, txInstant: item.txInstant });
+    }
+  }
+  return txs;
+}
+
+/**
+ * A SKU's versions: one per assertion, alive in system time from the transaction that recorded it
+ * (`from`) to the one that retracted it (`to`, null while it stands), valid from `effectiveAt`.
+ *
+ * Each has a `kind`:
+ * - `correction`: it replaced a version with the same valid time;
+ * - `scheduled`: its valid time was still in the future when it was recorded;
+ * - `late`: it arrived after a version valid later than it (it fills in the past);
+ * - `plain`: a change that took effect as it was recorded.
+ */
+export function priceVersions(items) {
+  const live = new Map(); // valid time (ms) -> version
+  let replaced = new Map(); // versions retracted in the current transaction, by valid time
+  let currentT = null;
+  const versions = [];
+  for (const item of items) {
+    if (item.t !== currentT) {
+      currentT = item.t;
+      replaced = new Map();
+    }
+    const valid = Date.parse(item.effectiveAt);
+    if (item.op === 'retract') {
+      const old = retract(live, valid, item);
+      if (old) {
+        replaced.set(valid, old);
+      }
+      continue;
+    }
+    const version = {
+      index: versions.length,
+      eventId: item.eventId,
+      amount: item.amount,
+      currency: item.currency,
+      effectiveAt: item.effectiveAt,
+      valid,
+      from: item.t,
+      fromInstant: item.txInstant,
+      to: null,
+      toInstant: null,
+      replaces: replaced.get(valid) || null,
+      kind: 'plain',
+    };
+    if (version.replaces) {
+      version.kind = 'correction';
+      version.replaces.replacedBy = version;
+    } else if (valid > Date.parse(item.txInstant)) {
+      version.kind = 'scheduled';
+    } else if (latestValid(live) > valid) {
+      version.kind = 'late';
+    }
+    live.set(valid, version);
+    versions.push(version);
+  }
+  return versions;
+}
+
+/** Ends what stands under key at the retraction's transaction; what it ended, if anything. */
+function retract(standing, key, item) {
+  const ended = standing.get(key);
+  if (ended) {
+    ended.to = item.t;
+    ended.toInstant = item.txInstant;
+    standing.delete(key);
+  }
+  return ended;
+}
+
+function latestValid(live) {
+  let latest = -Infinity;
+  for (const valid of live.keys()) {
+    latest = Math.max(latest, valid);
+  }
+  return latest;
+}
+
+/** Whether a version was part of what was known at t. */
+export function knownAt(version, t) {
+  return version.from <= t && (version.to === null || version.to > t);
+}
+
+/**
+ * The shape of each version in the bitemporal plane: a list of rectangles
+ * {fromTx, toTx (index into txs, exclusive; txs.length while it stands), validFrom, validTo (ms, or
+ * null: open)}. A version is valid until the next valid time known beside it, which a late arrival
+ * or a retraction can change, so one version can be several stacked rectangles.
+ */
+export function priceShapes(versions, txs) {
+  const txIndex = new Map(txs.map((tx, i) => [tx.t, i]));
+  const byTx = new Map();
+  for (const v of versions) {
+    push(byTx, v.from, { v, added: true });
+    if (v.to !== null) {
+      push(byTx, v.to, { v, added: false });
+    }
+  }
+  const alive = []; // versions known now, sorted by valid time
+  const open = new Map(); // version -> its current rectangle
+  const shapes = new Map(versions.map((v) => [v, []]));
+  const reconsider = (v, i) => {
+    const at = alive.indexOf(v);
+    const next = at >= 0 && at + 1 < alive.length ? alive[at + 1].valid : null;
+    const current = open.get(v);
+    if (current && current.validTo === next) {
+      return;
+    }
+    if (current) {
+      current.toTx = i;
+    }
+    if (at >= 0) {
+      const rect = { fromTx: i, toTx: txs.length, validFrom: v.valid, validTo: next };
+      shapes.get(v).push(rect);
+      open.set(v, rect);
+    } else {
+      open.delete(v);
+    }
+  };
+  txs.forEach((tx, i) => {
+    const changes = byTx.get(tx.t) || [];
+    const touched = new Set();
+    for (const { v, added } of changes) {
+      const at = sortedIndex(alive, v.valid);
+      if (added) {
+        alive.splice(at, 0, v);
+      } else {
+        alive.splice(alive.indexOf(v), 1);
+      }
+      touched.add(v);
+      const before = alive[Math.min(at, alive.length) - 1];
+      if (before) {
+        touched.add(before);
+      }
+    }
+    for (const v of touched) {
+      reconsider(v, i);
+    }
+  });
+  return shapes;
+}
+
+function push(map, key, value) {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
+function sortedIndex(alive, valid) {
+  let lo = 0;
+  let hi = alive.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (alive[mid].valid < valid) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** The price over valid time as known at t: the versions then known, by valid time. */
+export function stepsKnownAt(versions, t) {
+  return versions.filter((v) => knownAt(v, t)).sort((a, b) => a.valid - b.valid);
+}
+
+/**
+ * What changed between two known-at points a < b: versions added, corrected (the same valid time,
+ * another amount) and retracted, by valid time. Works for customers too, with attributes as keys.
+ */
+export function difference(before, after, keyOf, sameValue) {
+  const old = new Map(before.map((v) => [keyOf(v), v]));
+  const now = new Map(after.map((v) => [keyOf(v), v]));
+  const changes = [];
+  for (const [key, v] of now) {
+    const was = old.get(key);
+    if (!was) {
+      changes.push({ change: 'added', key, now: v });
+    } else if (was !== v && !sameValue(was, v)) {
+      changes.push({ change: 'corrected', key, was, now: v });
+    }
+  }
+  for (const [key, v] of old) {
+    if (!now.has(key)) {
+      changes.push({ change: 'retracted', key, was: v });
+    }
+  }
+  return changes;
+}
+
+/**
+ * A customer's attributes as lanes over system time: for each attribute, spans
+ * {attribute, value, from, to, eventId} from the transaction that asserted a value to the one that
+ * retracted it. The lane `id` is the customer's existence: its gaps are deletions.
+ */
+export const CUSTOMER_LANES = ['id', 'name', 'email', 'tier', 'country', 'city'];
+
+export function customerSpans(items) {
+  const open = new Map();
+  const spans = [];
+  for (const item of items) {
+    if (item.op === 'retract') {
+      retract(open, item.attribute, item);
+      continue;
+    }
+    const span = {
+      index: spans.length,
+      attribute: item.attribute,
+      value: item.value,
+      from: item.t,
+      fromInstant: item.txInstant,
+      to: null,
+      toInstant: null,
+      eventId: item.eventId,
+    };
+    open.set(item.attribute, span);
+    spans.push(span);
+  }
+  return spans;
+}
+
+/** The transactions at which the customer was deleted: its `id` retracted and not asserted again in it. */
+export function deletions(spans) {
+  const reasserted = new Set(spans.filter((s) => s.attribute === 'id').map((s) => s.from));
+  return spans.filter((s) => s.attribute === 'id' && s.to !== null && !reasserted.has(s.to)).map((s) => s.to);
+}
+
+/** Parses what a person types as a known-at point: a t (digits) or an ISO-8601 instant; null if neither. */
+export function parseKnownAt(text) {
+  const value = text.trim();
+  if (/^\d+$/.test(value)) {
+    return { t: Number(value) };
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    return null;
+  }
+  return { instant: new Date(ms).toISOString() };
+}
+
+/** The index of the last transaction at or before a known-at point, or -1 if it is before them all. */
+export function snap(txs, point) {
+  let found = -1;
+  txs.forEach((tx, i) => {
+    const before = point.t !== undefined ? tx.t <= point.t : Date.parse(tx.txInstant) <= Date.parse(point.instant);
+    if (before) {
+      found = i;
+    }
+  });
+  return found;
+}

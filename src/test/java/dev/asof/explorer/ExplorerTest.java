@@ -1,0 +1,400 @@
+package dev.asof.explorer;
+
+import static dev.asof.support.Events.customer;
+import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.postNdjson;
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static dev.asof.support.Events.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.support.Browser;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.math.BigDecimal;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The explorer page at /, in headless Chromium against the running service: every answer it shows
+ * is checked against the API's own.
+ */
+@QuarkusTest
+@EnabledIf(value = "dev.asof.support.Browser#installed",
+        disabledReason = "no Chromium: apt-get install chromium chromium-driver")
+class ExplorerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ChromeDriver browser;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @BeforeAll
+    static void openBrowser() {
+        browser = Browser.open();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    /** A SKU with plain changes, a correction, a scheduled price and a late arrival, one transaction each. */
+    record Scenario(String sku, List<Long> ts, Map<String, Object> corrected) {
+    }
+
+    private static Scenario scenario(String name) {
+        String sku = sku(name);
+        List<Long> ts = new ArrayList<>();
+        ts.add(postPrice(sku, "10.00", "2026-01-01T00:00:00Z", "erp"));
+        ts.add(postPrice(sku, "12.00", "2026-03-01T00:00:00Z", "erp"));
+        ts.add(postPrice(sku, "15.00", "2026-06-01T00:00:00Z", "erp"));
+        Map<String, Object> correction = with(with(price(sku, "11.50", "EUR"), "effectiveAt", "2026-03-01T00:00:00Z"),
+                "source", "pricing-desk");
+        ts.add(post(correction).statusCode(201).extract().jsonPath().getLong("t"));
+        String scheduled = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS).toString();
+        ts.add(postPrice(sku, "18.00", scheduled, "erp"));
+        ts.add(postPrice(sku, "10.50", "2026-02-01T00:00:00Z", "late-feed"));
+        return new Scenario(sku, ts, correction);
+    }
+
+    private static long postPrice(String sku, String amount, String effectiveAt, String source) {
+        Map<String, Object> event = with(with(price(sku, amount, "EUR"), "effectiveAt", effectiveAt), "source", source);
+        return post(event).statusCode(201).extract().jsonPath().getLong("t");
+    }
+
+    private void open(String query) {
+        browser.get(root.toString().replaceAll("/$", "") + "/" + query);
+    }
+
+    /** Waits up to 20 s; a timeout says what the page showed. */
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)) {
+            @Override
+            protected RuntimeException timeoutException(String message, Throwable cause) {
+                Object shown = browser.executeScript("return ['error', 'live', 'answer', 'selection', 'render-time']"
+                        + ".map(id => id + ': ' + document.getElementById(id).outerHTML).join('\\n')");
+                return super.timeoutException(message + "\nThe page at " + browser.getCurrentUrl() + " showed:\n" + shown,
+                        cause);
+            }
+        };
+    }
+
+    private static List<WebElement> versions() {
+        return browser.findElements(By.cssSelector("#chart path.version"));
+    }
+
+    private static WebElement answerFor(String asOf) {
+        return waiting().until(d -> {
+            WebElement answer = d.findElement(By.id("answer"));
+            String state = answer.getAttribute("data-state");
+            return asOf.equals(answer.getAttribute("data-as-of")) && state != null && !"loading".equals(state) ? answer : null;
+        });
+    }
+
+    /** The amount the page shows ("11.50 EUR"), or null where it shows that no price was in force. */
+    private static BigDecimal shownAmount(WebElement answer) {
+        if ("none".equals(answer.getAttribute("data-state"))) {
+            return null;
+        }
+        assertThat(answer.getAttribute("data-state")).isEqualTo("found");
+        String text = answer.findElement(By.className("amount")).getText();
+        return new BigDecimal(text.replace(" EUR", "").replace(",", "")).stripTrailingZeros();
+    }
+
+    /** What the API answers for the same question, as the page asked it. */
+    private static BigDecimal apiAmount(String sku, String asOf, String validAt) {
+        Response response = given().queryParam("asOf", asOf)
+                .queryParams(validAt == null ? Map.of() : Map.of("validAt", validAt)).get("/prices/{sku}", sku);
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        assertThat(response.statusCode()).isEqualTo(200);
+        return new BigDecimal(response.jsonPath().getString("amount")).stripTrailingZeros();
+    }
+
+    @Test
+    void theChartDrawsOneShapePerVersionMarkingCorrectionsScheduledPricesAndLateArrivals() throws Exception {
+        Scenario s = scenario("chart");
+        open("?sku=" + s.sku());
+
+        waiting().until(d -> versions().size() == 6);
+        List<String> kinds = versions().stream().map(v -> v.getAttribute("data-kind")).toList();
+        assertThat(kinds).containsExactly("plain", "plain", "plain", "correction", "scheduled", "late");
+        // The corrected version stopped at the correction's transaction; the rest still stand.
+        List<String> supersededAt = versions().stream().map(v -> v.getAttribute("data-to-t")).toList();
+        assertThat(supersededAt).containsExactly("", String.valueOf(s.ts().get(3)), "", "", "", "");
+        // Each kind looks different: its fill, and where it has one, its outline.
+        List<String> looks = versions().subList(2, 6).stream()
+                .map(v -> v.getCssValue("fill") + " " + v.getCssValue("stroke-dasharray")).toList();
+        assertThat(looks).doesNotHaveDuplicates();
+        assertThat(browser.findElement(By.id("title")).getText()).contains("6 versions in 6 transactions");
+        Browser.screenshot(browser, "explorer-price");
+    }
+
+    @Test
+    void movingTheSliderToEachTransactionShowsWhatTheApiAnswers() {
+        Scenario s = scenario("slider");
+        open("?sku=" + s.sku());
+        WebElement slider = waiting().until(d -> versions().size() == 6 ? d.findElement(By.id("slider")) : null);
+
+        slider.sendKeys(Keys.HOME);
+        for (int i = 0; i < s.ts().size(); i++) {
+            if (i > 0) {
+                slider.sendKeys(Keys.ARROW_RIGHT);
+            }
+            String t = String.valueOf(s.ts().get(i));
+            assertThat(shownAmount(answerFor(t))).as("known at t=%s", t).isEqualTo(apiAmount(s.sku(), t, null));
+            assertThat(browser.getCurrentUrl()).contains("asOf=" + t);
+        }
+
+        // With a valid time given, every transaction again.
+        String validAt = "2026-03-15T00:00:00.000Z";
+        browser.findElement(By.id("valid-at")).sendKeys(validAt);
+        browser.findElement(By.id("as-of")).clear();
+        browser.findElement(By.id("as-of")).sendKeys(String.valueOf(s.ts().get(0)), Keys.ENTER);
+        List<BigDecimal> shown = new ArrayList<>();
+        for (int i = 0; i < s.ts().size(); i++) {
+            if (i > 0) {
+                slider.sendKeys(Keys.ARROW_RIGHT);
+            }
+            String t = String.valueOf(s.ts().get(i));
+            BigDecimal amount = shownAmount(answerFor(t));
+            assertThat(amount).as("valid 15 March, known at t=%s", t).isEqualTo(apiAmount(s.sku(), t, validAt));
+            shown.add(amount);
+        }
+        // 15 March: January's price, then March's, kept when June's arrives, then corrected, then kept.
+        assertThat(shown).usingElementComparator(BigDecimal::compareTo).containsExactly(new BigDecimal("10"), new BigDecimal("12"), new BigDecimal("12"),
+                new BigDecimal("11.5"), new BigDecimal("11.5"), new BigDecimal("11.5"));
+    }
+
+    @Test
+    void aTypedInstantIsAnsweredAsTheApiAnswersIt() {
+        Scenario s = scenario("typed");
+        String instant = given().get("/tx/{t}", s.ts().get(3)).then().statusCode(200).extract().path("txInstant");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 6);
+        browser.findElement(By.id("as-of")).sendKeys(instant, Keys.ENTER);
+
+        // As the page writes an instant: always with milliseconds.
+        String asked = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(Instant.parse(instant));
+        WebElement answer = answerFor(asked);
+        assertThat(shownAmount(answer)).isEqualTo(apiAmount(s.sku(), asked, null));
+        assertThat(browser.findElement(By.id("slider")).getAttribute("value")).isEqualTo("3");
+        // Nonsense is refused in words, and nothing moves.
+        browser.findElement(By.id("as-of")).clear();
+        browser.findElement(By.id("as-of")).sendKeys("yesterday-ish", Keys.ENTER);
+        assertThat(waiting().until(d -> d.findElement(By.id("error"))).getText()).contains("neither a t");
+    }
+
+    @Test
+    void aDeepLinkReproducesTheView() {
+        Scenario s = scenario("deep");
+        String t = String.valueOf(s.ts().get(2));
+        String validAt = "2026-03-15T00:00:00.000Z";
+        open("?sku=" + s.sku() + "&asOf=" + t + "&validAt=" + validAt);
+
+        WebElement answer = answerFor(t);
+        assertThat(shownAmount(answer)).isEqualTo(new BigDecimal("12")).isEqualTo(apiAmount(s.sku(), t, validAt));
+        assertThat(browser.findElement(By.id("slider")).getAttribute("value")).isEqualTo("2");
+        assertThat(browser.findElement(By.id("valid-at")).getAttribute("value")).isEqualTo(validAt);
+        assertThat(browser.findElement(By.id("entity")).getAttribute("value")).isEqualTo(s.sku());
+
+        // Moving on writes the new view into the URL; loading that URL shows it again.
+        browser.findElement(By.id("slider")).sendKeys(Keys.ARROW_RIGHT);
+        String next = String.valueOf(s.ts().get(3));
+        answerFor(next);
+        String url = browser.getCurrentUrl();
+        browser.navigate().refresh();
+        assertThat(shownAmount(answerFor(next))).isEqualTo(new BigDecimal("11.5"));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url);
+    }
+
+    @Test
+    void selectingAVersionShowsItsEventSourceAndTransaction() {
+        Scenario s = scenario("select");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 6);
+
+        versions().get(3).click();
+        WebElement selection = waiting().until(d -> {
+            WebElement box = d.findElement(By.id("selection"));
+            return box.isDisplayed() && box.getText().contains("pricing-desk") ? box : null;
+        });
+        assertThat(selection.getText()).contains((String) s.corrected().get("id")).contains("correction of 12.00 EUR");
+        assertThat(selection.findElement(By.cssSelector("a[href='/tx/" + s.ts().get(3) + "']")).isDisplayed()).isTrue();
+
+        // The keyboard: the chart takes focus, and the arrow keys walk the versions.
+        browser.findElement(By.id("chart")).sendKeys(Keys.ARROW_RIGHT);
+        waiting().until(d -> d.findElement(By.id("selection")).getText().contains("scheduled"));
+        assertThat(versions().get(4).getAttribute("class")).contains("selected");
+    }
+
+    @Test
+    void whatChangedBetweenTwoPointsListsAddedCorrectedAndRetracted() {
+        Scenario s = scenario("diff");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 6);
+
+        new Select(browser.findElement(By.id("diff-from"))).selectByValue(String.valueOf(s.ts().get(2)));
+        new Select(browser.findElement(By.id("diff-to"))).selectByValue(String.valueOf(s.ts().get(5)));
+        List<String> changes = waiting().until(d -> {
+            List<String> items = d.findElements(By.cssSelector("#diff-list li")).stream().map(WebElement::getText).toList();
+            return items.size() == 3 ? items : null;
+        });
+        assertThat(changes).containsExactlyInAnyOrder(
+                "corrected: valid from 2026-03-01T00:00:00.000Z 12.00 EUR → 11.50 EUR",
+                "added: valid from " + versions().get(4).getAttribute("data-valid") + " 18.00 EUR",
+                "added: valid from 2026-02-01T00:00:00.000Z 10.50 EUR");
+    }
+
+    @Test
+    void aNewEventForTheShownSkuAppearsLive() {
+        Scenario s = scenario("live");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 6
+                && "live".equals(d.findElement(By.id("live")).getAttribute("data-stream")));
+
+        long t = postPrice(s.sku(), "19.00", "2026-09-01T00:00:00Z", "erp");
+        waiting().until(d -> versions().size() == 7);
+        assertThat(browser.findElement(By.id("live")).getText()).contains("t " + t);
+        // Following the latest, the answer is now the new transaction's.
+        assertThat(answerFor(String.valueOf(t)).getText()).contains("t " + t);
+    }
+
+    @Test
+    void aCustomerDeletionAndReCreationShow() throws Exception {
+        String id = "explorer-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Long> ts = new ArrayList<>();
+        ts.add(post(with(with(customer(id), "name", "Ada"), "tier", "gold")).statusCode(201).extract().jsonPath()
+                .getLong("t"));
+        ts.add(post(with(customer(id), "tier", "platinum")).statusCode(201).extract().jsonPath().getLong("t"));
+        ts.add(post(with(customer(id), "deleted", true)).statusCode(201).extract().jsonPath().getLong("t"));
+        ts.add(post(with(customer(id), "name", "Ada B")).statusCode(201).extract().jsonPath().getLong("t"));
+        open("?customer=" + id);
+
+        WebElement deletion = waiting().until(d -> d.findElements(By.cssSelector("#chart line.deletion")).stream()
+                .findFirst().orElse(null));
+        assertThat(deletion.getAttribute("data-t")).isEqualTo(String.valueOf(ts.get(2)));
+        assertThat(browser.findElements(By.cssSelector("#chart line.deletion"))).hasSize(1);
+        // Existence: two spans, before the deletion and after the re-creation.
+        assertThat(browser.findElements(By.cssSelector("#chart rect.lane-id"))).hasSize(2);
+        assertThat(browser.findElement(By.id("steps")).isDisplayed()).isFalse();
+
+        WebElement slider = browser.findElement(By.id("slider"));
+        slider.sendKeys(Keys.HOME, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT);
+        WebElement answer = answerFor(String.valueOf(ts.get(2)));
+        assertThat(answer.getAttribute("data-state")).isEqualTo("none");
+        given().get("/customers/{id}?asOf={t}", id, ts.get(2)).then().statusCode(404);
+        slider.sendKeys(Keys.ARROW_RIGHT);
+        assertThat(answerFor(String.valueOf(ts.get(3))).findElement(By.className("amount")).getText()).isEqualTo("Ada B");
+        Browser.screenshot(browser, "explorer-customer");
+    }
+
+    @Test
+    void leavingAndOpeningThePageAgainNeverStarvesItOfConnections() {
+        // A browser keeps six connections to a host: a change stream left open by each page left
+        // behind stalled the sixth page's reads until the server's heartbeat found the socket closed.
+        Scenario s = scenario("again");
+        for (int i = 0; i < 10; i++) {
+            open("?sku=" + s.sku() + "&asOf=" + s.ts().get(i % 6));
+            String t = String.valueOf(s.ts().get(i % 6));
+            new WebDriverWait(browser, Duration.ofSeconds(8)).until(d -> t.equals(
+                    d.findElement(By.id("answer")).getAttribute("data-as-of")));
+        }
+    }
+
+    @Test
+    void anUnknownSkuShowsAClearMessage() {
+        String sku = sku("NOPE");
+        open("?sku=" + sku);
+
+        WebElement error = waiting().until(d -> {
+            WebElement box = d.findElement(By.id("error"));
+            return box.isDisplayed() ? box : null;
+        });
+        assertThat(error.getText()).contains("No price has ever been recorded for SKU " + sku);
+        assertThat(browser.findElement(By.id("view")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void suggestionsComeFromThePricesThatStartWithWhatIsTyped() {
+        Scenario s = scenario("suggest");
+        open("");
+        browser.findElement(By.id("entity")).sendKeys(s.sku().substring(0, s.sku().length() - 2));
+        waiting().until(d -> d.findElements(By.cssSelector("#suggestions option")).stream()
+                .anyMatch(o -> s.sku().equals(o.getAttribute("value"))));
+        browser.findElement(By.id("entity")).sendKeys(s.sku().substring(s.sku().length() - 2), Keys.ENTER);
+        waiting().until(d -> versions().size() == 6);
+        assertThat(browser.getCurrentUrl()).endsWith("?sku=" + s.sku());
+    }
+
+    @Test
+    void onAPhoneWidthScreenNothingSpillsSideways() throws Exception {
+        Scenario s = scenario("phone");
+        try {
+            Browser.resize(browser, 390, 1600);
+            open("?sku=" + s.sku());
+            waiting().until(d -> versions().size() == 6);
+            long overflow = (Long) browser.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(overflow).isLessThanOrEqualTo(0);
+            Browser.screenshot(browser, "explorer-phone");
+        } finally {
+            Browser.resize(browser, 1280, 1000);
+        }
+    }
+
+    @Test
+    void aSkuWithAThousandVersionsIsDrawnWhole() throws Exception {
+        String sku = sku("thousand");
+        Instant start = Instant.parse("2024-01-01T00:00:00Z");
+        for (int batch = 0; batch < 10; batch++) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                int n = batch * 100 + i;
+                Map<String, Object> event = with(price(sku, BigDecimal.valueOf(1000 + n % 97, 2), "EUR"), "effectiveAt",
+                        start.plus(n, ChronoUnit.HOURS).toString());
+                lines.append(JSON.writeValueAsString(event)).append('\n');
+            }
+            postNdjson(lines.toString()).statusCode(201);
+        }
+        open("?sku=" + sku);
+        waiting().until(d -> versions().size() == 1000);
+
+        WebElement timing = browser.findElement(By.id("render-time"));
+        assertThat(timing.getAttribute("data-versions")).isEqualTo("1000");
+        String line = Instant.now() + " 1000 versions drawn in " + timing.getAttribute("data-ms") + " ms (" + timing.getText()
+                + ")\n";
+        Files.createDirectories(Browser.SCREENSHOTS);
+        Files.writeString(Browser.SCREENSHOTS.resolve("timings.txt"), line, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        System.out.print("Explorer: " + line);
+        Browser.screenshot(browser, "explorer-thousand");
+    }
+
+}
