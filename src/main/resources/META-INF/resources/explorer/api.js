@@ -132,6 +132,9 @@ export function follow(onTx, onState) {
           return;
         }
         onState(e instanceof ApiError ? `not live: ${e.message}` : 'reconnecting');
+        if (e.status === 401) {
+          return; // until a token is given, which starts a new stream
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }

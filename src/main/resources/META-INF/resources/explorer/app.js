@@ -4,7 +4,7 @@
 
 import * as api from './api.js';
 import * as model from './model.js';
-import { day, drawBitemporal, drawLanes, drawSteps, money, validScale } from './chart.js';
+import { day, drawBitemporal, drawLanes, drawSteps, money, svgX, validScale } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,6 +17,8 @@ const state = {
   asOf: null, // what the known-at point was given as: a t (number) or an instant (string); null: the latest
   validAt: null, // an instant string, or null: the API's default
   selected: null,
+  zoom: null, // the valid-time range zoomed to, {lo, hi}; null: fit every version
+  scale: null,
   loadedAt: 0,
   answerRequest: 0,
   controller: null,
@@ -144,7 +146,8 @@ function drawAll() {
   const now = Date.now();
   const validAt = state.validAt ? Date.parse(state.validAt) : null;
   if (state.kind === 'sku') {
-    const scale = validScale(state.versions, now);
+    const scale = validScale(state.versions, now, state.zoom);
+    state.scale = scale;
     const shapes = model.priceShapes(state.versions, state.txs);
     state.paths = drawBitemporal($('chart'), {
       versions: state.versions, txs: state.txs, shapes, scale, now, knownIndex: index, validAt,
@@ -392,6 +395,24 @@ function fillTable() {
   $('table-summary').textContent = state.kind === 'sku' ? `All ${state.versions.length} versions` : `All ${state.versions.length} values`;
 }
 
+// ---- zooming the valid-time axis --------------------------------------------------------------
+
+function zoom(how, around = null) {
+  const { lo, hi } = state.scale;
+  const span = hi - lo;
+  const center = around ?? lo + span / 2;
+  const ranges = {
+    in: () => ({ lo: center - (center - lo) * 0.6, hi: center + (hi - center) * 0.6 }),
+    out: () => ({ lo: center - (center - lo) / 0.6, hi: center + (hi - center) / 0.6 }),
+    left: () => ({ lo: lo - span * 0.25, hi: hi - span * 0.25 }),
+    right: () => ({ lo: lo + span * 0.25, hi: hi + span * 0.25 }),
+    fit: () => null,
+  };
+  const next = ranges[how]();
+  state.zoom = next && next.hi - next.lo < 1000 ? state.zoom : next;
+  drawAll();
+}
+
 // ---- live ------------------------------------------------------------------------------------
 
 function touches(tx) {
@@ -429,6 +450,7 @@ function wire() {
     state.asOf = null;
     state.validAt = null;
     state.selected = null;
+    state.zoom = null;
     $('diff-from').value = '';
     $('diff-to').value = '';
     writeUrl(true);
@@ -499,8 +521,25 @@ function wire() {
       select(Math.min(count - 1, Math.max(0, current + moves[e.key])));
     } else if (e.key === 'Escape') {
       select(null);
+    } else if (state.kind === 'sku' && (e.key === '+' || e.key === '-' || e.key === '0')) {
+      zoom({ '+': 'in', '-': 'out', 0: 'fit' }[e.key]);
     }
   });
+  $('zoom').addEventListener('click', (e) => {
+    if (e.target.dataset.zoom && state.scale) {
+      zoom(e.target.dataset.zoom);
+    }
+  });
+  for (const id of ['chart', 'steps']) {
+    $(id).addEventListener('wheel', (e) => {
+      // Ctrl and the wheel (a trackpad's pinch too) zoom under the pointer; the wheel alone scrolls the page.
+      if (!e.ctrlKey || state.kind !== 'sku' || !state.scale) {
+        return;
+      }
+      e.preventDefault();
+      zoom(e.deltaY < 0 ? 'in' : 'out', state.scale.invert(svgX($(id), e.clientX)));
+    }, { passive: false });
+  }
   window.addEventListener('popstate', () => {
     readUrl();
     load();

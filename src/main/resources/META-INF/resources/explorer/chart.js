@@ -35,17 +35,37 @@ export function day(ms) {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** The valid-time axis every price drawing shares: from the earliest version to past now and the latest. */
-export function validScale(versions, now) {
-  const valids = versions.map((v) => v.valid);
-  let lo = Math.min(...valids, now);
-  let hi = Math.max(...valids, now);
-  const span = Math.max(hi - lo, DAY);
-  lo -= span * 0.04;
-  hi += span * 0.12;
+/**
+ * The valid-time axis every price drawing shares: the versions' valid times, and now when it is not
+ * far beyond them (otherwise "valid now" is marked at the edge); or the range a person zoomed to.
+ */
+export function validScale(versions, now, zoom = null) {
+  let lo;
+  let hi;
+  if (zoom) {
+    ({ lo, hi } = zoom);
+  } else {
+    lo = Math.min(...versions.map((v) => v.valid));
+    hi = Math.max(...versions.map((v) => v.valid));
+    const span = Math.max(hi - lo, DAY);
+    if (now < lo) {
+      lo = now;
+    } else if (now - hi <= span * 0.5) {
+      hi = Math.max(hi, now);
+    }
+    const padded = Math.max(hi - lo, DAY);
+    lo -= padded * 0.04;
+    hi += padded * 0.12;
+  }
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
-  return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo) };
+  return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo), width: WIDTH };
+}
+
+/** Where a point of an svg drawn by this module lies in its own units (for zooming under the pointer). */
+export function svgX(svg, clientX) {
+  const box = svg.getBoundingClientRect();
+  return ((clientX - box.left) / box.width) * WIDTH;
 }
 
 function timeTicks(scale, y, parent, height) {
@@ -54,7 +74,8 @@ function timeTicks(scale, y, parent, height) {
     const ms = scale.lo + ((scale.hi - scale.lo) * i) / count;
     const x = scale.x(ms);
     el('line', { x1: x, x2: x, y1: MARGIN.top, y2: y, class: 'grid' }, parent);
-    const label = el('text', { x, y: height - 12, class: 'tick', 'text-anchor': 'middle' }, parent);
+    const anchor = i === 0 ? 'start' : i === count ? 'end' : 'middle';
+    const label = el('text', { x, y: height - 12, class: 'tick', 'text-anchor': anchor }, parent);
     label.textContent = day(ms);
   }
 }
@@ -103,7 +124,8 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     }
     const path = el('path', {
       d,
-      class: `version kind-${v.kind}${v.to === null ? '' : ' superseded'}${rects.some((r) => r.validTo === null) ? ' open' : ''}`,
+      // A sliver (an hour in a year) would be all outline: it is drawn without one.
+      class: `version kind-${v.kind}${v.to === null ? '' : ' superseded'}${widest && widest.w < 4 ? ' thin' : ''}${v.index % 2 ? ' alt' : ''}`,
       'data-index': v.index,
       'data-event-id': v.eventId,
       'data-kind': v.kind,
@@ -115,16 +137,14 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     title.textContent = `${money(v.amount, v.currency)} valid from ${v.effectiveAt} · ${v.kind} · recorded t=${v.from}`
       + (v.to === null ? '' : ` · superseded t=${v.to}`);
     paths[v.index] = path;
-    if (widest && widest.w > 58 && widest.h > 13) {
-      const label = el('text', { x: widest.x, y: widest.y + 4, class: 'amount', 'text-anchor': 'middle' }, labels);
-      label.textContent = money(v.amount, v.currency);
+    const text = money(v.amount, v.currency);
+    if (widest && widest.w > text.length * 7 + 6 && widest.h > 13) {
+      el('text', { x: widest.x, y: widest.y + 4, class: 'amount', 'text-anchor': 'middle' }, labels).textContent = text;
     }
   }
 
   const marks = el('g', { class: 'marks' }, svg);
-  const nowX = scale.x(now);
-  el('line', { x1: nowX, x2: nowX, y1: MARGIN.top, y2: bottom, class: 'now' }, marks);
-  el('text', { x: nowX + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = 'valid now';
+  markNow(marks, scale, now, bottom);
   if (validAt !== null) {
     const vx = scale.x(validAt);
     el('line', { x1: vx, x2: vx, y1: MARGIN.top, y2: bottom, class: 'valid-at' }, marks);
@@ -134,6 +154,16 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     el('line', { x1: MARGIN.left, x2: right, y1: ky, y2: ky, class: 'known-at' }, marks);
   }
   return paths;
+}
+
+/** The "valid now" line, or an arrow at the edge when now lies outside the axis. */
+function markNow(marks, scale, now, bottom) {
+  const x = scale.x(now);
+  const outside = now > scale.hi ? ' →' : now < scale.lo ? '← ' : '';
+  el('line', { x1: x, x2: x, y1: MARGIN.top, y2: bottom, class: 'now' }, marks);
+  const anchor = now > scale.hi ? 'end' : 'start';
+  el('text', { x: now > scale.hi ? x - 4 : x + 4, y: MARGIN.top + 10, class: 'mark-label', 'text-anchor': anchor }, marks)
+    .textContent = now < scale.lo ? `${outside}valid now` : `valid now${outside}`;
 }
 
 /** The price over valid time as known at one point: a step line, with "valid now" and validAt marked. */
@@ -166,12 +196,16 @@ export function drawSteps(svg, { steps, scale, now, validAt }) {
   const marks = el('g', { class: 'marks' }, svg);
   const mark = (ms, cls, text) => {
     const x = scale.x(ms);
-    el('line', { x1: x, x2: x, y1: MARGIN.top, y2: bottom, class: cls }, marks);
+    if (cls === 'now') {
+      markNow(marks, scale, ms, bottom);
+    } else {
+      el('line', { x1: x, x2: x, y1: MARGIN.top, y2: bottom, class: cls }, marks);
+      el('text', { x: x + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = text;
+    }
     const inForce = steps.filter((v) => v.valid <= ms).pop();
     if (inForce) {
       el('circle', { cx: x, cy: y(Number(inForce.amount)), r: 5, class: `${cls}-dot` }, marks);
     }
-    el('text', { x: x + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = text;
   };
   mark(now, 'now', 'valid now');
   if (validAt !== null) {

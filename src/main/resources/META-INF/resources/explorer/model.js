@@ -40,20 +40,14 @@ export function priceVersions(items) {
       }
       continue;
     }
-    const version = {
-      index: versions.length,
-      eventId: item.eventId,
+    const version = asserted(item, versions.length, {
       amount: item.amount,
       currency: item.currency,
       effectiveAt: item.effectiveAt,
       valid,
-      from: item.t,
-      fromInstant: item.txInstant,
-      to: null,
-      toInstant: null,
       replaces: replaced.get(valid) || null,
       kind: 'plain',
-    };
+    });
     if (version.replaces) {
       version.kind = 'correction';
       version.replaces.replacedBy = version;
@@ -66,6 +60,11 @@ export function priceVersions(items) {
     versions.push(version);
   }
   return versions;
+}
+
+/** What an assertion put in place: standing from its transaction until a retraction ends it. */
+function asserted(item, index, fields) {
+  return { index, eventId: item.eventId, ...fields, from: item.t, fromInstant: item.txInstant, to: null, toInstant: null };
 }
 
 /** Ends what stands under key at the retraction's transaction; what it ended, if anything. */
@@ -218,16 +217,7 @@ export function customerSpans(items) {
       retract(open, item.attribute, item);
       continue;
     }
-    const span = {
-      index: spans.length,
-      attribute: item.attribute,
-      value: item.value,
-      from: item.t,
-      fromInstant: item.txInstant,
-      to: null,
-      toInstant: null,
-      eventId: item.eventId,
-    };
+    const span = asserted(item, spans.length, { attribute: item.attribute, value: item.value });
     open.set(item.attribute, span);
     spans.push(span);
   }

@@ -395,6 +395,26 @@ class ExplorerTest {
                 StandardOpenOption.APPEND);
         System.out.print("Explorer: " + line);
         Browser.screenshot(browser, "explorer-thousand");
+
+        // Zooming narrows the valid-time axis (its first and last ticks); Fit brings every version back.
+        List<String> fitted = axisEnds();
+        for (int i = 0; i < 4; i++) {
+            browser.findElement(By.cssSelector("#zoom [data-zoom=in]")).click();
+        }
+        List<String> zoomed = axisEnds();
+        assertThat(zoomed.get(0)).isGreaterThan(fitted.get(0));
+        assertThat(zoomed.get(1)).isLessThan(fitted.get(1));
+        assertThat(versions()).hasSize(1000);
+        Browser.screenshot(browser, "explorer-thousand-zoomed");
+        browser.findElement(By.cssSelector("#zoom [data-zoom=fit]")).click();
+        assertThat(axisEnds()).isEqualTo(fitted);
+    }
+
+    /** The first and last dates on the chart's valid-time axis. */
+    private static List<String> axisEnds() {
+        List<String> ticks = browser.findElements(By.cssSelector("#chart .axes text.tick")).stream()
+                .map(WebElement::getText).filter(text -> text.matches("\\d{4}-\\d{2}-\\d{2}")).toList();
+        return List.of(ticks.get(0), ticks.get(ticks.size() - 1));
     }
 
 }
