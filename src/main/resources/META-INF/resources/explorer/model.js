@@ -26,6 +26,7 @@ export function priceVersions(items) {
   const live = new Map(); // valid time (ms) -> version
   let replaced = new Map(); // versions retracted in the current transaction, by valid time
   let currentT = null;
+  let latest = -Infinity; // the latest valid time standing (a correction keeps its valid time standing)
   const versions = [];
   for (const item of items) {
     if (item.t !== currentT) {
@@ -37,6 +38,11 @@ export function priceVersions(items) {
       const old = retract(live, valid, item);
       if (old) {
         replaced.set(valid, old);
+        if (valid === latest && !live.size) {
+          latest = -Infinity;
+        } else if (valid === latest) {
+          latest = Math.max(...live.keys());
+        }
       }
       continue;
     }
@@ -53,10 +59,11 @@ export function priceVersions(items) {
       version.replaces.replacedBy = version;
     } else if (valid > Date.parse(item.txInstant)) {
       version.kind = 'scheduled';
-    } else if (latestValid(live) > valid) {
+    } else if (latest > valid) {
       version.kind = 'late';
     }
     live.set(valid, version);
+    latest = Math.max(latest, valid);
     versions.push(version);
   }
   return versions;
@@ -78,14 +85,6 @@ function retract(standing, key, item) {
   return ended;
 }
 
-function latestValid(live) {
-  let latest = -Infinity;
-  for (const valid of live.keys()) {
-    latest = Math.max(latest, valid);
-  }
-  return latest;
-}
-
 /** Whether a version was part of what was known at t. */
 export function knownAt(version, t) {
   return version.from <= t && (version.to === null || version.to > t);
@@ -98,7 +97,6 @@ export function knownAt(version, t) {
  * or a retraction can change, so one version can be several stacked rectangles.
  */
 export function priceShapes(versions, txs) {
-  const txIndex = new Map(txs.map((tx, i) => [tx.t, i]));
   const byTx = new Map();
   for (const v of versions) {
     push(byTx, v.from, { v, added: true });
@@ -109,8 +107,12 @@ export function priceShapes(versions, txs) {
   const alive = []; // versions known now, sorted by valid time
   const open = new Map(); // version -> its current rectangle
   const shapes = new Map(versions.map((v) => [v, []]));
+  const position = (v) => {
+    const at = sortedIndex(alive, v.valid);
+    return alive[at] === v ? at : -1;
+  };
   const reconsider = (v, i) => {
-    const at = alive.indexOf(v);
+    const at = position(v);
     const next = at >= 0 && at + 1 < alive.length ? alive[at + 1].valid : null;
     const current = open.get(v);
     if (current && current.validTo === next) {
@@ -135,7 +137,7 @@ export function priceShapes(versions, txs) {
       if (added) {
         alive.splice(at, 0, v);
       } else {
-        alive.splice(alive.indexOf(v), 1);
+        alive.splice(position(v), 1);
       }
       touched.add(v);
       const before = alive[Math.min(at, alive.length) - 1];

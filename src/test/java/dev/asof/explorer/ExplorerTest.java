@@ -11,11 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.support.Browser;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.math.BigDecimal;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -25,14 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,24 +38,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @QuarkusTest
 @EnabledIf(value = "dev.asof.support.Browser#installed",
         disabledReason = "no Chromium: apt-get install chromium chromium-driver")
-class ExplorerTest {
+class ExplorerTest extends InBrowser {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static ChromeDriver browser;
-
-    @TestHTTPResource("/")
-    URL root;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = Browser.open();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     /** A SKU with plain changes, a correction, a scheduled price and a late arrival, one transaction each. */
     record Scenario(String sku, List<Long> ts, Map<String, Object> corrected) {
@@ -84,23 +63,6 @@ class ExplorerTest {
     private static long postPrice(String sku, String amount, String effectiveAt, String source) {
         Map<String, Object> event = with(with(price(sku, amount, "EUR"), "effectiveAt", effectiveAt), "source", source);
         return post(event).statusCode(201).extract().jsonPath().getLong("t");
-    }
-
-    private void open(String query) {
-        browser.get(root.toString().replaceAll("/$", "") + "/" + query);
-    }
-
-    /** Waits up to 20 s; a timeout says what the page showed. */
-    private static WebDriverWait waiting() {
-        return new WebDriverWait(browser, Duration.ofSeconds(20)) {
-            @Override
-            protected RuntimeException timeoutException(String message, Throwable cause) {
-                Object shown = browser.executeScript("return ['error', 'live', 'answer', 'selection', 'render-time']"
-                        + ".map(id => id + ': ' + document.getElementById(id).outerHTML).join('\\n')");
-                return super.timeoutException(message + "\nThe page at " + browser.getCurrentUrl() + " showed:\n" + shown,
-                        cause);
-            }
-        };
     }
 
     private static List<WebElement> versions() {
@@ -248,6 +210,17 @@ class ExplorerTest {
         assertThat(selection.getText()).contains((String) s.corrected().get("id")).contains("correction of 12.00 EUR");
         assertThat(selection.findElement(By.cssSelector("a[href='/tx/" + s.ts().get(3) + "']")).isDisplayed()).isTrue();
 
+        // The table of all versions, built when opened: a row each; Enter on one selects it.
+        browser.findElement(By.id("table-summary")).click();
+        List<WebElement> rows = waiting().until(d -> {
+            List<WebElement> found = d.findElements(By.cssSelector("#versions tbody tr"));
+            return found.size() == 6 ? found : null;
+        });
+        rows.get(5).sendKeys(Keys.ENTER);
+        waiting().until(d -> d.findElement(By.id("selection")).getText().contains("late arrival"));
+        versions().get(3).click();
+        waiting().until(d -> d.findElement(By.id("selection")).getText().contains("correction of"));
+
         // The keyboard: the chart takes focus, and the arrow keys walk the versions.
         browser.findElement(By.id("chart")).sendKeys(Keys.ARROW_RIGHT);
         waiting().until(d -> d.findElement(By.id("selection")).getText().contains("scheduled"));
@@ -386,7 +359,10 @@ class ExplorerTest {
         open("?sku=" + sku);
         waiting().until(d -> versions().size() == 1000);
 
-        WebElement timing = browser.findElement(By.id("render-time"));
+        WebElement timing = waiting().until(d -> {
+            WebElement shown = d.findElement(By.id("render-time"));
+            return shown.getAttribute("data-ms") != null ? shown : null;
+        });
         assertThat(timing.getAttribute("data-versions")).isEqualTo("1000");
         String line = Instant.now() + " 1000 versions drawn in " + timing.getAttribute("data-ms") + " ms (" + timing.getText()
                 + ")\n";

@@ -5,21 +5,14 @@ import static dev.asof.support.Events.sku;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asof.support.Browser;
 import dev.asof.support.OwnDatabase;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URL;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The explorer where reads need a token: it says so in words, takes one, and keeps it out of the URL. */
@@ -27,29 +20,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestProfile(ExplorerTokenTest.Closed.class)
 @EnabledIf(value = "dev.asof.support.Browser#installed",
         disabledReason = "no Chromium: apt-get install chromium chromium-driver")
-class ExplorerTokenTest {
+class ExplorerTokenTest extends InBrowser {
     static final String WRITER = "writer-9a8b7c6d";
     static final String READER = "reader-3e4f5a6b";
-    private static ChromeDriver browser;
 
     public static class Closed extends OwnDatabase {
         public Closed() {
             super("asof-explorer-tokens", "asof.write-tokens", WRITER, "asof.read-tokens", READER);
-        }
-    }
-
-    @TestHTTPResource("/")
-    URL root;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = Browser.open();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
         }
     }
 
@@ -62,8 +39,8 @@ class ExplorerTokenTest {
     void withoutATokenThePageSaysSoAndWithOneItShowsEverythingLive() {
         String sku = sku("closed");
         post(sku, 1);
-        WebDriverWait waiting = new WebDriverWait(browser, Duration.ofSeconds(20));
-        browser.get(root + "?sku=" + sku);
+        WebDriverWait waiting = waiting();
+        open("?sku=" + sku);
 
         WebElement error = waiting.until(d -> {
             WebElement box = d.findElement(By.id("error"));
