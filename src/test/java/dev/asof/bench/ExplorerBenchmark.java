@@ -2,10 +2,7 @@ package dev.asof.bench;
 
 import dev.asof.support.Browser;
 import dev.asof.support.PackagedService;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -95,13 +92,7 @@ public final class ExplorerBenchmark {
                         .append(".25,\"currency\":\"EUR\",\"effectiveAt\":\"").append(start.plusSeconds(3600L * hour))
                         .append("\"}\n");
             }
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                    .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
-                    .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 201) {
-                throw new IllegalStateException(response.statusCode() + " " + response.body());
-            }
+            Load.postNdjson(client, base, ndjson.toString());
         }
     }
 }

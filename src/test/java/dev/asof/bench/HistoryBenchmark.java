@@ -86,13 +86,7 @@ public final class HistoryBenchmark {
                         .append(".5,\"currency\":\"EUR\",\"effectiveAt\":\"").append(start.plusSeconds(3600L * i))
                         .append("\"}\n");
             }
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                    .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/x-ndjson")
-                    .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 201) {
-                throw new IllegalStateException(response.statusCode() + " " + response.body());
-            }
+            Load.postNdjson(client, base, ndjson.toString());
         }
     }
 
