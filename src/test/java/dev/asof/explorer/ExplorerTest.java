@@ -315,6 +315,19 @@ class ExplorerTest extends InBrowser {
     }
 
     @Test
+    void aProblemFromTheApiIsShownInWords() {
+        Scenario s = scenario("problem");
+        String beyond = "999999999";
+        String detail = given().get("/prices/{sku}?asOf={t}", s.sku(), beyond).then().statusCode(400)
+                .contentType("application/problem+json").extract().path("detail");
+        open("?sku=" + s.sku() + "&asOf=" + beyond);
+
+        WebElement answer = answerFor(beyond);
+        assertThat(answer.getAttribute("data-state")).isEqualTo("error");
+        assertThat(answer.getText()).contains(detail).doesNotContain("{");
+    }
+
+    @Test
     void suggestionsComeFromThePricesThatStartWithWhatIsTyped() {
         Scenario s = scenario("suggest");
         open("");
