@@ -441,7 +441,7 @@ function touches(tx) {
 function onTx(tx) {
   if (state.id && touches(tx)) {
     $('live').textContent = `New: transaction t ${tx.t} at ${tx.txInstant}`;
-    load();
+    reload();
   }
 }
 
@@ -449,8 +449,29 @@ function onStreamState(text) {
   $('live').dataset.stream = text;
   if (text === 'live' && state.id && state.loadedAt) {
     // Connected after the history was read: read it again, so that nothing in between is missed.
-    load();
+    reload();
   }
+}
+
+/**
+ * Reads the shown entity again after new transactions: one read at a time, and one more after it
+ * if more arrived meanwhile, so that a burst (a hot SKU, a stream catching up) is not a read each.
+ */
+let reloading = null;
+let reloadAgain = false;
+
+function reload() {
+  if (reloading) {
+    reloadAgain = true;
+    return;
+  }
+  reloading = new Promise((resolve) => setTimeout(resolve, 100)).then(load).finally(() => {
+    reloading = null;
+    if (reloadAgain) {
+      reloadAgain = false;
+      reload();
+    }
+  });
 }
 
 // ---- wiring ----------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     }, layer);
     const title = el('title', {}, path);
     title.textContent = `${money(v.amount, v.currency)} valid from ${v.effectiveAt} · ${v.kind} · recorded t=${v.from}`
-      + (v.to === null ? '' : ` · superseded t=${v.to}`);
+      + `${v.to === null ? '' : ` · replaced t=${v.to}`} · event ${v.eventId} (select for its source)`;
     paths[v.index] = path;
     const text = money(v.amount, v.currency);
     if (widest && widest.w > text.length * 7 + 6 && widest.h > 13) {

@@ -115,7 +115,7 @@ export function priceShapes(versions, txs) {
     const at = position(v);
     const next = at >= 0 && at + 1 < alive.length ? alive[at + 1].valid : null;
     const current = open.get(v);
-    if (current && current.validTo === next) {
+    if (at >= 0 && current && current.validTo === next) {
       return;
     }
     if (current) {
