@@ -82,6 +82,7 @@ async function load() {
   if (!state.id) {
     $('view').hidden = true;
     $('intro').hidden = false;
+    showSomeSkus();
     return;
   }
   state.controller?.abort();
@@ -141,6 +142,23 @@ async function load() {
       + `drawn and painted in ${Math.round(painted - fetched)} ms · `;
   }, 0));
   await answer();
+}
+
+/** A few SKUs to start from, on the page without one. */
+async function showSomeSkus() {
+  try {
+    const page = await api.get(api.paths.suggestions(''));
+    $('some-skus').replaceChildren(...page.items.map((p) => {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = `?sku=${encodeURIComponent(p.sku)}`;
+      link.textContent = p.sku;
+      item.append(link, ` ${money(p.amount, p.currency)}`);
+      return item;
+    }));
+  } catch (e) {
+    fail(e);
+  }
 }
 
 /** The index of the transaction the known-at point falls on (the latest when none is given). */

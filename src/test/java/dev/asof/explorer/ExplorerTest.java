@@ -331,6 +331,10 @@ class ExplorerTest extends InBrowser {
     void suggestionsComeFromThePricesThatStartWithWhatIsTyped() {
         Scenario s = scenario("suggest");
         open("");
+        // The page without a SKU offers some to start from, each a link to its view.
+        WebElement first = waiting().until(d -> d.findElements(By.cssSelector("#some-skus a")).stream().findFirst()
+                .orElse(null));
+        assertThat(first.getAttribute("href")).contains("?sku=" + first.getText());
         browser.findElement(By.id("entity")).sendKeys(s.sku().substring(0, s.sku().length() - 2));
         waiting().until(d -> d.findElements(By.cssSelector("#suggestions option")).stream()
                 .anyMatch(o -> s.sku().equals(o.getAttribute("value"))));
