@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import dev.asof.datomic.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -25,6 +26,8 @@ public class ProblemMapper {
     /** Every resource asof serves, for the Allow header of a 405. */
     private static final AllowedMethods ALLOWED = AllowedMethods.of(List.of(EventsResource.class, PriceResource.class,
             CustomerResource.class, TxResource.class, ChangesResource.class));
+
+    private static final String EXPLORER_ALLOW = "GET, HEAD";
 
     private final int retryAfter;
 
@@ -43,8 +46,14 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e, UriInfo uri) {
+    public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
+        if (status == 404 && isExplorer(uri.getPath()) && !"GET".equals(request.getMethod())
+                && !"HEAD".equals(request.getMethod())) {
+            // The page exists; it is only read. (A GET that gets here names an asset that does not exist.)
+            return Response.fromResponse(render(new ProblemException(405, "Method Not Allowed",
+                    "The explorer's page and assets are only read"))).header("Allow", EXPLORER_ALLOW).build();
+        }
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
         String detail = switch (status) {
@@ -60,6 +69,11 @@ public class ProblemMapper {
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
                 : ALLOWED.allow(uri.getPath());
         return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
+    }
+
+    /** The explorer: static files at / and under /explorer/, served by Quarkus, not by a resource. */
+    private static boolean isExplorer(String path) {
+        return path.equals("/") || path.equals("/index.html") || path.startsWith("/explorer/");
     }
 
     @ServerExceptionMapper

@@ -59,6 +59,12 @@ class HttpDetailsTest {
                 .header("Allow", containsString("POST"));
         given().contentType("application/json").body("{}").put("/prices/X").then().statusCode(405)
                 .contentType("application/problem+json").header("Allow", containsString("GET"));
+        // The explorer's page and its assets are static: read, never written.
+        given().contentType("application/json").body("{}").post("/").then().statusCode(405)
+                .contentType("application/problem+json").header("Allow", "GET, HEAD");
+        given().delete("/explorer/app.js").then().statusCode(405).header("Allow", "GET, HEAD");
+        given().get("/").then().statusCode(200).contentType(containsString("text/html"));
+        given().get("/explorer/nothing-here.js").then().statusCode(404).contentType("application/problem+json");
     }
 
     @Test
