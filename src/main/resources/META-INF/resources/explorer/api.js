@@ -88,7 +88,8 @@ function queryString(query = {}) {
 
 /**
  * Follows /changes/stream, calling onTx(tx) for each transaction, and reconnecting with
- * Last-Event-ID so that nothing is missed. fetch rather than EventSource: EventSource cannot send
+ * Last-Event-ID so that nothing is missed; onState(text, refused) tells how it goes (refused: a
+ * 401, after which it stops). fetch rather than EventSource: EventSource cannot send
  * the Authorization header. Returns a function that stops it.
  */
 export function follow(onTx, onState) {
@@ -131,8 +132,9 @@ export function follow(onTx, onState) {
         if (stopped) {
           return;
         }
-        onState(e instanceof ApiError ? `not live: ${e.message}` : 'reconnecting');
-        if (e.status === 401) {
+        const refused = e.status === 401;
+        onState(e instanceof ApiError ? `not live: ${e.message}` : 'reconnecting', refused);
+        if (refused) {
           return; // until a token is given, which starts a new stream
         }
       }
@@ -143,6 +145,54 @@ export function follow(onTx, onState) {
   return () => {
     stopped = true;
     controller.abort();
+  };
+}
+
+/**
+ * The change stream shared by every tab of this page in the browser: one tab (whichever holds the
+ * Web Lock) reads /changes/stream and passes each transaction to the others over a
+ * BroadcastChannel. A browser keeps six connections to a host, so a stream a tab would starve
+ * the seventh tab's reads. When the reading tab goes, the next one takes the lock and reads from
+ * the tail; its "live" tells every tab to read its entity again, so nothing in between is missed.
+ * Where the browser lacks either API, each tab reads its own stream.
+ */
+export function followShared(onTx, onState) {
+  if (typeof BroadcastChannel === 'undefined' || !navigator.locks) {
+    return follow(onTx, onState);
+  }
+  const channel = new BroadcastChannel('asof-change-stream');
+  const leaving = new AbortController();
+  let state = null;
+  let stopReading = null;
+  channel.onmessage = (e) => {
+    if (e.data.type === 'tx') {
+      onTx(e.data.tx);
+    } else if (e.data.type === 'state') {
+      onState(e.data.state);
+    } else if (e.data.type === 'hello' && state === 'live') {
+      channel.postMessage({ type: 'state', state });
+    }
+  };
+  navigator.locks.request('asof-change-stream', { signal: leaving.signal }, () => new Promise((release) => {
+    stopReading = follow((tx) => {
+      onTx(tx);
+      channel.postMessage({ type: 'tx', tx });
+    }, (next, refused) => {
+      state = next;
+      onState(next);
+      if (refused) {
+        release(); // this tab may not read the stream (no token): another tab may
+      } else if (next === 'live' || next === 'reconnecting') {
+        channel.postMessage({ type: 'state', state: next });
+      }
+    });
+    leaving.signal.addEventListener('abort', () => release());
+  })).catch(() => {});
+  channel.postMessage({ type: 'hello' });
+  return () => {
+    leaving.abort();
+    stopReading?.();
+    channel.close();
   };
 }
 

@@ -74,7 +74,7 @@ function writeUrl(push) {
 
 // ---- loading an entity -----------------------------------------------------------------------
 
-async function load() {
+async function load({ onlyIfChanged = false } = {}) {
   showError('');
   $('kind').value = state.kind;
   $('entity').value = state.id || '';
@@ -106,6 +106,12 @@ async function load() {
     return;
   }
   const fetched = performance.now();
+  // Read again (live) with nothing new: the page stays as it is, and so do the elements people point at.
+  const shown = `${state.kind}:${state.id}:${items.length}:${items[items.length - 1].t}`;
+  if (onlyIfChanged && shown === state.shown && !$('view').hidden) {
+    return;
+  }
+  state.shown = shown;
   state.items = items;
   state.txs = model.transactions(items);
   state.versions = state.kind === 'sku' ? model.priceVersions(items) : model.customerSpans(items);
@@ -483,7 +489,7 @@ function reload() {
     reloadAgain = true;
     return;
   }
-  reloading = new Promise((resolve) => setTimeout(resolve, 100)).then(load).finally(() => {
+  reloading = new Promise((resolve) => setTimeout(resolve, 100)).then(() => load({ onlyIfChanged: true })).finally(() => {
     reloading = null;
     if (reloadAgain) {
       reloadAgain = false;
@@ -622,13 +628,14 @@ let stopStream = null;
 
 function restartStream() {
   stopStream?.();
-  stopStream = api.follow(onTx, onStreamState);
+  stopStream = api.followShared(onTx, onStreamState);
 }
 
 readUrl();
 wire();
 restartStream();
-// A browser keeps only six connections to a host; a stream left open by a page being left would hold one.
+// A browser keeps only six connections to a host; a stream left open by a page being left would hold
+// one, and the shared stream passes to another tab only when this one lets go.
 window.addEventListener('pagehide', () => stopStream?.());
 window.addEventListener('pageshow', (e) => e.persisted && restartStream());
 load();

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -257,6 +258,44 @@ class ExplorerTest extends InBrowser {
         assertThat(browser.findElement(By.id("live")).getText()).contains("t " + t);
         // Following the latest, the answer is now the new transaction's.
         assertThat(answerFor(String.valueOf(t)).getText()).contains("t " + t);
+    }
+
+    @Test
+    void manyTabsShareOneChangeStreamAndAllStayLive() {
+        // Six connections to a host: eight tabs each reading a stream of their own would starve.
+        Scenario s = scenario("tabs");
+        List<String> tabs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                if (i > 0) {
+                    browser.switchTo().newWindow(WindowType.TAB);
+                }
+                tabs.add(browser.getWindowHandle());
+                open("?sku=" + s.sku());
+                new WebDriverWait(browser, Duration.ofSeconds(8)).until(d -> versions().size() == 6);
+            }
+            postPrice(s.sku(), "19.00", "2026-09-01T00:00:00Z", "erp");
+            for (String tab : tabs) {
+                browser.switchTo().window(tab);
+                waiting().until(d -> versions().size() == 7);
+            }
+
+            // The tab that reads the stream (the first) goes; another takes over, and the rest stay live.
+            browser.switchTo().window(tabs.remove(0));
+            browser.close();
+            browser.switchTo().window(tabs.get(0));
+            postPrice(s.sku(), "20.00", "2026-10-01T00:00:00Z", "erp");
+            for (String tab : tabs) {
+                browser.switchTo().window(tab);
+                waiting().until(d -> versions().size() == 8);
+            }
+        } finally {
+            for (String tab : tabs.subList(0, Math.max(0, tabs.size() - 1))) {
+                browser.switchTo().window(tab);
+                browser.close();
+            }
+            browser.switchTo().window(tabs.get(tabs.size() - 1));
+        }
     }
 
     @Test
