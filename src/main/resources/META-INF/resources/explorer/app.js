@@ -75,9 +75,12 @@ function writeUrl(push) {
 // ---- loading an entity -----------------------------------------------------------------------
 
 async function load({ onlyIfChanged = false } = {}) {
-  showError('');
-  $('kind').value = state.kind;
-  $('entity').value = state.id || '';
+  if (!onlyIfChanged) {
+    // A live read leaves alone what the person may be typing or reading.
+    showError('');
+    $('kind').value = state.kind;
+    $('entity').value = state.id || '';
+  }
   document.body.dataset.kind = state.kind;
   if (!state.id) {
     $('view').hidden = true;

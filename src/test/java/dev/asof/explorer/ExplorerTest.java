@@ -253,8 +253,12 @@ class ExplorerTest extends InBrowser {
         waiting().until(d -> versions().size() == 6
                 && "live".equals(d.findElement(By.id("live")).getAttribute("data-stream")));
 
+        // Someone is typing the next SKU when the event arrives: what they type stays.
+        browser.findElement(By.id("entity")).clear();
+        browser.findElement(By.id("entity")).sendKeys("NEXT-SKU");
         long t = postPrice(s.sku(), "19.00", "2026-09-01T00:00:00Z", "erp");
         waiting().until(d -> versions().size() == 7);
+        assertThat(browser.findElement(By.id("entity")).getAttribute("value")).isEqualTo("NEXT-SKU");
         assertThat(browser.findElement(By.id("live")).getText()).contains("t " + t);
         // Following the latest, the answer is now the new transaction's.
         assertThat(answerFor(String.valueOf(t)).getText()).contains("t " + t);
