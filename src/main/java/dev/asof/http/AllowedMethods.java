@@ -47,7 +47,14 @@ final class AllowedMethods {
         return new AllowedMethods(routes);
     }
 
-    /** The Allow header for {@code path}, or null when no resource serves it. */
+    /** These routes and also {@code regex}, served outside JAX-RS (static files), with exactly {@code verbs}. */
+    AllowedMethods and(String regex, String... verbs) {
+        Map<Pattern, TreeSet<String>> more = new java.util.LinkedHashMap<>(routes);
+        more.put(Pattern.compile(regex), new TreeSet<>(List.of(verbs)));
+        return new AllowedMethods(more);
+    }
+
+    /** The Allow header for {@code path}, or null when nothing here serves it. */
     String allow(String path) {
         String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         List<String> all = new ArrayList<>();

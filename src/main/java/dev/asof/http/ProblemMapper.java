@@ -9,6 +9,7 @@ import dev.asof.prices.PriceResource;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import dev.asof.datomic.StoreUnavailableException;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
@@ -25,9 +26,9 @@ public class ProblemMapper {
 
     /** Every resource asof serves, for the Allow header of a 405. */
     private static final AllowedMethods ALLOWED = AllowedMethods.of(List.of(EventsResource.class, PriceResource.class,
-            CustomerResource.class, TxResource.class, ChangesResource.class));
-
-    private static final String EXPLORER_ALLOW = "GET, HEAD";
+            CustomerResource.class, TxResource.class, ChangesResource.class))
+            // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
+            .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
 
     private final int retryAfter;
 
@@ -48,11 +49,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
-        if (status == 404 && isExplorer(uri.getPath()) && !"GET".equals(request.getMethod())
-                && !"HEAD".equals(request.getMethod())) {
-            // The page exists; it is only read. (A GET that gets here names an asset that does not exist.)
-            return Response.fromResponse(render(new ProblemException(405, "Method Not Allowed",
-                    "The explorer's page and assets are only read"))).header("Allow", EXPLORER_ALLOW).build();
+        if (status == 404 && !HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod())
+                && ALLOWED.allow(uri.getPath()) != null) {
+            // A path served outside JAX-RS (a static file) reaches here as a 404 whatever the method; a
+            // GET that gets here names a file that does not exist.
+            status = 405;
         }
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
@@ -69,11 +70,6 @@ public class ProblemMapper {
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
                 : ALLOWED.allow(uri.getPath());
         return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
-    }
-
-    /** The explorer: static files at / and under /explorer/, served by Quarkus, not by a resource. */
-    private static boolean isExplorer(String path) {
-        return path.equals("/") || path.equals("/index.html") || path.startsWith("/explorer/");
     }
 
     @ServerExceptionMapper

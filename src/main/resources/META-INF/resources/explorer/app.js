@@ -11,9 +11,12 @@ const $ = (id) => document.getElementById(id);
 const state = {
   kind: 'sku', // 'sku' or 'customer'
   id: null,
-  items: [],
   txs: [],
   versions: [], // prices: versions; customers: attribute spans
+  shapes: null, // prices: each version's rectangles, which depend on the history alone
+  paths: [], // the drawn shape of each version (or bar of each value), by index, for the selection
+  shown: null, // which history is drawn (entity, items, last t): a live read that brings nothing new redraws nothing
+  tableFilled: false,
   asOf: null, // what the known-at point was given as: a t (number) or an instant (string); null: the latest
   validAt: null, // an instant string, or null: the API's default
   selected: null,
@@ -115,9 +118,9 @@ async function load({ onlyIfChanged = false } = {}) {
     return;
   }
   state.shown = shown;
-  state.items = items;
   state.txs = model.transactions(items);
   state.versions = state.kind === 'sku' ? model.priceVersions(items) : model.customerSpans(items);
+  state.shapes = state.kind === 'sku' ? model.priceShapes(state.versions, state.txs) : null;
   if (state.selected !== null && state.selected >= state.versions.length) {
     state.selected = null;
   }
@@ -127,7 +130,7 @@ async function load({ onlyIfChanged = false } = {}) {
     ? `SKU ${state.id}: ${state.versions.length} versions in ${state.txs.length} transactions`
     : `Customer ${state.id}: ${state.versions.length} values in ${state.txs.length} transactions`;
   const modelled = performance.now();
-  setupSlider();
+  $('slider').max = String(state.txs.length - 1);
   fillDiffChoices();
   drawAll();
   const charted = performance.now();
@@ -190,9 +193,8 @@ function drawAll() {
   if (state.kind === 'sku') {
     const scale = validScale(state.versions, now, state.zoom);
     state.scale = scale;
-    const shapes = model.priceShapes(state.versions, state.txs);
     state.paths = drawBitemporal($('chart'), {
-      versions: state.versions, txs: state.txs, shapes, scale, now, knownIndex: index, validAt,
+      versions: state.versions, txs: state.txs, shapes: state.shapes, scale, now, knownIndex: index, validAt,
     });
     const steps = index >= 0 ? model.stepsKnownAt(state.versions, state.txs[index].t) : [];
     drawSteps($('steps'), { steps, scale, now, validAt });
@@ -214,12 +216,6 @@ function drawAll() {
 }
 
 // ---- as known at -----------------------------------------------------------------------------
-
-function setupSlider() {
-  const slider = $('slider');
-  slider.max = String(state.txs.length - 1);
-  slider.setAttribute('aria-valuetext', '');
-}
 
 function moveTo(asOf) {
   state.asOf = asOf;

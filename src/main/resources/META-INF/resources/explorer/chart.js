@@ -72,7 +72,7 @@ export function validScale(versions, now, zoom = null) {
   }
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
-  return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo), width: WIDTH };
+  return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo) };
 }
 
 /** Where a point of an svg drawn by this module lies in its own units (for zooming under the pointer). */

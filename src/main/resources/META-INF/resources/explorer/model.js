@@ -56,7 +56,6 @@ export function priceVersions(items) {
     });
     if (version.replaces) {
       version.kind = 'correction';
-      version.replaces.replacedBy = version;
     } else if (valid > Date.parse(item.txInstant)) {
       version.kind = 'scheduled';
     } else if (latest > valid) {

@@ -13,6 +13,7 @@ import dev.asof.ingest.TransactWorker;
 import dev.asof.support.Events;
 import dev.asof.support.KafkaBroker;
 import dev.asof.support.OwnDatabase;
+import dev.asof.support.Worker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,12 +70,6 @@ class KafkaIngestTest {
     @Inject
     KafkaClientService kafka;
 
-    /** Holds the worker, and waits until it holds no batch: from now on, what is queued stays queued. */
-    private void holdWorker() {
-        worker.pause();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(worker::isHeld);
-    }
-
     @AfterEach
     void resumeWorker() {
         worker.resume();
@@ -91,7 +88,7 @@ class KafkaIngestTest {
 
     @Test
     void kafkaAndHttpEventsQueuedTogetherCommitInOneTransaction() throws Exception {
-        holdWorker();
+        Worker.hold(worker);
         Map<String, Object> overHttp = price(sku("http"), 1, "EUR");
         Map<String, Object> overKafka = price(sku("kafka"), 2, "EUR");
         given().contentType(ContentType.JSON).header("Prefer", "respond-async").body(overHttp)
@@ -167,7 +164,7 @@ class KafkaIngestTest {
     }
 
     private static double counted(String metrics, String outcome) {
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^asof_broker_messages_total\\{[^}]*"
+        Matcher line = Pattern.compile("(?m)^asof_broker_messages_total\\{[^}]*"
                 + "connector=\"kafka\"[^}]*outcome=\"" + outcome + "\"[^}]*\\} (\\S+)").matcher(metrics);
         return line.find() ? Double.parseDouble(line.group(1)) : 0;
     }
@@ -187,7 +184,7 @@ class KafkaIngestTest {
 
     @Test
     void whenTheQueueIsFullTheConsumerPausesAndLosesNothing() throws Exception {
-        holdWorker();
+        Worker.hold(worker);
         List<UUID> ids = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = KafkaBroker.producer()) {
             for (int i = 0; i < 40; i++) {

@@ -14,6 +14,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.asof.support.Events;
 import dev.asof.support.OwnDatabase;
 import dev.asof.support.RabbitBroker;
+import dev.asof.support.Worker;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -124,8 +125,7 @@ class RabbitIngestTest {
 
     @Test
     void whenTheQueueIsFullRabbitHoldsTheRestBackAndNothingIsLost() throws Exception {
-        worker.pause();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(worker::isHeld);
+        Worker.hold(worker);
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             Map<String, Object> event = price(sku("pressure"), i, "EUR");
