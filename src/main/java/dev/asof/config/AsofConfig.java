@@ -50,7 +50,7 @@ public interface AsofConfig {
     Journal journal();
 
     interface Journal {
-        /** {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip (an append, a lookup) may take before its outcome counts as unknown; a replay read at start-up, six times this. */
+        /** {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip (an append, or marking a batch rejected) may take before its outcome counts as unknown; a replay read at start-up, six times this. */
         @WithDefault("5s")
         Duration timeout();
 
