@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
  *
  * <ol>
  * <li><b>Stamped</b>: the writer's clock gives the batch its instant (Datomic Pro: the transactor does).</li>
- * <li><b>Appending</b> (journal on): one INSERT under a fresh batch id. Refused before it was sent:
+ * <li><b>Appending</b> (journal on): one INSERT of the transaction data under a fresh batch id. Refused before it was sent:
  *     nothing is recorded, every event fails with 503. Timed out or cut off: the outcome is
  *     <b>uncertain</b> — the INSERT may still commit on the server.</li>
  * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until it knows. It
@@ -94,7 +94,7 @@ final class BatchCommit {
         try {
             List<Object> txData = TxData.build(db, events, stamp);
             UUID batchId = UUID.randomUUID();
-            if (journal.enabled() && !journaled(batchId, stamp, events, batch)) {
+            if (journal.enabled() && !journaled(batchId, stamp, txData, batch)) {
                 return Outcome.SETTLED;
             }
             return transact(conn, txData, batchId, batch);
@@ -106,10 +106,10 @@ final class BatchCommit {
     }
 
     /** Appending, and resolving when the append's outcome is uncertain. True when the batch is journaled. */
-    private boolean journaled(UUID batchId, Instant stamp, List<Received> events, List<Pending> batch) {
-        String encoded = codec.write(events);
+    private boolean journaled(UUID batchId, Instant stamp, List<Object> txData, List<Pending> batch) {
+        String encoded = codec.write(txData);
         try {
-            journal.append(batchId, stamp, events.size(), encoded);
+            journal.append(batchId, stamp, batch.size(), encoded);
             return true;
         } catch (JournalRefusedException refused) {
             LOG.warn(refused.getMessage());
@@ -131,7 +131,7 @@ final class BatchCommit {
                 tellUnknown(batch);
             }
             try {
-                journal.append(batchId, stamp, events.size(), encoded);
+                journal.append(batchId, stamp, batch.size(), encoded);
                 LOG.infof("Journal batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
                 return true;
             } catch (JournalUnavailableException stillUnknown) {

@@ -89,6 +89,23 @@ public final class TxData {
         return tx;
     }
 
+    /**
+     * The same transaction data stamped {@code txInstant} instead (a replay clamps an instant that
+     * went backwards): the transaction entity ({@code :db/id "datomic.tx"}) is replaced by a copy.
+     */
+    public static List<Object> withInstant(List<Object> txData, Instant txInstant) {
+        List<Object> stamped = new ArrayList<>(txData.size());
+        for (Object statement : txData) {
+            if (statement instanceof Map<?, ?> entity && "datomic.tx".equals(entity.get(Attr.DB_ID))) {
+                Map<Object, Object> copy = new HashMap<>(entity);
+                copy.put(Attr.TX_INSTANT, Date.from(txInstant));
+                statement = copy;
+            }
+            stamped.add(statement);
+        }
+        return stamped;
+    }
+
     private static String eventTemp(Event event) {
         return "event-" + event.id();
     }

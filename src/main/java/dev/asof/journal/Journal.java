@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The write-ahead journal in PostgreSQL: one row per committed batch (its transaction instant and
- * its events, as opaque JSON), appended by the transact worker before the batch goes to Datomic,
+ * its transaction data, in the format {@link JournalCodec} names), appended by the transact worker before the batch goes to Datomic,
  * and replayed in order at start-up. On when a PostgreSQL URL is configured.
  *
  * <p>One writer per journal: the service holds a session advisory lock on a connection of its own
@@ -57,7 +57,12 @@ public class Journal {
             """
             ALTER TABLE asof_journal ADD COLUMN batch_id uuid;
             ALTER TABLE asof_journal ADD COLUMN rejected text;
-            CREATE UNIQUE INDEX asof_journal_batch_id ON asof_journal (batch_id)""");
+            CREATE UNIQUE INDEX asof_journal_batch_id ON asof_journal (batch_id)""",
+            // A row holds the transaction data asof transacted (format 2), no longer the events that
+            // today's code would turn into it (format 1, the rows before this version): see JournalCodec.
+            """
+            ALTER TABLE asof_journal RENAME COLUMN events TO payload;
+            ALTER TABLE asof_journal ADD COLUMN format smallint NOT NULL DEFAULT 1""");
 
     private final boolean enabled;
     private final Duration timeout;
@@ -117,12 +122,13 @@ public class Journal {
      * @throws JournalUnavailableException the outcome is unknown (a timeout, a lost connection): the
      *         INSERT may still commit
      */
-    public void append(UUID batchId, Instant txInstant, int eventCount, String events) throws JournalUnavailableException {
+    public void append(UUID batchId, Instant txInstant, int eventCount, String payload) throws JournalUnavailableException {
         writerLock();
         try {
-            pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, events)"
-                            + " VALUES ($1, $2, $3, $4::text::json) ON CONFLICT (batch_id) DO NOTHING")
-                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, events))
+            pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, payload, format)"
+                            + " VALUES ($1, $2, $3, $4::text::json, $5) ON CONFLICT (batch_id) DO NOTHING")
+                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, payload,
+                            (short) JournalCodec.FORMAT))
                     .await().atMost(timeout);
             trouble = null;
         } catch (RuntimeException e) {
@@ -161,8 +167,25 @@ public class Journal {
         }
     }
 
-    /** One journaled batch as replay reads it. */
-    public record Entry(long seq, UUID batchId, Instant txInstant, String events) {
+    /** One journaled batch as replay reads it: its payload in its format ({@link JournalCodec}). */
+    public record Entry(long seq, UUID batchId, Instant txInstant, int eventCount, int format, String payload) {
+    }
+
+    /**
+     * Rewrites a replayed row of an older format as {@code payload} in the current one: the same
+     * transaction, which replay applied a moment ago. Only the journal's writer does it.
+     *
+     * @throws JournalUnavailableException PostgreSQL cannot answer; the row keeps its old format
+     */
+    public void upgrade(long seq, String payload) throws JournalUnavailableException {
+        writerLock();
+        try {
+            pool.preparedQuery("UPDATE asof_journal SET payload = $2::text::json, format = $3 WHERE seq = $1")
+                    .execute(Tuple.of(seq, payload, (short) JournalCodec.FORMAT))
+                    .await().atMost(timeout);
+        } catch (RuntimeException e) {
+            throw new JournalUnavailableException("journal upgrade failed: " + describe(e), e);
+        }
     }
 
     /**
@@ -192,7 +215,7 @@ public class Journal {
         long after = 0;
         long batches = 0;
         while (true) {
-            RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, events::text AS events"
+            RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, event_count, format, payload::text AS payload"
                     + " FROM asof_journal WHERE seq > $1 AND rejected IS NULL ORDER BY seq LIMIT $2")
                     .execute(Tuple.of(after, REPLAY_PAGE)));
             if (rows.size() == 0) {
@@ -200,7 +223,8 @@ public class Journal {
             }
             for (Row row : rows) {
                 apply.accept(new Entry(row.getLong("seq"), row.getUUID("batch_id"),
-                        row.getOffsetDateTime("tx_instant").toInstant(), row.getString("events")));
+                        row.getOffsetDateTime("tx_instant").toInstant(), row.getInteger("event_count"), row.getShort("format"),
+                        row.getString("payload")));
                 after = row.getLong("seq");
                 batches++;
             }

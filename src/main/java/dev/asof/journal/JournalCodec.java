@@ -6,23 +6,35 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.asof.ingest.CustomerEvent;
 import dev.asof.ingest.Event;
 import dev.asof.ingest.EventReader.Received;
 import dev.asof.ingest.PriceEvent;
 import dev.asof.ingest.TxData;
+import datomic.Database;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A batch as the journal keeps it: the events exactly as they were committed (id and valid time
- * filled in), each with its content hash and, for customers, the fields it cleared.
+ * A batch as the journal keeps it, in one of two formats (the row's {@code format}):
+ * <ul>
+ * <li><b>2</b> (written since issue 19): the Datomic transaction data asof transacted, exactly
+ *     ({@link TxDataCodec}). Replay transacts the same data, with only the instant set: it does not
+ *     depend on how today's code turns events into datoms.</li>
+ * <li><b>1</b> (older journals): the events as they were committed (id and valid time filled in),
+ *     each with its content hash and, for customers, the fields it cleared. Replay rebuilds the
+ *     transaction with {@link TxData#build}, the code that built it then, and the journal's writer
+ *     rewrites the row as format 2 once it has applied it, so each old row depends on that code once.</li>
+ * </ul>
  */
 public final class JournalCodec {
+    /** The format {@link #write} produces. */
+    public static final int FORMAT = 2;
+
     private final ObjectMapper mapper;
 
     public JournalCodec(ObjectMapper quarkusMapper) {
@@ -33,21 +45,62 @@ public final class JournalCodec {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
-    public String write(List<Received> batch) {
-        ArrayNode events = mapper.createArrayNode();
-        for (Received received : batch) {
-            ObjectNode node = mapper.valueToTree(received.event());
-            node.put("type", received.event() instanceof PriceEvent ? "price" : "customer");
-            node.put("hash", received.hash());
-            if (received.event() instanceof CustomerEvent customer) {
-                node.putPOJO("cleared", customer.cleared());
-            }
-            events.add(node);
-        }
-        return events.toString();
+    /**
+     * A batch's transaction data as the journal keeps it (format {@value #FORMAT}).
+     *
+     * @throws IllegalArgumentException when it holds a value the journal cannot give back exactly
+     */
+    public String write(List<?> txData) {
+        return TxDataCodec.write(txData);
     }
 
-    public List<Received> read(String json) {
+    /** A journaled batch, decoded: what replay transacts for it. */
+    public interface Replayable {
+        /** The transaction data to apply on {@code db}, stamped {@code instant}. */
+        List<Object> txData(Database db, Instant instant);
+
+        /** True for a format-1 row, which its writer rewrites as format 2 once applied. */
+        boolean outdated();
+    }
+
+    /** Decodes a journaled batch in its format. Called off the replay's transacting thread. */
+    public Replayable read(int format, String payload) {
+        return switch (format) {
+            case 1 -> {
+                List<Received> events = readEvents(payload);
+                yield new Replayable() {
+                    @Override
+                    public List<Object> txData(Database db, Instant instant) {
+                        return TxData.build(db, events, instant);
+                    }
+
+                    @Override
+                    public boolean outdated() {
+                        return true;
+                    }
+                };
+            }
+            case FORMAT -> {
+                List<Object> txData = TxDataCodec.read(payload);
+                yield new Replayable() {
+                    @Override
+                    public List<Object> txData(Database db, Instant instant) {
+                        return TxData.withInstant(txData, instant);
+                    }
+
+                    @Override
+                    public boolean outdated() {
+                        return false;
+                    }
+                };
+            }
+            default -> throw new IllegalStateException("Journal format " + format + " is newer than this asof knows ("
+                    + FORMAT + "): run the newer release, or a release that reads it");
+        };
+    }
+
+    /** Format 1: the events of a batch, as releases before format 2 wrote them. */
+    List<Received> readEvents(String json) {
         try {
             List<Received> events = new ArrayList<>();
             for (JsonNode node : mapper.readTree(json)) {

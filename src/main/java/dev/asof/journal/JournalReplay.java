@@ -6,8 +6,6 @@ import datomic.Database;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.HeapBudget;
-import dev.asof.ingest.EventReader.Received;
-import dev.asof.ingest.TxData;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -33,8 +31,12 @@ import org.jboss.logging.Logger;
  * A journal the heap cannot hold ({@link HeapBudget}) stops the start-up before replaying, with
  * how much heap it needs.
  *
- * <p>Replay never skips a batch that was acknowledged. Batches that never reached Datomic are
- * marked in the journal (rejected or withdrawn) and are not read at all. Any other batch that
+ * <p>Each batch is applied as the transaction data it was journaled with ({@link JournalCodec}:
+ * format 2), so a replay does not depend on how today's code turns events into datoms; a row of
+ * the older format 1 (events) is rebuilt into a transaction once and rewritten as format 2.
+ *
+ * <p>Replay never skips a batch that was acknowledged. Batches that Datomic rejected when they were
+ * live are marked rejected in the journal and are not read at all. Any other batch that
  * Datomic refuses stops the start-up with a message naming it: a service that comes up without an
  * acknowledged batch would move every later t. An instant earlier than the one before it (written
  * by a version that followed a clock stepping back) is clamped to that one, and logged: the t
@@ -59,7 +61,7 @@ public class JournalReplay {
     }
 
     /** One journaled batch, decoded and ready to transact. */
-    private record Decoded(Journal.Entry entry, List<Received> batch) {
+    private record Decoded(Journal.Entry entry, JournalCodec.Replayable batch) {
     }
 
     private static final Decoded END = new Decoded(null, null);
@@ -99,7 +101,7 @@ public class JournalReplay {
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
             try {
-                journal.replay(entry -> put(ready, new Decoded(entry, codec.read(entry.events()))));
+                journal.replay(entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
             } catch (RuntimeException e) {
                 readFailure.set(e);
             } finally {
@@ -111,6 +113,7 @@ public class JournalReplay {
         Instant last = Facts.txInstant(db, db.basisT());
         long batches = 0;
         long clamped = 0;
+        long upgraded = 0;
         long logged = System.nanoTime();
         for (Decoded next = ready.take(); next != END; next = ready.take()) {
             batches++;
@@ -122,10 +125,14 @@ public class JournalReplay {
                 instant = last;
             }
             try {
-                Database after = (Database) conn.transact(TxData.build(conn.db(), next.batch(), instant))
-                        .get().get(Connection.DB_AFTER);
+                List<Object> txData = next.batch().txData(conn.db(), instant);
+                Database after = (Database) conn.transact(txData).get().get(Connection.DB_AFTER);
                 store.txIndex().record(after.basisT(), instant.toEpochMilli());
-                replayedEvents += next.batch().size();
+                if (next.batch().outdated()) {
+                    upgrade(next.entry(), txData);
+                    upgraded++;
+                }
+                replayedEvents += next.entry().eventCount();
                 last = instant;
                 String progress = progress();
                 store.restoring(progress);
@@ -136,7 +143,7 @@ public class JournalReplay {
             } catch (ExecutionException e) {
                 reader.interrupt();
                 throw new IllegalStateException("Journal batch seq=" + next.entry().seq() + " (batch " + next.entry().batchId()
-                        + ", " + next.batch().size() + " events, stamped " + next.entry().txInstant()
+                        + ", " + next.entry().eventCount() + " events, stamped " + next.entry().txInstant()
                         + ") cannot be applied to Datomic: " + firstLine(e.getCause()) + ". Start-up stops here rather"
                         + " than come up without it; every later t depends on it", e.getCause());
             }
@@ -146,9 +153,21 @@ public class JournalReplay {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (batches > 0) {
-            LOG.infof("Replayed %d journaled batches (%d events, %d instants clamped) in %.1f s: %.0f events/s;"
-                    + " basis t=%d", batches, replayedEvents, clamped, seconds, replayedEvents / seconds,
-                    conn.db().basisT());
+            LOG.infof("Replayed %d journaled batches (%d events, %d instants clamped, %d rows rewritten in format %d)"
+                    + " in %.1f s: %.0f events/s; basis t=%d", batches, replayedEvents, clamped, upgraded,
+                    JournalCodec.FORMAT, seconds, replayedEvents / seconds, conn.db().basisT());
+        }
+    }
+
+    /**
+     * Rewrites a format-1 row as the transaction data just applied for it. A journal that cannot
+     * take the rewrite now keeps the old row, which the next replay reads the same way.
+     */
+    private void upgrade(Journal.Entry entry, List<Object> txData) {
+        try {
+            journal.upgrade(entry.seq(), codec.write(txData));
+        } catch (JournalUnavailableException | IllegalArgumentException e) {
+            LOG.warnf("Journal batch seq=%d stays in format 1 for now: %s", entry.seq(), e.getMessage());
         }
     }
 

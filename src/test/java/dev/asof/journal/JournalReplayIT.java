@@ -3,7 +3,6 @@ package dev.asof.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.asof.support.PackagedService;
 import dev.asof.support.Postgres;
@@ -53,18 +52,12 @@ class JournalReplayIT {
             priceT = t(post(base, "{\"type\":\"price\",\"sku\":\"RP-1\",\"amount\":1.5,\"currency\":\"EUR\"}"));
         }
 
-        // A batch Datomic cannot apply: two versions of one customer in one transaction.
+        // A batch Datomic cannot apply: two versions of one customer in one transaction (written as
+        // an older release wrote its rows: format 1, the events).
         long badSeq;
         try (Connection connection = Postgres.connect(database)) {
-            ResultSet row = connection.createStatement().executeQuery(
-                    "SELECT events::text FROM asof_journal WHERE events::text LIKE '%" + customerId + "%'");
-            assertThat(row.next()).isTrue();
-            ArrayNode events = (ArrayNode) json.readTree(row.getString(1));
-            ObjectNode other = ((ObjectNode) events.get(0)).deepCopy().put("id", UUID.randomUUID().toString())
-                    .put("name", "Grace");
-            ObjectNode again = ((ObjectNode) events.get(0)).deepCopy().put("id", UUID.randomUUID().toString())
-                    .put("name", "Ada II");
-            badSeq = insert(connection, json.createArrayNode().add(other).add(again).toString(), Instant.now());
+            badSeq = insert(connection, json.createArrayNode().add(customerV1(customerId, "Grace"))
+                    .add(customerV1(customerId, "Ada II")).toString(), Instant.now());
         }
         PackagedService refused = start(url, port, "replay-refused");
         Path log = Path.of("target", "replay-refused.log");
@@ -80,12 +73,8 @@ class JournalReplayIT {
         long clampedSeq;
         try (Connection connection = Postgres.connect(database)) {
             connection.createStatement().execute("UPDATE asof_journal SET rejected = 'test' WHERE seq = " + badSeq);
-            ResultSet row = connection.createStatement().executeQuery(
-                    "SELECT events::text FROM asof_journal WHERE events::text LIKE '%RP-1%'");
-            assertThat(row.next()).isTrue();
-            ObjectNode price = ((ObjectNode) json.readTree(row.getString(1)).get(0)).deepCopy()
-                    .put("id", UUID.randomUUID().toString()).put("sku", "RP-2");
-            clampedSeq = insert(connection, json.createArrayNode().add(price).toString(), Instant.now().minus(Duration.ofHours(1)));
+            clampedSeq = insert(connection, json.createArrayNode().add(priceV1("RP-2", "1.5")).toString(),
+                    Instant.now().minus(Duration.ofHours(1)));
         }
         try (PackagedService second = start(url, port, "replay-second")) {
             second.awaitReady(READY);
@@ -98,6 +87,62 @@ class JournalReplayIT {
                     .isEqualTo(priceInstant);
             assertThat(Files.readString(Path.of("target", "replay-second.log")))
                     .contains("Journal batch seq=" + clampedSeq + " is stamped");
+        }
+    }
+
+    /**
+     * A journal written by an older release (format 1: the events of each batch) replays to the same
+     * t values and answers, and its rows are rewritten as the transaction data they replayed to
+     * (format 2): the next start, reading only format 2, answers byte for byte the same.
+     */
+    @Test
+    void anOlderJournalReplaysToTheSameAnswersAndIsRewrittenAsTransactionData() throws Exception {
+        String database = Postgres.freshDatabase();
+        String url = Postgres.server().url(database);
+        int port = PackagedService.freePort();
+        String base = "http://127.0.0.1:" + port;
+        try (PackagedService schema = start(url, port, "migrate-schema")) {
+            schema.awaitReady(READY); // creates the journal's tables
+        }
+        String customerId = "mig-" + UUID.randomUUID();
+        Instant at = Instant.now().minus(Duration.ofMinutes(10));
+        try (Connection connection = Postgres.connect(database)) {
+            insert(connection, json.createArrayNode().add(priceV1("MIG-1", "1.5"))
+                    .add(customerV1(customerId, "Ada").put("city", "Paris")).toString(), at);
+            insert(connection, json.createArrayNode().add(priceV1("MIG-1", "0.1000")).toString(), at.plusSeconds(1));
+            ObjectNode cleared = customerV1(customerId, "Ada L.");
+            cleared.withArray("cleared").add("city");
+            insert(connection, json.createArrayNode().add(cleared).add(priceV1("MIG-2", "7")).toString(), at.plusSeconds(2));
+            insert(connection, json.createArrayNode().add(customerV1(customerId, null).put("deleted", true)).toString(),
+                    at.plusSeconds(3));
+        }
+        List<String> paths = new java.util.ArrayList<>(List.of("/changes?after=0&limit=100", "/prices/MIG-1/history",
+                "/customers/" + customerId + "/history"));
+        List<String> replayedFromEvents = new java.util.ArrayList<>();
+        try (PackagedService older = start(url, port, "migrate-older")) {
+            older.awaitReady(READY);
+            for (String path : List.copyOf(paths)) {
+                replayedFromEvents.add(get(base, path));
+            }
+            // Answers at the replayed basis (an answer about now echoes the request's clock).
+            long basis = json.readTree(replayedFromEvents.get(0)).get("next").asLong();
+            for (String path : List.of("/prices/MIG-1?asOf=" + basis, "/prices/MIG-2?asOf=" + basis,
+                    "/prices/MIG-1?asOf=" + (basis - 2))) {
+                paths.add(path);
+                replayedFromEvents.add(get(base, path));
+            }
+        }
+        assertThat(replayedFromEvents.get(3)).contains("\"amount\":0.1000");
+        assertThat(replayedFromEvents.get(2)).contains("Paris").contains("Ada L.");
+        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 1"))
+                .as("every row rewritten").isZero();
+        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 2")).isEqualTo(4);
+
+        try (PackagedService current = start(url, port, "migrate-current")) {
+            current.awaitReady(READY);
+            for (int i = 0; i < paths.size(); i++) {
+                assertThat(get(base, paths.get(i))).as(paths.get(i)).isEqualTo(replayedFromEvents.get(i));
+            }
         }
     }
 
@@ -197,9 +242,25 @@ class JournalReplayIT {
         }
     }
 
+    /** A customer event as format 1 held it: the event with its id, content hash, type and cleared fields. */
+    private ObjectNode customerV1(String customerId, String name) {
+        ObjectNode event = json.createObjectNode().put("id", UUID.randomUUID().toString()).put("customerId", customerId)
+                .put("name", name).put("type", "customer").put("hash", "h-" + UUID.randomUUID());
+        event.putArray("cleared");
+        return event;
+    }
+
+    /** A price event as format 1 held it (its valid time filled in). */
+    private ObjectNode priceV1(String sku, String amount) {
+        return json.createObjectNode().put("id", UUID.randomUUID().toString()).put("sku", sku)
+                .put("amount", new java.math.BigDecimal(amount)).put("currency", "EUR")
+                .put("effectiveAt", "2026-01-01T00:00:00Z").put("type", "price").put("hash", "h-" + UUID.randomUUID());
+    }
+
+    /** Inserts a format-1 row (events), as releases before format 2 wrote them. */
     private static long insert(Connection connection, String events, Instant instant) throws Exception {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
-                + " event_count, events) VALUES (?, ?, ?, ?::json) RETURNING seq")) {
+                + " event_count, payload, format) VALUES (?, ?, ?, ?::json, 1) RETURNING seq")) {
             insert.setObject(1, UUID.randomUUID());
             insert.setTimestamp(2, Timestamp.from(instant));
             insert.setInt(3, events.split("\"hash\"").length - 1);

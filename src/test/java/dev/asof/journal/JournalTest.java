@@ -58,12 +58,13 @@ class JournalTest {
         String txInstant = post(batch).statusCode(201).extract().jsonPath().getString("txInstant");
         try (Connection connection = Postgres.connect(JournalDatabase.database());
                 ResultSet row = connection.createStatement().executeQuery(
-                        "SELECT event_count, events::text, tx_instant FROM asof_journal WHERE strpos(events::text, '" + sku + "') > 0")) {
+                        "SELECT event_count, payload::text, tx_instant, format FROM asof_journal WHERE strpos(payload::text, '" + sku + "') > 0")) {
             assertThat(row.next()).as("journal rows: " + Postgres.queryLong(JournalDatabase.database(),
                     "SELECT count(*) FROM asof_journal")).isTrue();
             assertThat(row.getInt(1)).isEqualTo(2);
             assertThat(row.getString(2)).contains((String) batch.get(0).get("id")).contains("1.2500");
             assertThat(row.getTimestamp(3).toInstant().toString()).isEqualTo(txInstant);
+            assertThat(row.getInt(4)).as("the transaction data, format 2").isEqualTo(2);
         }
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'datomic' }.data.journal", equalTo("ok"));
@@ -97,7 +98,7 @@ class JournalTest {
         Map<String, Object> next = price(sku("after-phantom"), 2, "EUR");
         assertThat(post(next).statusCode(201).extract().jsonPath().getLong("t")).isGreaterThan(t);
         given().get("/prices/{sku}", phantom.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + phantom.get("id") + "%'"))
+        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + phantom.get("id") + "%'"))
                 .as("the batch is journaled once").isEqualTo(1);
     }
 
@@ -116,7 +117,7 @@ class JournalTest {
                 given().get("/prices/{sku}", event.get("sku")).then().statusCode(200));
         long t = given().get("/prices/{sku}", event.get("sku")).then().extract().jsonPath().getLong("t");
         post(event).statusCode(200).body("events[0].status", equalTo("duplicate")).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
     }
 
     @Test
@@ -135,7 +136,7 @@ class JournalTest {
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(201);
         long t = response.jsonPath().getLong("t");
         given().get("/prices/{sku}", event.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
         post(event).statusCode(200).body("t", equalTo((int) t));
     }
 
@@ -150,8 +151,8 @@ class JournalTest {
             store.connection().transact(List.of(Util.list(Attr.DB_RETRACT, Attr.CUSTOMER_CITY,
                     Attr.kw("db.attr/preds"), Symbol.intern("clojure.string/blank?")))).get();
         }
-        assertThat(journalRows("rejected IS NOT NULL AND events::text LIKE '%" + rejected.get("id") + "%'")).isEqualTo(1);
-        assertThat(journalRows("rejected IS NULL AND events::text LIKE '%" + rejected.get("id") + "%'")).isZero();
+        assertThat(journalRows("rejected IS NOT NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isEqualTo(1);
+        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isZero();
     }
 
     @Test
@@ -181,7 +182,7 @@ class JournalTest {
     @Test
     void journalSchemaIsVersioned() {
         assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT max(version) FROM asof_schema_version"))
-                .isEqualTo(2);
+                .isEqualTo(3);
     }
 
     @Test
@@ -221,6 +222,6 @@ class JournalTest {
             given().get("/prices/{sku}", event.get("sku")).then().statusCode(200).body("amount", equalTo(event.get("amount")));
         }
         assertThat(Postgres.queryLong(JournalDatabase.database(),
-                "SELECT count(*) FROM asof_journal WHERE events::text LIKE '%during-outage%'")).isZero();
+                "SELECT count(*) FROM asof_journal WHERE payload::text LIKE '%during-outage%'")).isZero();
     }
 }
