@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URL;
@@ -45,6 +46,12 @@ class ChangePagesTest {
 
     @TestHTTPResource("/changes/stream")
     URL stream;
+
+    @Inject
+    TxLog log;
+
+    @Inject
+    ObjectMapper mapper;
 
     @ConfigProperty(name = "asof.changes.page-bytes", defaultValue = "262144")
     long pageBytes;
@@ -147,6 +154,70 @@ class ChangePagesTest {
             items.add(JSON.readTree(event[1]));
         }
         assertEveryEventOnceInOrder(items);
+    }
+
+    /**
+     * Whatever the bound, walking the Log in bounded reads gives the same events and changes, once
+     * each and in order, as reading it whole; every read holds at most its datoms' worth of entries
+     * and, unless it is a single entry that alone passes the bound, at most its bytes.
+     */
+    @Test
+    void walkingTheLogInReadsOfAnyBoundGivesEveryEntryOnceInOrder() throws Exception {
+        List<String> whole = new ArrayList<>();
+        long t = before;
+        while (t < last) {
+            List<TxView> txs = log.after(t, 1000);
+            for (TxView tx : txs) {
+                if (tx.t() <= last) {
+                    whole.addAll(entries(tx));
+                }
+                t = tx.t();
+            }
+        }
+        java.util.Random random = new java.util.Random(19);
+        for (int trial = 0; trial < 12; trial++) {
+            TxLog.Bound bound = new TxLog.Bound(50 + random.nextInt(2000), 2000 + random.nextInt(100_000));
+            int limit = 1 + random.nextInt(5);
+            List<String> walked = new ArrayList<>();
+            TxLog.Position position = TxLog.Position.after(before);
+            int reads = 0;
+            while (position.after() < last || position.index() > 0) {
+                TxLog.Slice slice = log.read(position, limit, bound);
+                List<String> got = new ArrayList<>();
+                for (TxView item : slice.items()) {
+                    if (item.t() <= last) {
+                        got.addAll(entries(item));
+                    }
+                }
+                assertThat(slice.items()).hasSizeLessThanOrEqualTo(limit);
+                assertThat(got.size()).as("%s, limit %d", bound, limit).isLessThanOrEqualTo(bound.datoms());
+                if (got.size() > 1) {
+                    assertThat((long) mapper.writeValueAsBytes(slice.items()).length).as("%s", bound)
+                            .isLessThanOrEqualTo(bound.bytes());
+                }
+                walked.addAll(got);
+                assertThat(slice.next()).as("every read moves on").isNotEqualTo(position);
+                position = slice.next();
+                assertThat(++reads).isLessThan(10_000);
+            }
+            // A part lists its events, then its changes: compare each kind in its order.
+            for (String kind : List.of(" event ", " change ")) {
+                assertThat(walked.stream().filter(e -> e.contains(kind)).toList()).as("%s, limit %d", bound, limit)
+                        .isEqualTo(whole.stream().filter(e -> e.contains(kind)).toList());
+            }
+        }
+    }
+
+    /** A transaction's events and changes as text, each once. */
+    private List<String> entries(TxView tx) throws Exception {
+        List<String> entries = new ArrayList<>();
+        for (TxView.EventRef event : tx.events()) {
+            entries.add(tx.t() + " event " + mapper.writeValueAsString(event));
+        }
+        for (TxView.Change change : tx.changes()) {
+            entries.add(tx.t() + " change " + mapper.writeValueAsString(change));
+        }
+        return entries;
     }
 
     /** Every event sent after {@code before} comes once, in t order, and no change of a transaction repeats. */
