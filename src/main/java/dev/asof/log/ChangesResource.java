@@ -6,6 +6,7 @@ import dev.asof.http.Page;
 import dev.asof.http.Problem;
 import dev.asof.http.ProblemException;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -139,7 +140,9 @@ public class ChangesResource {
                 .onOverflow().drop()
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .concatMap(wake -> Multi.createBy().repeating()
-                        .supplier(() -> log.read(position.get(), STEP_TRANSACTIONS, log.bound()))
+                        // A step asked for by the client's demand (from an I/O thread) still reads on a worker.
+                        .uni(() -> Uni.createFrom().item(() -> log.read(position.get(), STEP_TRANSACTIONS, log.bound()))
+                                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                         .whilst(TxLog.Slice::full)
                         .concatMap(slice -> {
                             if (slice.items().isEmpty()) {

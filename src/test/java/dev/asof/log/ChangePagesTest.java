@@ -175,7 +175,7 @@ class ChangePagesTest {
             }
         }
         java.util.Random random = new java.util.Random(19);
-        for (int trial = 0; trial < 12; trial++) {
+        for (int trial = 0; trial < 8; trial++) {
             TxLog.Bound bound = new TxLog.Bound(50 + random.nextInt(2000), 2000 + random.nextInt(100_000));
             int limit = 1 + random.nextInt(5);
             List<String> walked = new ArrayList<>();
