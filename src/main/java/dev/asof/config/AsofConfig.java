@@ -89,6 +89,34 @@ public interface AsofConfig {
         /** {@code ASOF_CHANGES_HEARTBEAT}: the longest /changes/stream stays silent; a comment line keeps proxies from closing it. */
         @WithDefault("15s")
         Duration heartbeat();
+
+        /**
+         * {@code ASOF_CHANGES_PAGE_DATOMS}: the most Log datoms one /changes page, /tx/{t} answer or
+         * change-stream step reads (about 11 a price event); a larger transaction comes in parts.
+         * The default holds a whole batch of asof.queue.max-batch's default (1000 events).
+         */
+        @WithDefault("20000")
+        int pageDatoms();
+
+        /**
+         * {@code ASOF_CHANGES_PAGE_BYTES}: the most bytes of JSON one /changes page, /tx/{t} answer or
+         * change-stream step makes (4 MiB); a larger transaction comes in parts.
+         */
+        @WithDefault("4194304")
+        long pageBytes();
+    }
+
+    Reads reads();
+
+    interface Reads {
+        /**
+         * {@code ASOF_READS_SCAN}: how many entries one list or history page may examine beyond its
+         * limit without answering them (SKUs with no price in force at a /prices page's point, events
+         * that changed nothing in a history); a page that reaches it ends early, short or even empty,
+         * with a next cursor after the last entry it examined.
+         */
+        @WithDefault("1000")
+        int scan();
     }
 
     Kafka kafka();

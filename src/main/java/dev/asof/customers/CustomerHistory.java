@@ -6,6 +6,7 @@ import datomic.Datom;
 import datomic.Entity;
 import datomic.Peer;
 import datomic.Util;
+import dev.asof.config.AsofConfig;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.EventHistory;
@@ -31,10 +32,12 @@ import java.util.UUID;
 public class CustomerHistory {
     private final TimeTravel time;
     private final DatomicStore store;
+    private final int scan;
 
-    public CustomerHistory(TimeTravel time, DatomicStore store) {
+    public CustomerHistory(TimeTravel time, DatomicStore store, AsofConfig config) {
         this.time = time;
         this.store = store;
+        this.scan = config.reads().scan();
     }
 
     public Answer<CustomerView> at(String customerId, AsOf asOf) {
@@ -62,7 +65,8 @@ public class CustomerHistory {
 
     /**
      * Attribute-level changes of the customer, across deletions and re-creations: for each of its
-     * events (in t order, one page at a time, {@link EventHistory}), the attributes that changed.
+     * events (in t order, one page at a time, {@link EventHistory}: at most {@code limit} +
+     * asof.reads.scan events a page), the attributes that changed.
      */
     public Answer<Page<CustomerChange>> history(String customerId, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
@@ -71,7 +75,7 @@ public class CustomerHistory {
         List<Object> held = new ArrayList<>();
         db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId).forEach(datom -> held.add(datom.e()));
         Page<CustomerChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SUBJECT, "customer:" + customerId,
-                range, cursor, "customer-history", limit, (t, event) -> changes(db, held, t, event));
+                range, cursor, "customer-history", limit, scan, (t, event) -> changes(db, held, t, event));
         return new Answer<>(page, basis);
     }
 

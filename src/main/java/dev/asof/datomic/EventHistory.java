@@ -20,17 +20,26 @@ import java.util.function.BiFunction;
  * so they sort by t, and within a transaction in the order they were sent. A page seeks to the
  * event its cursor names (or the range's bound), forwards or backwards ({@code rseekDatoms}),
  * reads event by event, and stops once the page is full — also in the middle of a transaction
- * that holds a thousand versions of the subject. Nothing is rebuilt: a history of 100,000 changes
- * costs what a history of 10 does.
+ * that holds a thousand versions of the subject. Nothing is rebuilt: a page of a history of
+ * 100,000 changes costs what a page of a history of 10 does.
+ *
+ * <p>Events that changed nothing (the same values sent again under a new id) are in that index
+ * too, and are only known for what they are once read: a page reads at most {@code limit} +
+ * {@code scan} events, and one that reaches that bound ends early, short or empty, with a cursor
+ * past the last event it read. A run of 10,000 such events costs ten bounded pages, not one
+ * unbounded one.
  *
  * <p>Each event is turned into items by the caller ({@code expand}), sorted by position; a
  * position starts with the t and the event's entity id ({@link #position}), and the cursor is the
- * position of the last item given, so a page never repeats or skips an item, also while new
- * transactions arrive (they sort after every earlier position).
+ * position of the last item given (or just past the last event read), so a page never repeats or
+ * skips an item, also while new transactions arrive (they sort after every earlier position).
  */
 public final class EventHistory {
     /** The bits of an entity id below its partition: where the t of its creating transaction lives. */
     private static final long T_MASK = (1L << 42) - 1;
+
+    /** Sorts after every item position of an event (they go on with '.'): a cursor just past all of them. */
+    private static final String PAST_ITEMS = "~";
 
     private EventHistory() {
     }
@@ -41,10 +50,11 @@ public final class EventHistory {
     }
 
     /**
+     * @param scan how many events a page may read beyond {@code limit} (asof.reads.scan)
      * @param expand an event of this subject (its datom) and its t → the items it makes
      */
     public static <T extends HistoryItem> Page<T> page(Database db, TxIndex index, Keyword attr, String value,
-            SystemTimeRange range, String cursor, String kind, int limit,
+            SystemTimeRange range, String cursor, String kind, int limit, int scan,
             BiFunction<Long, Datom, List<T>> expand) {
         List<String> after = Cursor.decode(cursor, kind, 1);
         String position = after == null ? null : after.get(0);
@@ -57,17 +67,26 @@ public final class EventHistory {
             order = order.reversed();
         }
         List<T> items = new ArrayList<>(Math.min(limit + 1, 128));
+        Datom previous = null;
         // From the cursor's event (its items up to the cursor are passed by below), else the range's bound.
         long start = position != null ? cursorEvent
                 : entityBound(db, attr, value, range.descending() ? index.firstAfterT(hi) : lo);
         Iterable<Datom> datoms = range.descending()
                 ? db.rseekDatoms(Database.AVET, attr, value, start)
                 : db.seekDatoms(Database.AVET, attr, value, start);
+        long read = 0;
         for (Datom datom : datoms) {
             if (!value.equals(datom.v()) || !attr.equals(db.ident(datom.a()))) {
                 break;
             }
             long t = Peer.toT(datom.tx());
+            if (read++ == (long) limit + scan) {
+                // Out of budget: resume past the last event read (its items, if any, are in this page).
+                Datom last = previous;
+                return last == null ? new Page<>(items, null) : new Page<>(items, Cursor.encode(kind,
+                        position(Peer.toT(last.tx()), (Long) last.e()) + (range.descending() ? "" : PAST_ITEMS)));
+            }
+            previous = datom;
             if (t < lo || t > hi) {
                 if (range.descending() ? t < lo : t > hi) {
                     break;
@@ -131,8 +150,7 @@ public final class EventHistory {
             }
             return Long.parseLong(position.substring(from, from + 19));
         } catch (RuntimeException e) {
-            throw dev.asof.http.ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
-                    + "pass the value of a previous page's next link unchanged", null);
+            throw Cursor.invalid();
         }
     }
 }

@@ -37,7 +37,32 @@ public final class Cursor {
         } catch (IllegalArgumentException notBase64) {
             // reported below
         }
-        throw ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
+        throw invalid();
+    }
+
+    /** The parts of a cursor of {@code kind} made of {@code count} whole numbers of zero or more; {@code null} when absent. */
+    public static long[] decodeNumbers(String cursor, String kind, int count) {
+        List<String> parts = decode(cursor, kind, count);
+        if (parts == null) {
+            return null;
+        }
+        long[] numbers = new long[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                numbers[i] = Long.parseLong(parts.get(i));
+                if (numbers[i] < 0) {
+                    throw invalid();
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw invalid();
+        }
+        return numbers;
+    }
+
+    /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): a 400. */
+    public static ProblemException invalid() {
+        return ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
                 + "pass the value of a previous page's next link unchanged", null);
     }
 }

@@ -1,10 +1,12 @@
 package dev.asof.log;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.asof.config.AsofConfig;
 import dev.asof.http.Page;
 import dev.asof.http.Problem;
 import dev.asof.http.ProblemException;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -14,12 +16,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -35,6 +39,8 @@ public class ChangesResource {
     private final TxLog log;
     private final ChangeSignal signal;
     private final AsofConfig config;
+    /** The most transactions one stream step reads (besides the datom and byte bound). */
+    private static final int STEP_TRANSACTIONS = 100;
 
     public ChangesResource(TxLog log, ChangeSignal signal, AsofConfig config) {
         this.log = log;
@@ -42,15 +48,25 @@ public class ChangesResource {
         this.config = config;
     }
 
-    /** The page of a change feed: transactions in t order, and where to resume (always). */
-    public record Changes(List<TxView> items, long next) {
+    /**
+     * The page of a change feed: transactions in t order, and where to resume (always): {@code next}
+     * is the after of the next request, and when the page ended inside a transaction (its last item
+     * has a {@code part} with {@code more}) {@code cursor} resumes exactly there.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Changes(List<TxView> items, long next, String cursor) {
     }
 
     @GET
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
-    @Operation(summary = "Transactions after t, in order: a change feed to resume from the last t seen")
+    @Operation(summary = "Transactions after t, in order: a change feed to resume from the last t seen",
+            description = "A page holds at most limit transactions, asof.changes.page-datoms Log datoms and"
+                    + " asof.changes.page-bytes bytes of JSON. A transaction larger than that comes in parts: each"
+                    + " part is an item with the transaction's t and a part object (from, to, of: datom indexes;"
+                    + " more; next: the cursor of the rest), and the page's cursor resumes inside it.")
     @APIResponse(responseCode = "200", description = "Up to limit transactions, and next: the after of the next request"
-            + " (the last t answered, or after itself at the tail; never null). Link rel=next when the page is full",
+            + " (the last whole transaction answered, or where the read stopped; never null); cursor when the page ended"
+            + " inside a transaction. Link rel=next when the page stopped at a bound",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "changes", value = """
                     {"items": [{"t": 1042, "txInstant": "2026-05-30T09:12:00.123Z",
                                 "events": [{"id": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60", "type": "price",
@@ -58,22 +74,28 @@ public class ChangesResource {
                                 "changes": [{"entity": {"sku": "ABC-123", "effectiveAt": "2026-06-01T00:00:00Z"},
                                              "attribute": "amount", "value": 19.99, "op": "assert"}]}],
                      "next": 1042}""")))
-    @APIResponse(responseCode = "400", description = "after or limit is empty or not a valid number",
+    @APIResponse(responseCode = "400", description = "after, limit or cursor is empty or not valid",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response changes(
             @Parameter(description = "Transactions after this t (absent: from the beginning)") @QueryParam("after") String after,
-            @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
+            @Parameter(description = "Page size in transactions, 1 to 1000; default 100") @QueryParam("limit") String limit,
+            @Parameter(description = "Resume inside a transaction: the cursor of a previous page (wins over after)")
+            @QueryParam("cursor") String cursor,
             @Context UriInfo uri) {
         int size = Page.limit(limit);
         // Read raw: an empty "after=" must be a 400, not taken for an absent one.
         String given = uri.getQueryParameters().getFirst("after");
         long from = uri.getQueryParameters().containsKey("after") ? parseT("after", given == null ? "" : given) : 0;
-        List<TxView> items = log.after(from, size);
-        long next = items.isEmpty() ? from : items.get(items.size() - 1).t();
-        Response.ResponseBuilder response = Response.ok(new Changes(items, next), MediaType.APPLICATION_JSON_TYPE);
-        if (items.size() == size) {
-            response.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("after", next).build()
-                    + ">; rel=\"next\"");
+        TxLog.Position position = TxLog.Position.decode(cursor);
+        TxLog.Slice slice = log.read(position != null ? position : TxLog.Position.after(from), size, log.bound());
+        TxLog.Position next = slice.next();
+        Response.ResponseBuilder response = Response.ok(new Changes(slice.items(), next.after(), next.cursor()),
+                MediaType.APPLICATION_JSON_TYPE);
+        if (slice.full()) {
+            UriBuilder link = uri.getRequestUriBuilder();
+            link = next.cursor() != null ? link.replaceQueryParam("after").replaceQueryParam("cursor", next.cursor())
+                    : link.replaceQueryParam("cursor").replaceQueryParam("after", next.after());
+            response.header("Link", "<" + link.build() + ">; rel=\"next\"");
         }
         return response.build();
     }
@@ -84,50 +106,78 @@ public class ChangesResource {
     @Operation(summary = "Live transactions as server-sent events (event tx, id t); resume with Last-Event-ID",
             description = "The first message carries only the stream's start position as its id, so that a client that"
                     + " reconnects before any transaction resumes from there; a comment line is sent while idle"
-                    + " (asof.changes.heartbeat, 15 s) so that proxies keep the connection open.")
+                    + " (asof.changes.heartbeat, 15 s) so that proxies keep the connection open. The Log is read in"
+                    + " steps of at most asof.changes.page-datoms datoms and asof.changes.page-bytes bytes, each as"
+                    + " the client takes the last; a larger transaction comes in parts (as in /changes), each part"
+                    + " but the last with its cursor as id.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream; each tx event's data is a transaction as in /tx/{t}")
-    @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a t",
+    @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a t (or a part's cursor)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Multi<OutboundSseEvent> stream(
-            @Parameter(description = "Resume after this t") @HeaderParam("Last-Event-ID") String lastEventId,
+            @Parameter(description = "Resume after this t, or inside a transaction at this part's cursor") @HeaderParam("Last-Event-ID") String lastEventId,
             @Parameter(description = "Start after this t when there is no Last-Event-ID; default: only new transactions")
             @QueryParam("after") String after,
             @Context Sse sse, @Context jakarta.ws.rs.core.HttpHeaders headers, @Context UriInfo uri) {
         // Read raw: an empty Last-Event-ID or "after=" must be a 400, not taken for an absent one.
         List<String> lastIds = headers.getRequestHeader("Last-Event-ID");
         String given = uri.getQueryParameters().getFirst("after");
-        long start = lastIds != null && !lastIds.isEmpty() ? parseT("Last-Event-ID", lastIds.get(0))
-                : uri.getQueryParameters().containsKey("after") ? parseT("after", given == null ? "" : given)
-                : log.basisT();
-        AtomicLong position = new AtomicLong(start);
+        TxLog.Position start = lastIds != null && !lastIds.isEmpty() ? lastEventId(lastIds.get(0))
+                : TxLog.Position.after(uri.getQueryParameters().containsKey("after")
+                        ? parseT("after", given == null ? "" : given) : log.basisT());
+        AtomicReference<TxLog.Position> position = new AtomicReference<>(start);
         AtomicLong lastSent = new AtomicLong(System.nanoTime());
         long heartbeat = config.changes().heartbeat().toNanos();
-        OutboundSseEvent opening = sse.newEventBuilder().id(Long.toString(start)).comment("asof change stream from t=" + start)
+        OutboundSseEvent opening = sse.newEventBuilder().id(id(start)).comment("asof change stream from t=" + start.after())
                 .build();
         // Each wake-up (a transaction report, or a tick in case one was dropped) reads the Log from
-        // where this subscriber stands: nothing is skipped or sent twice.
+        // where this subscriber stands, one bounded step at a time, the next step only when the
+        // client has taken the last (demand): nothing is skipped or sent twice, and a slow client
+        // costs the server one step, not its backlog.
         Multi<OutboundSseEvent> transactions = Multi.createBy().merging().streams(
                         Multi.createFrom().item(0L),
                         signal.signals(),
                         Multi.createFrom().ticks().every(Duration.ofSeconds(1)))
                 .onOverflow().drop()
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .concatMap(wake -> {
-                    List<TxView> news = log.after(position.get(), Page.MAX_LIMIT);
-                    if (news.isEmpty() && System.nanoTime() - lastSent.get() >= heartbeat) {
-                        lastSent.set(System.nanoTime());
-                        return Multi.createFrom().item(sse.newEventBuilder().comment("heartbeat").build());
-                    }
-                    return Multi.createFrom().iterable(news)
-                            .filter(tx -> tx.t() > position.get())
-                            .invoke(tx -> {
-                                position.set(tx.t());
-                                lastSent.set(System.nanoTime());
-                            })
-                            .map(tx -> sse.newEventBuilder().id(Long.toString(tx.t())).name("tx")
-                                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TxView.class, tx).build());
-                });
+                .concatMap(wake -> Multi.createBy().repeating()
+                        // A step asked for by the client's demand (from an I/O thread) still reads on a worker.
+                        .uni(() -> Uni.createFrom().item(() -> log.read(position.get(), STEP_TRANSACTIONS, log.bound()))
+                                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                        .whilst(TxLog.Slice::full)
+                        .concatMap(slice -> {
+                            if (slice.items().isEmpty()) {
+                                position.set(slice.next());
+                                if (!slice.full() && System.nanoTime() - lastSent.get() >= heartbeat) {
+                                    lastSent.set(System.nanoTime());
+                                    return Multi.createFrom().item(sse.newEventBuilder().comment("heartbeat").build());
+                                }
+                                return Multi.createFrom().empty();
+                            }
+                            return Multi.createFrom().iterable(slice.items())
+                                    .map(tx -> {
+                                        TxLog.Position past = TxLog.Position.past(tx);
+                                        position.set(past);
+                                        lastSent.set(System.nanoTime());
+                                        return sse.newEventBuilder().id(id(past)).name("tx")
+                                                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TxView.class, tx).build();
+                                    })
+                                    .onCompletion().invoke(() -> position.set(slice.next()));
+                        }));
         return Multi.createBy().concatenating().streams(Multi.createFrom().item(opening), transactions);
+    }
+
+    /** An SSE id: the t after which to resume, or inside a transaction the cursor of its rest. */
+    private static String id(TxLog.Position position) {
+        String cursor = position.cursor();
+        return cursor != null ? cursor : Long.toString(position.after());
+    }
+
+    /** A Last-Event-ID: a t, or the cursor a part of a transaction carried as its id. */
+    private static TxLog.Position lastEventId(String value) {
+        if (!value.isBlank() && !value.trim().chars().allMatch(c -> Character.isDigit(c) || c == '-' || c == '+')) {
+            return TxLog.Position.decode(value);
+        }
+        return TxLog.Position.after(parseT("Last-Event-ID", value));
     }
 
     /** A t parameter: a whole number of zero or more. Present but empty or malformed is a 400, never read as 0. */

@@ -5,7 +5,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import dev.asof.http.Cursor;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -25,8 +31,11 @@ public class TxResource {
 
     @GET
     @Path("/{t}")
-    @Operation(summary = "What one transaction recorded: instant, events, sources, changes")
-    @APIResponse(responseCode = "200", description = "The transaction, in domain terms",
+    @Operation(summary = "What one transaction recorded: instant, events, sources, changes",
+            description = "At most asof.changes.page-datoms Log datoms and asof.changes.page-bytes bytes of JSON: a"
+                    + " larger transaction is answered in parts, each with a part object (from, to, of; more; next: the"
+                    + " cursor of the rest) and Link rel=next.")
+    @APIResponse(responseCode = "200", description = "The transaction (or a part of it), in domain terms",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TxView.class),
                     examples = @ExampleObject(name = "tx", value = """
                             {"t": 1042, "txInstant": "2026-05-30T09:12:00.123Z",
@@ -35,17 +44,30 @@ public class TxResource {
                              "sources": ["pricing-service"],
                              "changes": [{"entity": {"sku": "ABC-123", "effectiveAt": "2026-06-01T00:00:00Z"},
                                           "attribute": "amount", "value": 19.99, "op": "assert"}]}""")))
-    @APIResponse(responseCode = "400", description = "t is not a whole number",
+    @APIResponse(responseCode = "400", description = "t is not a whole number, or the cursor is not one of this transaction's",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No transaction at this t",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public TxView transaction(@PathParam("t") String t) {
+    public Response transaction(@PathParam("t") String t,
+            @Parameter(description = "The rest of a transaction answered in parts: a previous part's next")
+            @QueryParam("cursor") String cursor,
+            @Context UriInfo uri) {
         long value;
         try {
             value = Long.parseLong(t);
         } catch (NumberFormatException e) {
             throw dev.asof.http.ProblemException.badRequest("t must be a whole number, such as 1042", null);
         }
-        return log.transaction(value);
+        TxLog.Position position = TxLog.Position.decode(cursor);
+        if (position != null && position.after() + 1 != value) {
+            throw Cursor.invalid();
+        }
+        TxView tx = log.transaction(value, position == null ? 0 : position.index());
+        Response.ResponseBuilder response = Response.ok(tx, MediaType.APPLICATION_JSON_TYPE);
+        if (tx.part() != null && tx.part().more()) {
+            response.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("cursor", tx.part().next()).build()
+                    + ">; rel=\"next\"");
+        }
+        return response.build();
     }
 }

@@ -6,9 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** One transaction in domain terms: when, which events, from which sources, and what changed. */
+/**
+ * One transaction in domain terms: when, which events, from which sources, and what changed. A
+ * transaction too large for one read comes in parts: each part is a {@code TxView} with the same
+ * {@code t}, {@code txInstant} and {@code sources}, some of the events and changes, and a
+ * {@code part}; a whole transaction has no {@code part}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TxView(long t, Instant txInstant, List<EventRef> events, List<String> sources, List<Change> changes) {
+public record TxView(long t, Instant txInstant, List<EventRef> events, List<String> sources, List<Change> changes,
+        Part part) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record EventRef(UUID id, String type, String subject, String source) {
@@ -19,5 +25,16 @@ public record TxView(long t, Instant txInstant, List<EventRef> events, List<Stri
      * {@code {"customerId": …}}), {@code attribute} which field, {@code op} assert or retract.
      */
     public record Change(Map<String, Object> entity, String attribute, Object value, String op) {
+    }
+
+    /**
+     * Which part of a split transaction an item holds: its datoms {@code from} (inclusive) to
+     * {@code to} (exclusive) of the {@code of} datoms the Log holds for it, in the Log's order;
+     * {@code more} when parts follow, and then {@code next}, the opaque cursor that resumes at
+     * {@code to} ({@code /changes?cursor=}, {@code /tx/{t}?cursor=}, or an SSE {@code Last-Event-ID}).
+     * The parts' events and changes, concatenated, are the whole transaction's.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Part(int from, int to, int of, boolean more, String next) {
     }
 }

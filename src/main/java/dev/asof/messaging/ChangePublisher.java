@@ -43,7 +43,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes every committed transaction, in t order, to the Kafka topic
  * {@code asof.kafka.changes-topic}: one message per transaction, the same JSON as an item of
- * {@code /changes}, keyed by its t, with t in the {@value #T_HEADER} header, all on partition 0
+ * {@code /changes} (always whole: {@link TxLog#after} never splits a transaction into parts, and
+ * reads at most 256 of them, fewer once they hold asof.changes.page-datoms datoms), keyed by its t, with t in the {@value #T_HEADER} header, all on partition 0
  * (one partition is what keeps a total order).
  *
  * <p>Datomic's Log is the outbox. At start, and after any failed send, the publisher reads the

@@ -4,6 +4,7 @@ import datomic.Database;
 import datomic.Datom;
 import datomic.Entity;
 import datomic.Peer;
+import dev.asof.config.AsofConfig;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
@@ -23,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,10 +37,12 @@ import java.util.UUID;
 public class PriceHistory {
     private final TimeTravel time;
     private final DatomicStore store;
+    private final int scan;
 
-    public PriceHistory(TimeTravel time, DatomicStore store) {
+    public PriceHistory(TimeTravel time, DatomicStore store, AsofConfig config) {
         this.time = time;
         this.store = store;
+        this.scan = config.reads().scan();
     }
 
     /** The price of {@code sku} in force at {@code validAt} (default: the instant of asOf, or now), as known at {@code asOf}. */
@@ -58,67 +60,68 @@ public class PriceHistory {
     /**
      * Every SKU's price at that point, in SKU order, after the cursor's SKU; only SKUs that start
      * with {@code prefix} (the explorer's suggestions), read from the index where they start.
+     *
+     * <p>A page examines at most {@code limit} + asof.reads.scan SKUs, one seek each however
+     * many versions a SKU has: when SKUs have no price in force there (a point before every price),
+     * the page ends early, short or empty, with a cursor after the last SKU it examined. A page
+     * costs a page, never the whole index.
      */
     public Answer<Page<PriceView>> all(AsOf asOf, Instant validAt, String prefix, int limit, String cursor) {
         Basis basis = time.resolve(asOf);
+        Database db = basis.db();
         Instant valid = validAt != null ? validAt : basis.instant();
         List<String> after = Cursor.decode(cursor, "prices", 1);
         String afterCursor = after == null ? "" : after.get(0) + "\u0000";
-        String start = afterCursor.compareTo(prefix) > 0 ? afterCursor : prefix;
-        Iterable<PriceView> prices = () -> new Iterator<>() {
-            private final Iterator<Datom> skus = basis.db().seekDatoms(Database.AVET, Attr.PRICE_SKU, start).iterator();
-            private String last;
-            private PriceView next = advance();
-
-            private PriceView advance() {
-                while (skus.hasNext()) {
-                    Datom datom = skus.next();
-                    if (!Attr.PRICE_SKU.equals(basis.db().ident(datom.a()))) {
-                        return null;
-                    }
-                    String sku = (String) datom.v();
-                    if (!sku.startsWith(prefix)) {
-                        return null;
-                    }
-                    if (sku.equals(last)) {
-                        continue;
-                    }
-                    last = sku;
-                    PriceView view = inForce(basis, sku, valid);
-                    if (view != null) {
-                        return view;
-                    }
+        String seek = afterCursor.compareTo(prefix) > 0 ? afterCursor : prefix;
+        int examine = limit + scan;
+        List<PriceView> items = new ArrayList<>(Math.min(limit, 64));
+        String last = null;
+        for (int examined = 0; ; examined++) {
+            String sku = firstSku(db, seek, prefix);
+            if (sku == null) {
+                return new Answer<>(new Page<>(items, null), basis);
+            }
+            if (examined == examine) {
+                // Out of budget: resume after the last SKU examined (or, if the page is full, after its last item).
+                return new Answer<>(new Page<>(items, Cursor.encode("prices", last)), basis);
+            }
+            PriceView view = inForce(basis, sku, valid);
+            if (view != null) {
+                if (items.size() == limit) {
+                    return new Answer<>(new Page<>(items, Cursor.encode("prices", items.get(limit - 1).sku())), basis);
                 }
+                items.add(view);
+            }
+            last = sku;
+            seek = sku + "\u0000"; // past every version of this SKU: one seek a SKU, not one step a version
+        }
+    }
+
+    /** The first SKU at or after {@code from} that starts with {@code prefix}, or null. */
+    private static String firstSku(Database db, String from, String prefix) {
+        for (Datom datom : db.seekDatoms(Database.AVET, Attr.PRICE_SKU, from)) {
+            if (!Attr.PRICE_SKU.equals(db.ident(datom.a()))) {
                 return null;
             }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public PriceView next() {
-                PriceView current = next;
-                next = advance();
-                return current;
-            }
-        };
-        Page<PriceView> page = Page.of(prices, limit, PriceView::sku, "prices");
-        return new Answer<>(page, basis);
+            String sku = (String) datom.v();
+            return sku.startsWith(prefix) ? sku : null;
+        }
+        return null;
     }
 
     /**
      * Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order: for
      * each event that changed a version, the retraction of its old amount and currency (when it had
      * some) and the assertion of the new. One page is read from the SKU's events in t order
-     * ({@link EventHistory}), never the whole history.
+     * ({@link EventHistory}), never the whole history: at most {@code limit} + asof.reads.scan
+     * events, so a page after many events that changed nothing may be short, or empty, and carry a
+     * next cursor.
      */
     public Answer<Page<PriceChange>> history(String sku, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
         Database db = basis.db();
         Page<PriceChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, cursor,
-                "price-history", limit, (t, event) -> changes(db, t, event));
+                "price-history", limit, scan, (t, event) -> changes(db, t, event));
         return new Answer<>(page, basis);
     }
 

@@ -69,8 +69,10 @@ public final class Events {
         long[] t = {0};
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             long after = 0;
+            String cursor = null;
             while (true) {
-                var page = given().when().get("/changes?after=" + after + "&limit=1000").then().extract().jsonPath();
+                var page = (cursor == null ? given().queryParam("after", after) : given().queryParam("cursor", cursor))
+                        .when().get("/changes?limit=1000").then().extract().jsonPath();
                 List<Map<String, Object>> items = page.getList("items");
                 if (items.isEmpty()) {
                     return false;
@@ -84,6 +86,7 @@ public final class Events {
                     }
                 }
                 after = page.getLong("next");
+                cursor = page.getString("cursor");
             }
         });
         return t[0];
