@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -16,9 +18,18 @@ import java.util.function.IntConsumer;
  * request is never committed piecemeal after a failure. When the last outcome is known the
  * request's future completes: with the result when nothing failed, with the failure's problem when
  * nothing was recorded, and otherwise with a problem that lists every event's outcome.
+ *
+ * <p>Who may settle its events: exactly one owner at a time. While queued, nobody; then either the
+ * transact worker, once it has {@link #take taken} it, or whoever {@link #withdraw withdrew} it
+ * (its queue deadline, or the queue after the worker stopped). Taking and withdrawing race, and
+ * exactly one of them wins, so a withdrawn request is never committed and its permits come back once.
  */
 final class Submission {
     private enum State { PENDING, COMMITTED, DUPLICATE, FAILED, UNKNOWN }
+
+    private static final int QUEUED = 0;
+    private static final int TAKEN = 1;
+    private static final int WITHDRAWN = 2;
 
     private final List<Received> events;
     private final IntConsumer release;
@@ -29,6 +40,9 @@ final class Submission {
     private final CompletableFuture<IngestResult> done = new CompletableFuture<>();
     private ProblemException failure;
     private int remaining;
+    private final AtomicInteger claim = new AtomicInteger(QUEUED);
+    /** Its deadline's withdrawal, cancelled when the worker takes it (set before it is queued). */
+    private volatile Future<?> expiry;
 
     /** {@code release} gives back one queue permit per settled event. */
     Submission(List<Received> events, IntConsumer release) {
@@ -59,7 +73,28 @@ final class Submission {
         return done;
     }
 
-    /* Only the transact worker calls the methods below (and the queue, once the worker has stopped). */
+    void expiry(Future<?> withdrawal) {
+        this.expiry = withdrawal;
+    }
+
+    /** The worker claims it; false when it was withdrawn first (the worker must then leave it alone). */
+    boolean take() {
+        if (!claim.compareAndSet(QUEUED, TAKEN)) {
+            return false;
+        }
+        Future<?> withdrawal = expiry;
+        if (withdrawal != null) {
+            withdrawal.cancel(false);
+        }
+        return true;
+    }
+
+    /** Its deadline or the stopped queue claims it; false when the worker took it first. */
+    boolean withdraw() {
+        return claim.compareAndSet(QUEUED, WITHDRAWN);
+    }
+
+    /* Only its owner (see the class comment) calls the methods below. */
 
     /** True once one of its events failed: the rest are not to be committed. */
     boolean failed() {

@@ -84,7 +84,9 @@ public class ChangesResource {
     @Operation(summary = "Live transactions as server-sent events (event tx, id t); resume with Last-Event-ID",
             description = "The first message carries only the stream's start position as its id, so that a client that"
                     + " reconnects before any transaction resumes from there; a comment line is sent while idle"
-                    + " (asof.changes.heartbeat, 15 s) so that proxies keep the connection open.")
+                    + " (asof.changes.heartbeat, 15 s) so that proxies keep the connection open. When the service shuts"
+                    + " down, the stream ends within a second or two with an event named reconnect (no id): connect"
+                    + " again, with Last-Event-ID, to another instance or to this one once it is back.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream; each tx event's data is a transaction as in /tx/{t}")
     @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a t",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -105,12 +107,15 @@ public class ChangesResource {
         OutboundSseEvent opening = sse.newEventBuilder().id(Long.toString(start)).comment("asof change stream from t=" + start)
                 .build();
         // Each wake-up (a transaction report, or a tick in case one was dropped) reads the Log from
-        // where this subscriber stands: nothing is skipped or sent twice.
+        // where this subscriber stands: nothing is skipped or sent twice. The ticks also end the
+        // stream within a second of the shutdown's start: an open stream would hold the HTTP server's
+        // graceful shutdown until its timeout, past the platform's SIGKILL.
         Multi<OutboundSseEvent> transactions = Multi.createBy().merging().streams(
                         Multi.createFrom().item(0L),
                         signal.signals(),
                         Multi.createFrom().ticks().every(Duration.ofSeconds(1)))
                 .onOverflow().drop()
+                .select().first(wake -> !signal.closing())
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .concatMap(wake -> {
                     List<TxView> news = log.after(position.get(), Page.MAX_LIMIT);
@@ -127,7 +132,11 @@ public class ChangesResource {
                             .map(tx -> sse.newEventBuilder().id(Long.toString(tx.t())).name("tx")
                                     .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TxView.class, tx).build());
                 });
-        return Multi.createBy().concatenating().streams(Multi.createFrom().item(opening), transactions);
+        OutboundSseEvent farewell = sse.newEventBuilder().name("reconnect").reconnectDelay(1000)
+                .data("asof is shutting down: connect again with Last-Event-ID to resume where this stream stopped")
+                .build();
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(opening), transactions,
+                Multi.createFrom().item(farewell));
     }
 
     /** A t parameter: a whole number of zero or more. Present but empty or malformed is a 400, never read as 0. */
