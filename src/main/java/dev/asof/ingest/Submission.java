@@ -4,6 +4,10 @@ import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader.Received;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -39,6 +43,10 @@ final class Submission {
     private final String[] reasons;
     private final CompletableFuture<IngestResult> done = new CompletableFuture<>();
     private ProblemException failure;
+    /** The batch plan's view of it, worked out once: see {@link #waitsForItsOwn}. */
+    private int[] earlierSubject;
+    private int[] earlierId;
+    private Set<Object> keys;
     private int remaining;
     private final AtomicInteger claim = new AtomicInteger(QUEUED);
     /** Its deadline's withdrawal, cancelled when the worker takes it (set before it is queued). */
@@ -112,6 +120,36 @@ final class Submission {
 
     void duplicate(int index, long originalT, Instant originalInstant) {
         settle(index, State.DUPLICATE, originalT, originalInstant, null);
+    }
+
+    /**
+     * True when an earlier event of this request with the same subject or id has no outcome yet:
+     * event {@code index} waits behind it (the batch plan skips it without looking further).
+     */
+    boolean waitsForItsOwn(int index) {
+        if (earlierSubject == null) {
+            earlierSubject = new int[events.size()];
+            earlierId = new int[events.size()];
+            keys = new HashSet<>();
+            Map<Object, Integer> last = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                Received received = events.get(i);
+                earlierSubject[i] = last.getOrDefault(received.subject(), -1);
+                earlierId[i] = last.getOrDefault(received.event().id(), -1);
+                last.put(received.subject(), i);
+                last.put(received.event().id(), i);
+                keys.add(received.subject());
+                keys.add(received.event().id());
+            }
+        }
+        // Each subject's and id's events get their outcomes in order: the latest earlier one tells.
+        return (earlierSubject[index] >= 0 && states[earlierSubject[index]] == State.PENDING)
+                || (earlierId[index] >= 0 && states[earlierId[index]] == State.PENDING);
+    }
+
+    /** The subjects and event ids of all its events (after {@link #waitsForItsOwn} has been asked). */
+    Set<Object> keys() {
+        return keys;
     }
 
     /** Event {@code index} failed for {@code problem}; every event still pending fails with it. */

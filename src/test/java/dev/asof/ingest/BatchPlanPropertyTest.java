@@ -135,6 +135,36 @@ class BatchPlanPropertyTest {
         }
     }
 
+    /**
+     * A chain of versions of one entity in one request goes one version a transaction; each cut
+     * looks up the keys of what it can place, not of the whole chain waiting behind it (every cut
+     * used to look up every waiting version: a chain of 10,000 took 13.4 s against 0.74 s for
+     * 10,000 entities). What is left per waiting version is a copy into the leftover.
+     */
+    @Test
+    void aChainOfVersionsLooksUpTheKeysOfItsLengthNotItsSquare() {
+        int n = 2000;
+        List<Received> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PriceEvent event = new PriceEvent(UUID.randomUUID(), "CHAIN", BigDecimal.valueOf(i, 2), "EUR", VALID, "test");
+            events.add(Received.of(event, ContentHash.of(event)));
+        }
+        Submission chain = new Submission(events, permits -> { });
+        List<Pending> input = chain.pending();
+        long lookups = 0;
+        int cuts = 0;
+        while (!input.isEmpty()) {
+            BatchPlan plan = BatchPlan.cut(db, input, 1000);
+            assertThat(plan.batch).hasSize(1);
+            plan.batch.forEach(p -> chain.committed(p.index(), 1, Instant.EPOCH));
+            lookups += plan.lookups;
+            input = plan.leftover;
+            cuts++;
+        }
+        assertThat(cuts).isEqualTo(n);
+        assertThat(lookups).as("key lookups over the whole chain").isLessThanOrEqualTo(2L * n);
+    }
+
     /** The README's atomic request, stated apart from the code under test. */
     private static boolean atomic(List<Received> events, int max) {
         Set<Object> keys = new HashSet<>();
