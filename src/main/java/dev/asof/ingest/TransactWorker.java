@@ -173,6 +173,7 @@ public class TransactWorker {
             }
             try {
                 awaitResumed();
+                lastProgress = System.nanoTime(); // a hold is no stall
                 input.clear();
                 input.addAll(carry);
                 carry.clear();
