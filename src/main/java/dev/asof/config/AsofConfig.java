@@ -2,13 +2,20 @@ package dev.asof.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 /**
  * Every asof setting, in one place. The README's configuration table mirrors this interface;
- * each property can be set through the environment variable named beside it.
+ * each property can be set through the environment variable named beside it. Every number and
+ * duration has its bounds here: a value outside them stops the start-up with a message naming the
+ * property (Quarkus validates the mapping with Hibernate Validator).
  */
 @ConfigMapping(prefix = "asof")
 public interface AsofConfig {
@@ -32,19 +39,34 @@ public interface AsofConfig {
     interface Queue {
         /** {@code ASOF_QUEUE_CAPACITY}: events that may wait for the transact worker; beyond it, 429. */
         @WithDefault("10000")
+        @Min(1)
         int capacity();
 
         /** {@code ASOF_QUEUE_MAX_BATCH}: the most events committed in one Datomic transaction. */
         @WithDefault("1000")
+        @Min(1)
         int maxBatch();
 
         /** {@code ASOF_QUEUE_ADMISSION_WAIT}: how long a bulk request (more than the max batch) waits in line for room before a 429. */
         @WithDefault("2s")
+        @DurationMin(millis = 0)
         Duration admissionWait();
 
         /** {@code ASOF_QUEUE_RETRY_AFTER_SECONDS}: seconds a client is told to wait after a 429 or 503. */
         @WithDefault("1")
+        @Min(0)
+        @Max(3600)
         int retryAfterSeconds();
+
+        /**
+         * {@code ASOF_QUEUE_DEADLINE}: how long a request may wait in the queue for the transact worker
+         * to take it. Past it, the request is withdrawn and answered 503 (every event {@code failed}:
+         * nothing was recorded, since the worker never took it), so that no request waits for ever
+         * behind a writer that is stuck (the journal not answering).
+         */
+        @WithDefault("30s")
+        @DurationMin(millis = 1)
+        Duration deadline();
     }
 
     Journal journal();
@@ -52,6 +74,7 @@ public interface AsofConfig {
     interface Journal {
         /** {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip (an append, or marking a batch rejected) may take before its outcome counts as unknown; a replay read at start-up, six times this. */
         @WithDefault("5s")
+        @DurationMin(millis = 1)
         Duration timeout();
 
         /**
@@ -60,6 +83,7 @@ public interface AsofConfig {
          * worker goes on resolving it (a retry with the same event ids then answers duplicate or commits).
          */
         @WithDefault("15s")
+        @DurationMin(millis = 1)
         Duration answerWithin();
     }
 
@@ -72,6 +96,8 @@ public interface AsofConfig {
          * (507) instead of running out of memory; reads go on.
          */
         @WithDefault("0.8")
+        @DecimalMin(value = "0", inclusive = false)
+        @DecimalMax("1")
         double refuseWritesAbove();
 
         /**
@@ -80,6 +106,7 @@ public interface AsofConfig {
          * for the heap before replaying it.
          */
         @WithDefault("1100")
+        @Min(1)
         int bytesPerEvent();
     }
 
@@ -88,6 +115,7 @@ public interface AsofConfig {
     interface Changes {
         /** {@code ASOF_CHANGES_HEARTBEAT}: the longest /changes/stream stays silent; a comment line keeps proxies from closing it. */
         @WithDefault("15s")
+        @DurationMin(millis = 1)
         Duration heartbeat();
 
         /**
@@ -96,6 +124,7 @@ public interface AsofConfig {
          * The default holds a whole batch of asof.queue.max-batch's default (1000 events).
          */
         @WithDefault("20000")
+        @Min(100)
         int pageDatoms();
 
         /**
@@ -103,6 +132,7 @@ public interface AsofConfig {
          * change-stream step makes (4 MiB); a larger transaction comes in parts.
          */
         @WithDefault("4194304")
+        @Min(65536)
         long pageBytes();
     }
 
@@ -116,6 +146,7 @@ public interface AsofConfig {
          * with a next cursor after the last entry it examined.
          */
         @WithDefault("1000")
+        @Min(1)
         int scan();
     }
 
@@ -169,7 +200,23 @@ public interface AsofConfig {
 
         /** {@code ASOF_RABBITMQ_PREFETCH}: unacknowledged messages the broker hands asof at most (they wait for their commit). */
         @WithDefault("2000")
+        @Min(1)
+        @Max(65535) // AMQP 0-9-1's prefetch count is an unsigned short
         int prefetch();
+    }
+
+    Writer writer();
+
+    interface Writer {
+        /**
+         * {@code ASOF_WRITER_STALL_LIMIT}: how long the transact worker may hold queued events without
+         * finishing a batch before liveness reports it stuck (the platform then restarts the process).
+         * Longer than {@code ASOF_JOURNAL_ANSWER_WITHIN}; time spent waiting on an unreachable journal
+         * does not count (see {@code dev.asof.health.WriterLiveness}).
+         */
+        @WithDefault("60s")
+        @DurationMin(seconds = 1)
+        Duration stallLimit();
     }
 
     Testing testing();
@@ -185,22 +232,27 @@ public interface AsofConfig {
     interface Limits {
         /** {@code ASOF_LIMITS_JSON_EVENTS}: the most events in one JSON array. */
         @WithDefault("1000")
+        @Min(1)
         int jsonEvents();
 
         /** {@code ASOF_LIMITS_NDJSON_EVENTS}: the most lines in one NDJSON body, blank ones included. */
         @WithDefault("10000")
+        @Min(1)
         int ndjsonEvents();
 
         /** {@code ASOF_LIMITS_JSON_BYTES}: the largest JSON body (1 MiB). */
         @WithDefault("1048576")
+        @Min(1)
         int jsonBytes();
 
         /** {@code ASOF_LIMITS_NDJSON_BYTES}: the largest NDJSON body (16 MiB; the HTTP layer refuses beyond 17 MiB). */
         @WithDefault("16777216")
+        @Min(1)
         int ndjsonBytes();
 
         /** {@code ASOF_LIMITS_PARSING_BYTES}: request bytes parsed at once, across requests (64 MiB); beyond, 429. */
         @WithDefault("67108864")
+        @Min(1)
         int parsingBytes();
     }
 }

@@ -16,62 +16,151 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides what one transaction holds. Takes events in queue order; one that would touch an entity
- * (or repeat an event id) already in the batch waits for the next transaction (Datomic would
- * reject two values for one cardinality-one attribute, and one version would be lost), and so does
- * every later event of that entity, so each entity's events keep their order. Events of other
- * entities still fill the batch: a hot SKU does not shrink everyone's transactions, and a long
- * chain of versions of one entity (a bulk load of one SKU) goes one version a transaction while
- * everyone else's events ride along. Events already in the database are settled here: the same
- * content is a duplicate with its original t, different content fails its request with 422.
+ * Decides what one transaction holds; the one home of the batching rules. Takes events in queue
+ * order; one that would touch an entity (or repeat an event id) already in the batch waits for the
+ * next transaction (Datomic would reject two values for one cardinality-one attribute, and one
+ * version would be lost), and so does every later event of that entity, so each entity's events
+ * keep their order. Events of other entities still fill the batch: a hot SKU does not shrink
+ * everyone's transactions, and a long chain of versions of one entity (a bulk load of one SKU)
+ * goes one version a transaction while everyone else's events ride along. Events already in the
+ * database are settled here: the same content is a duplicate with its original t, different
+ * content fails its request with 422.
+ *
+ * <p><b>Atomic requests.</b> A request of at most the max batch that names each entity and event
+ * id once (the README calls it atomic) is placed whole in one transaction, or waits whole: when
+ * the batch has no room for all of it, or when any of its events would have to wait (its entity or
+ * id already taken in this batch, or waiting), none of it goes. A larger request, or one naming an
+ * entity twice, is cut event by event.
+ *
+ * <p>The input holds each request's events together, in order (the queue hands requests over
+ * whole, and the leftover keeps input order), which is what lets a request be judged as a run.
  */
 final class BatchPlan {
     final List<Pending> batch = new ArrayList<>();
     final List<Pending> leftover = new ArrayList<>();
+    /** Event ids (UUID) and subjects (String) in the batch. */
+    private final Set<Object> taken = new HashSet<>();
+    /** Event ids and subjects of the leftover: later events of theirs wait too. */
+    private final Set<Object> waiting = new HashSet<>();
+    /**
+     * Requests cut event by event that left events waiting without their keys in {@link #waiting}:
+     * a later event that shares a key with any event of theirs waits (a superset, so order holds).
+     */
+    private final List<Submission> waitingWhole = new ArrayList<>();
+    /** Events whose keys this cut looked up: its work (a test counts it). */
+    int lookups;
 
     private BatchPlan() {
     }
 
-    /**
-     * Cuts at most {@code max} events from {@code input}, in order. A request that fits in one
-     * transaction but not in the room this one has left waits whole for the next, so that it stays
-     * atomic; a request larger than {@code max} is committed over several transactions anyway.
-     */
+    /** Cuts at most {@code max} events from {@code input} (each request's events together, in queue order). */
     static BatchPlan cut(Database db, List<Pending> input, int max) {
         BatchPlan plan = new BatchPlan();
-        Set<String> seen = new HashSet<>();
-        Set<String> waiting = new HashSet<>();
-        Set<Submission> deferred = new HashSet<>();
-        Set<Submission> started = new HashSet<>();
-        for (Pending pending : input) {
-            Submission submission = pending.submission();
+        int n = input.size();
+        for (int from = 0, to; from < n; from = to) {
+            if (plan.batch.size() >= max) {
+                // Full: whatever is left can only wait, in order, and nothing after it is placed
+                // now, so nothing needs its keys. A long carry costs a copy here, not a scan.
+                plan.leftover.addAll(input.subList(from, n));
+                break;
+            }
+            Submission submission = input.get(from).submission();
+            to = from + 1;
+            while (to < n && input.get(to).submission() == submission) {
+                to++;
+            }
             if (submission.failed()) {
                 continue;
             }
-            Event event = pending.received().event();
-            String idKey = event.id().toString();
-            String subject = pending.received().subject();
-            boolean fits = plan.batch.size() < max;
-            if (fits && started.add(submission) && submission.events().size() <= max
-                    && plan.batch.size() + submission.pendingCount() > max) {
-                deferred.add(submission);
+            List<Pending> run = input.subList(from, to);
+            if (atomic(submission, max)) {
+                plan.placeWhole(db, run, max);
+            } else {
+                plan.placeEach(db, run, max);
             }
-            if (!fits || deferred.contains(submission)
-                    || seen.contains(idKey) || seen.contains(subject) || waiting.contains(idKey) || waiting.contains(subject)) {
-                plan.leftover.add(pending);
-                waiting.add(idKey);
-                waiting.add(subject);
-                continue;
-            }
-            seen.add(idKey);
-            if (settledAlready(db, pending)) {
-                continue;
-            }
-            seen.add(subject);
-            plan.batch.add(pending);
         }
         plan.batch.removeIf(p -> p.submission().failed());
         return plan;
+    }
+
+    /** At most {@code max} events, no entity and no event id twice: one transaction, all or nothing. */
+    static boolean atomic(Submission submission, int max) {
+        List<EventReader.Received> events = submission.events();
+        if (events.size() > max) {
+            return false;
+        }
+        Set<Object> keys = new HashSet<>();
+        for (EventReader.Received received : events) {
+            if (!keys.add(received.event().id()) || !keys.add(received.subject())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void placeWhole(Database db, List<Pending> run, int max) {
+        boolean waits = batch.size() + run.size() > max;
+        for (int i = 0; i < run.size() && !waits; i++) {
+            waits = blocked(run.get(i));
+        }
+        if (waits) {
+            run.forEach(this::wait);
+            return;
+        }
+        run.forEach(pending -> place(db, pending));
+    }
+
+    /**
+     * An event behind an earlier one of its own request (a chain of versions of one entity) waits
+     * without a look at its keys, and the request's keys then stand for it: the cut of a long
+     * chain costs a copy per waiting event, not a lookup in every set.
+     */
+    private void placeEach(Database db, List<Pending> run, int max) {
+        Submission submission = run.get(0).submission();
+        boolean behindItself = false;
+        for (Pending pending : run) {
+            if (submission.waitsForItsOwn(pending.index())) {
+                leftover.add(pending);
+                behindItself = true;
+            } else if (batch.size() >= max || blocked(pending)) {
+                wait(pending);
+            } else {
+                place(db, pending);
+            }
+        }
+        if (behindItself) {
+            waitingWhole.add(submission);
+        }
+    }
+
+    private boolean blocked(Pending pending) {
+        lookups++;
+        Object id = pending.received().event().id();
+        String subject = pending.received().subject();
+        if (taken.contains(id) || taken.contains(subject) || waiting.contains(id) || waiting.contains(subject)) {
+            return true;
+        }
+        for (Submission ahead : waitingWhole) {
+            if (ahead.keys().contains(id) || ahead.keys().contains(subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void wait(Pending pending) {
+        leftover.add(pending);
+        waiting.add(pending.received().event().id());
+        waiting.add(pending.received().subject());
+    }
+
+    private void place(Database db, Pending pending) {
+        taken.add(pending.received().event().id());
+        if (settledAlready(db, pending)) {
+            return;
+        }
+        taken.add(pending.received().subject());
+        batch.add(pending);
     }
 
     /** What an event changes, as {@code :event/subject} records it. */

@@ -1,10 +1,12 @@
 package dev.asof.ingest;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.config.OwnedThreads;
 import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * out whole: the worker takes requests whole while they fit in its batch, so that a request of at
  * most the max batch, with no entity twice, is committed in one transaction. A permit comes back
  * when its event's outcome is known ({@link Submission}), so events the worker holds still count.
+ * Every queued request has a deadline ({@code asof.queue.deadline}): when the worker has not taken
+ * it by then, it is withdrawn and answered 503, nothing of it recorded.
  */
 @ApplicationScoped
 public class IngestQueue {
@@ -24,12 +28,21 @@ public class IngestQueue {
     private final Semaphore room;
     private final LinkedBlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
     private volatile boolean open = true;
+    private final long deadlineNanos;
+    private final int retryAfter;
+    /** Withdraws the submissions the worker has not taken by their deadline. */
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+            OwnedThreads.factory("asof-queue-deadlines"));
 
     public IngestQueue(AsofConfig config) {
         this.capacity = config.queue().capacity();
         this.bulk = config.queue().maxBatch();
         this.admissionWaitNanos = config.queue().admissionWait().toNanos();
         this.room = new Semaphore(capacity, true);
+        this.deadlineNanos = config.queue().deadline().toNanos();
+        this.retryAfter = config.queue().retryAfterSeconds();
+        // A request the worker took must not stay reachable from its cancelled deadline for its whole length.
+        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     /** One event of a submission, as the worker handles it. */
@@ -81,8 +94,21 @@ public class IngestQueue {
             room.release(n);
             return Offer.CLOSED;
         }
+        // The deadline first: once queued, the worker may take it (and cancel the deadline) at once.
+        submission.expiry(deadlines.schedule(() -> expire(submission), deadlineNanos, TimeUnit.NANOSECONDS));
         submissions.add(submission);
         return Offer.QUEUED;
+    }
+
+    /** Its deadline passed: withdrawn unless the worker took it first. Runs on the deadlines thread. */
+    private void expire(Submission submission) {
+        if (!submission.withdraw()) {
+            return;
+        }
+        submissions.remove(submission);
+        submission.failAll(ProblemException.unavailable("The request waited " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+                + " ms in the queue (asof.queue.deadline) without the writer taking it; nothing was recorded,"
+                + " retry later", retryAfter));
     }
 
     /**
@@ -95,17 +121,23 @@ public class IngestQueue {
         int taken = 0;
         if (into.isEmpty()) {
             Submission first = timeout > 0 ? submissions.poll(timeout, unit) : submissions.poll();
+            while (first != null && !first.take()) {
+                first = submissions.poll(); // withdrawn meanwhile: its deadline answered it
+            }
             if (first == null) {
                 return;
             }
             into.addAll(first.pending());
             taken = first.events().size();
         }
-        // One consumer: what it peeks is what it polls.
+        // A deadline may withdraw (and remove) the one peeked: it is taken only if the claim succeeds.
         for (Submission next = submissions.peek();
                 next != null && (taken == 0 || taken + next.events().size() <= max); next = submissions.peek()) {
-            into.addAll(submissions.poll().pending());
-            taken += next.events().size();
+            submissions.remove(next);
+            if (next.take()) {
+                into.addAll(next.pending());
+                taken += next.events().size();
+            }
         }
     }
 
@@ -113,7 +145,9 @@ public class IngestQueue {
     void rejectRemaining(ProblemException problem) {
         Submission left;
         while ((left = submissions.poll()) != null) {
-            left.failAll(problem);
+            if (left.withdraw()) {
+                left.failAll(problem);
+            }
         }
     }
 

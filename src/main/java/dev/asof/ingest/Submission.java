@@ -4,8 +4,14 @@ import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader.Received;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -16,9 +22,18 @@ import java.util.function.IntConsumer;
  * request is never committed piecemeal after a failure. When the last outcome is known the
  * request's future completes: with the result when nothing failed, with the failure's problem when
  * nothing was recorded, and otherwise with a problem that lists every event's outcome.
+ *
+ * <p>Who may settle its events: exactly one owner at a time. While queued, nobody; then either the
+ * transact worker, once it has {@link #take taken} it, or whoever {@link #withdraw withdrew} it
+ * (its queue deadline, or the queue after the worker stopped). Taking and withdrawing race, and
+ * exactly one of them wins, so a withdrawn request is never committed and its permits come back once.
  */
 final class Submission {
     private enum State { PENDING, COMMITTED, DUPLICATE, FAILED, UNKNOWN }
+
+    private static final int QUEUED = 0;
+    private static final int TAKEN = 1;
+    private static final int WITHDRAWN = 2;
 
     private final List<Received> events;
     private final IntConsumer release;
@@ -28,7 +43,14 @@ final class Submission {
     private final String[] reasons;
     private final CompletableFuture<IngestResult> done = new CompletableFuture<>();
     private ProblemException failure;
+    /** The batch plan's view of it, worked out once: see {@link #waitsForItsOwn}. */
+    private int[] earlierSubject;
+    private int[] earlierId;
+    private Set<Object> keys;
     private int remaining;
+    private final AtomicInteger claim = new AtomicInteger(QUEUED);
+    /** Its deadline's withdrawal, cancelled when the worker takes it (set before it is queued). */
+    private volatile Future<?> expiry;
 
     /** {@code release} gives back one queue permit per settled event. */
     Submission(List<Received> events, IntConsumer release) {
@@ -59,7 +81,28 @@ final class Submission {
         return done;
     }
 
-    /* Only the transact worker calls the methods below (and the queue, once the worker has stopped). */
+    void expiry(Future<?> withdrawal) {
+        this.expiry = withdrawal;
+    }
+
+    /** The worker claims it; false when it was withdrawn first (the worker must then leave it alone). */
+    boolean take() {
+        if (!claim.compareAndSet(QUEUED, TAKEN)) {
+            return false;
+        }
+        Future<?> withdrawal = expiry;
+        if (withdrawal != null) {
+            withdrawal.cancel(false);
+        }
+        return true;
+    }
+
+    /** Its deadline or the stopped queue claims it; false when the worker took it first. */
+    boolean withdraw() {
+        return claim.compareAndSet(QUEUED, WITHDRAWN);
+    }
+
+    /* Only its owner (see the class comment) calls the methods below. */
 
     /** True once one of its events failed: the rest are not to be committed. */
     boolean failed() {
@@ -77,6 +120,36 @@ final class Submission {
 
     void duplicate(int index, long originalT, Instant originalInstant) {
         settle(index, State.DUPLICATE, originalT, originalInstant, null);
+    }
+
+    /**
+     * True when an earlier event of this request with the same subject or id has no outcome yet:
+     * event {@code index} waits behind it (the batch plan skips it without looking further).
+     */
+    boolean waitsForItsOwn(int index) {
+        if (earlierSubject == null) {
+            earlierSubject = new int[events.size()];
+            earlierId = new int[events.size()];
+            keys = new HashSet<>();
+            Map<Object, Integer> last = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                Received received = events.get(i);
+                earlierSubject[i] = last.getOrDefault(received.subject(), -1);
+                earlierId[i] = last.getOrDefault(received.event().id(), -1);
+                last.put(received.subject(), i);
+                last.put(received.event().id(), i);
+                keys.add(received.subject());
+                keys.add(received.event().id());
+            }
+        }
+        // Each subject's and id's events get their outcomes in order: the latest earlier one tells.
+        return (earlierSubject[index] >= 0 && states[earlierSubject[index]] == State.PENDING)
+                || (earlierId[index] >= 0 && states[earlierId[index]] == State.PENDING);
+    }
+
+    /** The subjects and event ids of all its events (after {@link #waitsForItsOwn} has been asked). */
+    Set<Object> keys() {
+        return keys;
     }
 
     /** Event {@code index} failed for {@code problem}; every event still pending fails with it. */

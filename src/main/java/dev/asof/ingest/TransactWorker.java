@@ -3,6 +3,7 @@ package dev.asof.ingest;
 import datomic.Connection;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
+import dev.asof.config.OwnedThreads;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TxClock;
@@ -49,6 +50,10 @@ public class TransactWorker {
     private volatile boolean stopping;
     private Thread thread;
     private volatile long committedTransactions;
+    /** System.nanoTime() when the loop last finished a batch or a wait for one: liveness reads it. */
+    private volatile long lastProgress = System.nanoTime();
+    /** A test's way to kill the worker (package-private: {@link #failNextIteration}). */
+    private volatile Error injected;
 
     public TransactWorker(DatomicStore store, TxClock clock, IngestQueue queue, AsofConfig config, MeterRegistry registry,
             Journal journal, ObjectMapper mapper) {
@@ -80,9 +85,7 @@ public class TransactWorker {
         Database db = store.db();
         // Datomic Pro (sql storage): several peers write, so the transactor stamps every instant.
         clock.start(Facts.txInstant(db, db.basisT()), !store.isSharedStorage());
-        thread = new Thread(this::run, "asof-transact");
-        thread.setDaemon(true);
-        thread.start();
+        thread = OwnedThreads.start("asof-transact", this::run, true);
     }
 
     /** On SIGTERM: stop taking events, commit what is queued, then let the process exit. */
@@ -131,16 +134,46 @@ public class TransactWorker {
         return thread != null && thread.isAlive();
     }
 
+    /** True once the worker has been started (it may have died since: see {@link #isAlive}). */
+    public boolean started() {
+        return thread != null;
+    }
+
+    /** Nanoseconds since the loop last finished a batch, or a wait for one. */
+    public long nanosSinceProgress() {
+        return System.nanoTime() - lastProgress;
+    }
+
+    /**
+     * Tests only: the next loop iteration throws {@code error}, which kills the worker; its death is
+     * reported to {@code handler} instead of ending the process.
+     */
+    void failNextIteration(Error error, Thread.UncaughtExceptionHandler handler) {
+        thread.setUncaughtExceptionHandler(handler);
+        injected = error;
+    }
+
     /** Datomic transactions this worker has committed since start. */
     public long committedTransactions() {
         return committedTransactions;
     }
 
+    /**
+     * The loop. A batch's failure (any exception) fails its requests and the loop goes on; an
+     * {@link Error} ends the process ({@link OwnedThreads}): after an OutOfMemoryError half-way
+     * through a commit, nothing the worker holds can be trusted, and a restart replays the journal.
+     */
     private void run() {
         List<Pending> input = new ArrayList<>(maxBatch);
         while (true) {
+            lastProgress = System.nanoTime();
+            Error error = injected;
+            if (error != null) {
+                throw error;
+            }
             try {
                 awaitResumed();
+                lastProgress = System.nanoTime(); // a hold is no stall
                 input.clear();
                 input.addAll(carry);
                 carry.clear();
@@ -155,13 +188,14 @@ public class TransactWorker {
                     continue;
                 }
             } catch (InterruptedException e) {
+                // Nothing interrupts the worker but the JVM's end; liveness reports a worker that is gone.
                 Thread.currentThread().interrupt();
                 return;
             }
             try {
                 Connection conn = store.connection();
                 process(conn, conn.db(), input);
-            } catch (Throwable e) {
+            } catch (RuntimeException e) {
                 // The worker never dies of one batch: its requests fail, the next batch goes on.
                 LOG.error("Transact worker failed a batch", e);
                 BatchCommit.failAll(input, new ProblemException(500, "Internal error",

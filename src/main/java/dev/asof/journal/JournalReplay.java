@@ -3,6 +3,7 @@ package dev.asof.journal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import datomic.Connection;
 import datomic.Database;
+import dev.asof.config.OwnedThreads;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.HeapBudget;
@@ -73,7 +74,7 @@ public class JournalReplay {
         }
         totalEvents = journal.replayableEvents();
         heap.checkReplay(totalEvents);
-        Thread replay = new Thread(() -> {
+        Thread replay = OwnedThreads.newThread("asof-journal-replay", () -> {
             try {
                 replayAll();
                 store.open();
@@ -83,7 +84,7 @@ public class JournalReplay {
                 LOG.error(e.getMessage(), e.getCause() != null ? e.getCause() : e);
                 Quarkus.asyncExit(1);
             }
-        }, "asof-journal-replay");
+        }, false);
         replay.start();
     }
 
@@ -99,7 +100,7 @@ public class JournalReplay {
         // this thread transacts: Datomic's transact is the replay's bottleneck, so it never waits.
         BlockingQueue<Decoded> ready = new ArrayBlockingQueue<>(8);
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
+        Thread reader = OwnedThreads.newThread("asof-journal-reader", () -> {
             try {
                 journal.replay(entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
             } catch (RuntimeException e) {
@@ -107,7 +108,7 @@ public class JournalReplay {
             } finally {
                 put(ready, END);
             }
-        }, "asof-journal-reader");
+        }, false);
         reader.start();
         Database db = conn.db();
         Instant last = Facts.txInstant(db, db.basisT());

@@ -1,8 +1,10 @@
 package dev.asof.log;
 
 import datomic.Connection;
+import dev.asof.config.OwnedThreads;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -26,6 +28,7 @@ public class ChangeSignal {
     private final DatomicStore store;
     private final BroadcastProcessor<Long> basis = BroadcastProcessor.create();
     private volatile boolean running;
+    private volatile boolean closing;
     private Thread thread;
 
     public ChangeSignal(DatomicStore store) {
@@ -36,7 +39,7 @@ public class ChangeSignal {
         Connection conn = store.connection();
         BlockingQueue<Map> reports = conn.txReportQueue();
         running = true;
-        thread = new Thread(() -> {
+        thread = OwnedThreads.start("asof-change-signal", () -> {
             while (running) {
                 try {
                     Map<?, ?> report = reports.poll(500, TimeUnit.MILLISECONDS);
@@ -49,16 +52,29 @@ public class ChangeSignal {
                     }
                 } catch (InterruptedException e) {
                     return;
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
+                    // One report's failure is survived; an Error ends the process (OwnedThreads).
                     LOG.warn("Change signal failed on a transaction report", e);
                 }
             }
-        }, "asof-change-signal");
-        thread.setDaemon(true);
-        thread.start();
+        }, true);
+    }
+
+    /**
+     * SIGTERM's first phase, before the HTTP server waits for open requests to finish: change
+     * streams never finish by themselves, so they end now ({@link #closing}) and the wait is short.
+     */
+    void closing(@Observes ShutdownDelayInitiatedEvent event) {
+        closing = true;
+    }
+
+    /** True once the process is shutting down: change streams end (and tell their clients to reconnect). */
+    public boolean closing() {
+        return closing;
     }
 
     void stop(@Observes @Priority(50) ShutdownEvent event) {
+        closing = true;
         running = false;
         basis.onComplete();
     }

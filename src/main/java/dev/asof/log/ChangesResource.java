@@ -109,7 +109,9 @@ public class ChangesResource {
                     + " (asof.changes.heartbeat, 15 s) so that proxies keep the connection open. The Log is read in"
                     + " steps of at most asof.changes.page-datoms datoms and asof.changes.page-bytes bytes, each as"
                     + " the client takes the last; a larger transaction comes in parts (as in /changes), each part"
-                    + " but the last with its cursor as id.")
+                    + " but the last with its cursor as id. When the service shuts down, the stream ends within a second"
+                    + " or two with an event named reconnect (no id): connect again, with Last-Event-ID, to another"
+                    + " instance or to this one once it is back.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream; each tx event's data is a transaction as in /tx/{t}")
     @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a t (or a part's cursor)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -133,11 +135,14 @@ public class ChangesResource {
         // where this subscriber stands, one bounded step at a time, the next step only when the
         // client has taken the last (demand): nothing is skipped or sent twice, and a slow client
         // costs the server one step, not its backlog.
+        // The ticks also end the stream within a second of the shutdown's start: an open stream would
+        // hold the HTTP server's graceful shutdown until its timeout, past the platform's SIGKILL.
         Multi<OutboundSseEvent> transactions = Multi.createBy().merging().streams(
                         Multi.createFrom().item(0L),
                         signal.signals(),
                         Multi.createFrom().ticks().every(Duration.ofSeconds(1)))
                 .onOverflow().drop()
+                .select().first(wake -> !signal.closing())
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .concatMap(wake -> Multi.createBy().repeating()
                         // A step asked for by the client's demand (from an I/O thread) still reads on a worker.
@@ -163,7 +168,11 @@ public class ChangesResource {
                                     })
                                     .onCompletion().invoke(() -> position.set(slice.next()));
                         }));
-        return Multi.createBy().concatenating().streams(Multi.createFrom().item(opening), transactions);
+        OutboundSseEvent farewell = sse.newEventBuilder().name("reconnect").reconnectDelay(1000)
+                .data("asof is shutting down: connect again with Last-Event-ID to resume where this stream stopped")
+                .build();
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(opening), transactions,
+                Multi.createFrom().item(farewell));
     }
 
     /** An SSE id: the t after which to resume, or inside a transaction the cursor of its rest. */

@@ -2,6 +2,7 @@ package dev.asof.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.config.OwnedThreads;
 import dev.asof.http.Problem;
 import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader;
@@ -72,11 +73,8 @@ public class BrokerIngest {
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "asof-broker-retry");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            OwnedThreads.factory("asof-broker-retry"));
     private volatile boolean stopping;
 
     public BrokerIngest(EventReader reader, IngestService ingest, Clock clock, ObjectMapper json, MeterRegistry registry) {

@@ -2,6 +2,7 @@ package dev.asof.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.config.AsofConfig;
+import dev.asof.config.OwnedThreads;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.log.ChangeSignal;
 import dev.asof.log.TxLog;
@@ -105,9 +106,7 @@ public class ChangePublisher {
         }
         running = true;
         signals = signal.signals().subscribe().with(wake::offer);
-        thread = new Thread(this::run, "asof-change-publisher");
-        thread.setDaemon(true);
-        thread.start();
+        thread = OwnedThreads.start("asof-change-publisher", this::run, true);
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {

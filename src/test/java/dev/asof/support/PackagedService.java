@@ -37,6 +37,8 @@ public final class PackagedService implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // As the Procfile starts it: an OutOfMemoryError anywhere ends the process.
+        command.add("-XX:+ExitOnOutOfMemoryError");
         command.addAll(jvmArgs);
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
