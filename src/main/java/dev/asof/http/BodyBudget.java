@@ -46,7 +46,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 @ApplicationScoped
 public class BodyBudget {
     private static final String RESERVATION = BodyBudget.class.getName();
-    /** An eighth of the heap by default: 16 MiB bodies are held twice over while read (the growing buffer, then the copy). */
+    /** An eighth of the heap by default: a body takes a few times its size while read and parsed (the buffer, its copy, the parse). */
     private static final int HEAP_SHARE = 8;
 
     private final long capacity;
@@ -117,6 +117,10 @@ public class BodyBudget {
             return Optional.empty();
         }
         if (!tryReserve(bytes)) {
+            if (request.version() != HttpVersion.HTTP_2) {
+                // Its body is never read: the connection cannot carry another request, and must not stay open paused.
+                routing.addEndHandler(answered -> request.connection().close());
+            }
             return Optional.of(ProblemMapper.render(new ProblemException(429, "Too many request bodies at once",
                     "Other requests' bodies fill the " + capacity + " bytes this service reads at once"
                             + " (asof.limits.body-bytes-in-flight); this one (" + bytes + " bytes) was not read:"

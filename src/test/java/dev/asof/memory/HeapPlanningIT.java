@@ -68,6 +68,54 @@ class HeapPlanningIT {
         }
     }
 
+    /**
+     * A read spike leaves its answers as garbage in the old generation, and the collections after it
+     * (young ones, or none at all while the service idles) still count them: writes must be taken again
+     * within seconds, not refused for minutes. A limit of 45% here, so that a few whole-log change
+     * pages cross it while the live data (about 60 MB) stays well under.
+     */
+    @Test
+    void garbageFromAReadSpikeDoesNotKeepRefusingWrites() throws Exception {
+        int port = PackagedService.freePort();
+        String prefix = "G" + UUID.randomUUID().toString().substring(0, 6);
+        Path log = Path.of("target", "heap-garbage.log");
+        try (PackagedService service = PackagedService.start(port, "heap-garbage",
+                Map.of("ASOF_MEMORY_REFUSE_WRITES_ABOVE", "0.45"), List.of("-Xmx256m")).awaitReady(READY)) {
+            String base = service.base();
+            for (int request = 0; request < 2; request++) {
+                HttpResponse<String> response = postNdjson(base, prefix, request);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            }
+            int rounds = 0;
+            while (rounds < 30 && !Files.readString(log).contains("The heap is nearly full")) {
+                List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> reads = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    reads.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/changes?after=0&limit=1000")).build(),
+                            HttpResponse.BodyHandlers.discarding()));
+                }
+                for (var read : reads) {
+                    assertThat(read.get().statusCode()).isEqualTo(200);
+                }
+                rounds++;
+            }
+            assertThat(Files.readString(log)).as("the read spike's garbage was counted against the limit (%d rounds)", rounds)
+                    .contains("The heap is nearly full");
+
+            long started = System.nanoTime();
+            HttpResponse<String> write;
+            do {
+                Thread.sleep(250);
+                write = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+                        .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"price\",\"sku\":\"" + prefix
+                                + "-after\",\"amount\":1,\"currency\":\"EUR\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            } while (write.statusCode() == 507 && System.nanoTime() - started < Duration.ofSeconds(20).toNanos());
+            assertThat(write.statusCode()).as("a write %d ms after the spike: %s", (System.nanoTime() - started) / 1_000_000,
+                    write.body()).isEqualTo(201);
+            assertThat(Files.readString(log)).contains("The heap has room again");
+        }
+    }
+
     @Test
     void aJournalTooLargeForTheHeapStopsTheStartSayingWhatItNeedsAndOneThatFitsReplaysBehindAnOpenPort()
             throws Exception {
