@@ -42,6 +42,12 @@ class HeapPlanningIT {
             int loaded = 0;
             for (int request = 0; request < 60 && refused == null; request++) {
                 HttpResponse<String> response = postNdjson(base, prefix, request);
+                // A 507 on a young collection's reading lasts until a full collection says what is live
+                // (a few seconds at most): the heap is full when the refusal outlasts that.
+                for (int retry = 0; retry < 16 && response.statusCode() == 507; retry++) {
+                    Thread.sleep(500);
+                    response = postNdjson(base, prefix, request);
+                }
                 if (response.statusCode() == 507) {
                     refused = response;
                 } else {
