@@ -250,9 +250,21 @@ public interface AsofConfig {
         @Min(1)
         int ndjsonBytes();
 
-        /** {@code ASOF_LIMITS_PARSING_BYTES}: request bytes parsed at once, across requests (64 MiB); beyond, 429. */
-        @WithDefault("67108864")
-        @Min(1)
-        int parsingBytes();
+        /**
+         * {@code ASOF_LIMITS_BODY_BYTES_IN_FLIGHT}: request body bytes the process holds at once, across
+         * requests, counted from before a body is read until it is parsed (each request reserves its
+         * Content-Length; a chunked one, 17 MiB); beyond, 429 with its body unread. Unset: an eighth of the
+         * maximum heap, at least the largest body (17 MiB). See {@code dev.asof.http.BodyBudget}.
+         */
+        Optional<Long> bodyBytesInFlight();
+
+        /**
+         * {@code ASOF_LIMITS_BODY_READ_TIMEOUT}: how long a request's body may take to arrive whole; a client
+         * that stops sending mid-body is answered 408 and cut off, and its bytes are free again (30 s:
+         * Heroku's router gives a whole request 30 s too).
+         */
+        @WithDefault("30s")
+        @DurationMin(seconds = 1)
+        Duration bodyReadTimeout();
     }
 }

@@ -14,6 +14,10 @@ import java.lang.management.MemoryUsage;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -25,9 +29,21 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  * <li>After every garbage collection, the heap still in use is compared with the maximum heap. Above
- *     {@code asof.memory.refuse-writes-above} (0.8) writes are refused (507) until a collection
- *     brings it 5 points below: the live data is what the database holds, so this is the measure of
- *     "nearly full" that a growing database cannot fool. Reads go on.</li>
+ *     {@code asof.memory.refuse-writes-above} (0.8) writes are refused (507) until a reading brings it
+ *     5 points below: the live data is what the database holds, so this is the measure of "nearly
+ *     full" that a growing database cannot fool. Reads go on.</li>
+ * <li>A reading after a young collection over-counts: the old generation still holds whatever died
+ *     there since the last full (or mixed) collection, such as the answers of a read spike, promoted
+ *     while they were being built. Such a reading under the limit is trusted (the live data can only
+ *     be less); one above it refuses writes at once and asks for one full collection
+ *     ({@code System.gc()}, on asof's own thread), whose reading counts live data only and decides,
+ *     milliseconds later. Without it, writes stayed refused for minutes after a read spike: G1 cleans
+ *     the old generation only after a concurrent cycle of its own choosing, and an idle service
+ *     (writes refused, reads done) collects nothing at all, so the stale reading stood. While
+ *     refusing, the confirmation is repeated: at most once every 5 s, backing off to once a minute
+ *     while full collections keep finding the heap full (each is a stop-the-world pause that grows
+ *     with the live heap). With {@code -XX:+DisableExplicitGC} only the JVM's own collections are
+ *     read, and a read spike can refuse writes until one of them cleans the old generation.</li>
  * <li>Before a journal is replayed, its events times {@code asof.memory.bytes-per-event} (measured,
  *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
@@ -41,6 +57,10 @@ import org.jboss.logging.Logger;
 public class HeapBudget {
     private static final Logger LOG = Logger.getLogger(HeapBudget.class);
     private static final double HYSTERESIS = 0.05;
+    /** The JVM's word for a young (or G1 mixed) collection, whose reading still counts dead old objects. */
+    private static final String YOUNG = "end of minor GC";
+    private static final long FIRST_CONFIRMATION = TimeUnit.SECONDS.toNanos(5);
+    private static final long LAST_CONFIRMATION = TimeUnit.SECONDS.toNanos(60);
 
     private final DatomicStore store;
     private final double limit;
@@ -51,6 +71,18 @@ public class HeapBudget {
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private volatile long usedAfterGc;
     private volatile boolean refusing;
+    /** Whether a reading of live data (not only a young collection's) found the heap full since writes were refused. */
+    private volatile boolean confirmedFull;
+    /** Runs the confirming full collections; a daemon, so it never holds the process up. */
+    private final ScheduledExecutorService confirmer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "asof-heap-confirm");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Guarded by this: the pending confirmation, the earliest next one, and the spacing between them. */
+    private ScheduledFuture<?> confirmation;
+    private long nextConfirmation = System.nanoTime();
+    private long confirmEvery = FIRST_CONFIRMATION;
 
     public HeapBudget(DatomicStore store, AsofConfig config, MeterRegistry registry) {
         this.store = store;
@@ -78,21 +110,52 @@ public class HeapBudget {
                 used += pool.getValue().getUsed();
             }
         }
+        boolean live = !YOUNG.equals(info.getGcAction());
         usedAfterGc = used;
         boolean was = refusing;
         double ratio = usedRatio();
         refusing = was ? ratio > limit - HYSTERESIS : ratio > limit;
-        if (refusing != was) {
-            if (refusing) {
-                LOG.errorf("The heap is nearly full (%s): writes are refused until it has room again; give the"
-                        + " service more heap (-Xmx, a larger dyno) or move to Datomic Pro storage", describe());
-            } else {
-                LOG.infof("The heap has room again (%s): writes are taken again", describe());
-            }
+        if (refusing && live && !confirmedFull) {
+            LOG.errorf("The heap is nearly full (%s, live data): writes are refused until it has room again; give the"
+                    + " service more heap (-Xmx, a larger dyno) or move to Datomic Pro storage", describe());
+        } else if (refusing && !was) {
+            LOG.warnf("The heap is nearly full (%s, after a young collection, which still counts garbage): writes are"
+                    + " refused until a full collection tells what is live", describe());
+        } else if (!refusing && was) {
+            LOG.infof("The heap has room again (%s): writes are taken again", describe());
+        }
+        confirmedFull = refusing && (live || confirmedFull);
+        confirmLater(refusing, live);
+    }
+
+    /** While refusing, schedules the next full collection (backing off while they confirm a full heap); else resets. */
+    private synchronized void confirmLater(boolean above, boolean live) {
+        if (!above) {
+            confirmEvery = FIRST_CONFIRMATION;
+            return;
+        }
+        if (live) {
+            confirmEvery = Math.min(2 * confirmEvery, LAST_CONFIRMATION);
+        }
+        if (confirmation != null) {
+            return;
+        }
+        long delay = Math.max(0, nextConfirmation - System.nanoTime());
+        confirmation = confirmer.schedule(this::confirm, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** One full collection: its reading (through {@link #afterCollection}) counts live data only and decides. */
+    private void confirm() {
+        synchronized (this) {
+            confirmation = null;
+            nextConfirmation = System.nanoTime() + confirmEvery;
+        }
+        if (refusing && !store.isSharedStorage()) {
+            System.gc();
         }
     }
 
-    /** True while writes must be refused: the heap in use after the last collection is above the limit. */
+    /** True while writes must be refused: the heap in use after the last collection is above the limit (see the class's rules). */
     public boolean refusingWrites() {
         return refusing && !store.isSharedStorage();
     }

@@ -78,9 +78,23 @@ public class ProblemMapper {
         if (cause instanceof ProblemException p) {
             return render(p);
         }
+        if (clientGone(cause)) {
+            // A body cut off at its deadline (BodyBudget) or a client that closed mid-body: nobody to answer.
+            LOG.debugf("A request's connection closed before its body was read: %s", cause);
+            return render(new ProblemException(400, "Connection closed", "The connection closed before the body was read"));
+        }
         LOG.error("Unexpected error answering a request", cause);
         return render(new ProblemException(500, "Internal error",
                 "The service failed to answer; the error is logged"));
+    }
+
+    private static boolean clientGone(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.vertx.core.http.HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Response render(ProblemException e) {

@@ -1,5 +1,6 @@
 package dev.asof.ingest;
 
+import dev.asof.http.BodyBudget;
 import dev.asof.http.Problem;
 import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader.Received;
@@ -8,7 +9,9 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
@@ -33,11 +36,13 @@ public class EventsResource {
     private final EventReader reader;
     private final IngestService ingest;
     private final java.time.Clock clock;
+    private final BodyBudget budget;
 
-    public EventsResource(EventReader reader, IngestService ingest, java.time.Clock clock) {
+    public EventsResource(EventReader reader, IngestService ingest, java.time.Clock clock, BodyBudget budget) {
         this.reader = reader;
         this.ingest = ingest;
         this.clock = clock;
+        this.budget = budget;
     }
 
     @POST
@@ -81,17 +86,21 @@ public class EventsResource {
     @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, or Datomic"
             + " rejected the events. The problem's events member lists each event's outcome; title \"Partly recorded\""
             + " when events of earlier transactions of the request are recorded (retry with the same ids)")
-    @APIResponse(responseCode = "429", description = "The queue is full; retry after Retry-After seconds")
+    @APIResponse(responseCode = "408", description = "The body did not arrive whole within asof.limits.body-read-timeout;"
+            + " the connection is closed")
+    @APIResponse(responseCode = "429", description = "The queue is full, or other requests' bodies fill the body budget"
+            + " (asof.limits.body-bytes-in-flight; this body was not read); retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable (nothing recorded), or the"
             + " journal did not confirm in time (events with status unknown: retry with the same ids); see Retry-After")
     public CompletionStage<Response> post(
             @HeaderParam("Content-Type") String contentType,
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
+            @Context RoutingContext routing,
             byte[] body) {
         ingest.refuseEarlyIfFull();
         boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
-        return ingest.parseAndSubmit(body, ndjson, clock.instant()).thenCompose(queued -> {
+        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing)).thenCompose(queued -> {
             if (async) {
                 List<IngestResult.EventOutcome> outcomes = queued.events().stream()
                         .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))

@@ -8,8 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Counts events by outcome ({@code asof.events{outcome=…}}), invalid requests, requests refused
- * whole ({@code asof.requests.refused{reason=queue_full|heap_full}}, also those refused before
- * their body was read), and exposes the queue depth.
+ * whole ({@code asof.requests.refused{reason=queue_full|heap_full}}, decided once the body is read;
+ * bodies refused unread for lack of room in {@code dev.asof.http.BodyBudget} are not counted here),
+ * and exposes the queue depth.
  */
 @Startup // the gauges are there from the first scrape, not from the first event
 @ApplicationScoped

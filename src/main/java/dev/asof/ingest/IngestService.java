@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Puts validated events on the queue and hands back the future of their commit. */
@@ -28,9 +27,6 @@ public class IngestService {
     private final IngestMetrics metrics;
     private final EventReader reader;
     private final int retryAfter;
-    private final int parsingBytes;
-    /** Bytes of request bodies being parsed right now, across all requests. */
-    private final Semaphore parsing;
 
     public IngestService(IngestQueue queue, DatomicStore store, HeapBudget heap, IngestMetrics metrics,
             EventReader reader, AsofConfig config) {
@@ -40,8 +36,6 @@ public class IngestService {
         this.metrics = metrics;
         this.reader = reader;
         this.retryAfter = config.queue().retryAfterSeconds();
-        this.parsingBytes = config.limits().parsingBytes();
-        this.parsing = new Semaphore(parsingBytes);
     }
 
     /** A request's events, validated and queued, and the future of their commit. */
@@ -51,17 +45,11 @@ public class IngestService {
     /**
      * Parses and validates a body, then queues its events. Parsing runs on a worker thread, never
      * on the event loop that reads every connection and answers every read: a 16 MiB body takes a
-     * second or two to parse, and the event loop must not stop for it. The bytes parsed at once are
-     * bounded ({@code asof.limits.parsing-bytes}): beyond, a request is refused (429) rather than
-     * let the heap fill with parse trees.
+     * second or two to parse, and the event loop must not stop for it. {@code parsed} runs once the
+     * body has been parsed (or refused): the HTTP layer's body budget ({@code dev.asof.http.BodyBudget})
+     * counts the body's bytes until then.
      */
-    public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt) {
-        int bytes = Math.min(body.length, parsingBytes);
-        if (!parsing.tryAcquire(bytes)) {
-            throw new ProblemException(429, "Too much to parse at once", "Other requests' bodies are being parsed ("
-                    + parsingBytes + " bytes at most at once); retry after the delay",
-                    null, Map.of("Retry-After", Integer.toString(retryAfter)));
-        }
+    public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
         Executor workers = Infrastructure.getDefaultWorkerPool();
         return CompletableFuture.supplyAsync(() -> {
             List<Received> events;
@@ -71,7 +59,7 @@ public class IngestService {
                 rejected();
                 throw e;
             } finally {
-                parsing.release(bytes);
+                parsed.run();
             }
             return new Queued(events, submit(events));
         }, workers);

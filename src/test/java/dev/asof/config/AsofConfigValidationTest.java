@@ -37,7 +37,9 @@ class AsofConfigValidationTest {
         "asof.rabbitmq.prefetch, 70000",
         "asof.limits.json-events, 0",
         "asof.limits.ndjson-bytes, 0",
-        "asof.limits.parsing-bytes, 0",
+        "asof.limits.body-read-timeout, 0s",
+        "asof.changes.page-datoms, 0",
+        "asof.reads.scan, 0",
         "asof.writer.stall-limit, 0s",
     })
     void aValueOutOfBoundsStopsTheStartNamingTheProperty(String property, String value) {

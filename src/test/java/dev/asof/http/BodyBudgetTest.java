@@ -1,0 +1,205 @@
+package dev.asof.http;
+
+import static dev.asof.support.Events.price;
+import static dev.asof.support.Events.sku;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asof.support.OwnDatabase;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request bodies count against one byte budget before they are read, and a body must arrive within
+ * a deadline: clients that announce large bodies and stall hold at most the budget, for at most the
+ * deadline; further bodies are refused at once (429) instead of being buffered; reads go on; and the
+ * budget is whole again afterwards, however requests end. (A 4 MiB budget and a 2 s deadline here,
+ * so that the specification is cheap; the packaged service's defaults are in BodyBudgetIT.)
+ */
+@QuarkusTest
+@TestProfile(BodyBudgetTest.Tight.class)
+class BodyBudgetTest {
+    private static final String TOKEN = "budget-token";
+    private static final int MIB = 1024 * 1024;
+    private static final int BUDGET = 4 * MIB;
+
+    public static class Tight extends OwnDatabase {
+        public Tight() {
+            super("asof-body-budget", "asof.write-tokens", TOKEN, "quarkus.http.limits.max-body-size", "1M",
+                    "asof.limits.body-bytes-in-flight", Integer.toString(BUDGET), "asof.limits.body-read-timeout", "2s");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Test
+    void stalledBodiesHoldAtMostTheBudgetForAtMostTheDeadline() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            // Without a valid token nothing is reserved: the 401 comes before the body is read.
+            for (int i = 0; i < 4; i++) {
+                try (Socket anonymous = stall(MIB, false)) {
+                    assertThat(statusLine(anonymous, Duration.ofSeconds(10))).contains(" 401 ");
+                }
+            }
+            assertThat(inFlight()).isZero();
+
+            for (int i = 0; i < 4; i++) {
+                stalled.add(stall(MIB, true));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == BUDGET);
+
+            // The budget is full: another body is refused at once, unread, and says when to come back.
+            try (Socket refused = stall(1000, true)) {
+                String answer = answer(refused, Duration.ofSeconds(5));
+                assertThat(answer).startsWith("HTTP/1.1 429 ").containsIgnoringCase("Retry-After: 1")
+                        .containsIgnoringCase("application/problem+json").contains("asof.limits.body-bytes-in-flight");
+            }
+            // Reads go on.
+            given().get("/prices/{sku}", "none-" + System.nanoTime()).then().statusCode(404);
+
+            // At the deadline the stalled bodies are cut off, and the budget is whole again.
+            for (Socket socket : stalled) {
+                String answer = answer(socket, Duration.ofSeconds(20));
+                assertThat(answer).startsWith("HTTP/1.1 408 ").contains("asof.limits.body-read-timeout");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == 0);
+            String sku = sku("after-stall");
+            given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
+                    .body(price(sku, 1, "EUR")).post("/events").then().statusCode(201);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * However a request ends (committed, invalid, too large for its format, refused for want of
+     * budget, its client gone mid-body, or never authorized), its bytes are given back exactly once:
+     * after a random mix of them sent at once, nothing is held.
+     */
+    @Test
+    void everyWayARequestEndsGivesItsBytesBackOnce() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> inFlight() == 0);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                int kind = random.nextInt(5);
+                int length = 200 + random.nextInt(MIB - 200);
+                sent.add(clients.submit(() -> {
+                    send(kind, length);
+                    return null;
+                }));
+            }
+            for (Future<?> one : sent) {
+                one.get();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        Awaitility.await("seed " + seed).atMost(Duration.ofSeconds(15)).until(() -> inFlight() == 0);
+    }
+
+    private void send(int kind, int length) throws IOException {
+        switch (kind) {
+            case 0 -> given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
+                    .body(price(sku("mix"), 1, "EUR")).post("/events").then().statusCode(201);
+            case 1 -> given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
+                    .body("{\"type\":\"price\"}").post("/events").then().statusCode(400);
+            case 2 -> {
+                // A whole body of blank lines: read, parsed, refused; or refused unread for want of budget.
+                byte[] blank = new byte[length];
+                java.util.Arrays.fill(blank, (byte) ' ');
+                int status = given().header("Authorization", "Bearer " + TOKEN).contentType("application/x-ndjson")
+                        .body(blank).post("/events").statusCode();
+                assertThat(status).isIn(400, 429);
+            }
+            case 3 -> {
+                // Gone mid-body.
+                Socket socket = stall(length, true);
+                socket.close();
+            }
+            default -> {
+                try (Socket anonymous = stall(length, false)) {
+                    assertThat(statusLine(anonymous, Duration.ofSeconds(10))).contains(" 401 ");
+                }
+            }
+        }
+    }
+
+    /** A POST /events that announces {@code contentLength} bytes of NDJSON and sends 100 of them. */
+    private Socket stall(int contentLength, boolean authorized) throws IOException {
+        Socket socket = new Socket(root.getHost(), root.getPort());
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
+                + "\r\nContent-Type: application/x-ndjson\r\n" + (authorized ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
+                + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[Math.min(100, contentLength)]);
+        out.flush();
+        return socket;
+    }
+
+    private static String statusLine(Socket socket, Duration within) throws IOException {
+        String answer = answer(socket, within);
+        return answer.isEmpty() ? "(closed)" : answer.lines().findFirst().orElse("");
+    }
+
+    /** What the server answers until it closes the connection or goes quiet for {@code within}. */
+    private static String answer(Socket socket, Duration within) throws IOException {
+        socket.setSoTimeout((int) within.toMillis());
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                read.write(buffer, 0, n);
+                if (read.toString(StandardCharsets.UTF_8).contains("\r\n\r\n") && complete(read.toString(StandardCharsets.UTF_8))) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException quiet) {
+            // whatever came so far
+        } catch (IOException reset) {
+            // the server closed it
+        }
+        return read.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean complete(String answer) {
+        Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
+        int head = answer.indexOf("\r\n\r\n") + 4;
+        return length.find() && answer.length() - head >= Integer.parseInt(length.group(1));
+    }
+
+    private static long inFlight() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("(?m)^asof_http_body_bytes_in_flight ([0-9.E+]+)$").matcher(metrics);
+        assertThat(value.find()).as("asof_http_body_bytes_in_flight in /q/metrics").isTrue();
+        return (long) Double.parseDouble(value.group(1));
+    }
+}
