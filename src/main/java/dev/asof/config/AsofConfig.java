@@ -144,6 +144,20 @@ public interface AsofConfig {
         int prefetch();
     }
 
+    ClockSettings clock();
+
+    interface ClockSettings {
+        /**
+         * {@code ASOF_CLOCK_MAX_WAIT}: how long a write waits for the clock when it reads earlier than the
+         * newest recorded or promised transaction instant (a host whose clock is behind the one that
+         * wrote before, a clock stepped back). Further behind, the write is refused with 503 and a
+         * Retry-After of the seconds still needed; nothing is recorded. The skew a restart tolerates
+         * without refusing writes.
+         */
+        @WithDefault("10s")
+        Duration maxWait();
+    }
+
     Testing testing();
 
     interface Testing {

@@ -9,6 +9,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.asof.support.JournalDatabase;
@@ -179,9 +180,30 @@ class JournalTest {
     }
 
     @Test
+    void aPostgresErrorAnswerFailsTheEventsAtOnceAndNothingIsRecorded() {
+        Map<String, Object> event = price(sku("PGERR"), 1, "EUR");
+        String database = JournalDatabase.database();
+        Postgres.execute(database, "ALTER TABLE asof_journal ADD CONSTRAINT refuse_every_append CHECK (event_count < 0) NOT VALID");
+        long started = System.nanoTime();
+        try {
+            // PostgreSQL answered an error: nothing was written, so the outcome is known (failed), not unknown.
+            post(event).statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", notNullValue())
+                    .body("events[0].status", equalTo("failed"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered before the unknown-outcome wait")
+                    .isLessThan(Duration.ofSeconds(4));
+        } finally {
+            Postgres.execute(database, "ALTER TABLE asof_journal DROP CONSTRAINT refuse_every_append");
+        }
+        assertThat(journalRows("events::text LIKE '%" + event.get("id") + "%'")).isZero();
+        post(event).statusCode(201).body("events[0].status", equalTo("created"));
+        assertThat(journalRows("events::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+    }
+
+    @Test
     void journalSchemaIsVersioned() {
         assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT max(version) FROM asof_schema_version"))
-                .isEqualTo(2);
+                .isEqualTo(3);
     }
 
     @Test

@@ -1,0 +1,144 @@
+package dev.asof.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asof.support.PackagedService;
+import dev.asof.support.Postgres;
+import dev.asof.support.ServiceHttp;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restarts on hosts whose clocks differ, with the journal on: a settled answer stays settled when
+ * the next process's clock is slower, and a journal stamped ahead of the local clock is replayed
+ * once the clock gets there, instead of stopping every start-up.
+ */
+class ClockSkewIT {
+    private static final Duration READY = Duration.ofSeconds(90);
+    private static final String VALID_AT = "2020-06-01T00:00:00Z";
+
+    @Test
+    void aSettledAnswerStaysByteIdenticalAfterARestartOnASlowerClock() throws Exception {
+        String url = Postgres.server().url(Postgres.freshDatabase());
+        int port = PackagedService.freePort();
+        ServiceHttp http = new ServiceHttp("http://127.0.0.1:" + port);
+        String sku = "CLK-" + UUID.randomUUID().toString().substring(0, 8);
+        String path;
+        String settled;
+        try (PackagedService first = start(port, "skew-first", url, "PT0S")) {
+            first.awaitReady(READY);
+            HttpResponse<String> created = http.post(ServiceHttp.price(UUID.randomUUID(), sku, "1", "2020-01-01T00:00:00Z"));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            Instant recorded = Instant.parse(ServiceHttp.json(created).get("txInstant").asText());
+            path = "/prices/" + sku + "?asOf=" + recorded.plusMillis(1500) + "&validAt=" + VALID_AT;
+            settled = awaitSettled(http, path);
+            assertThat(settled).contains("\"amount\":1");
+            first.kill();
+        }
+        try (PackagedService slower = start(port, "skew-slower", url, "-PT15S")) {
+            slower.awaitReady(READY);
+            assertThat(ServiceHttp.whole(http.get(path))).as("the settled answer after the restart").isEqualTo(settled);
+            // A correction for the same valid time: it waits for the clock, or is refused for now, never stamped back.
+            String correction = ServiceHttp.price(UUID.randomUUID(), sku, "2", "2020-01-01T00:00:00Z");
+            HttpResponse<String> answer = http.post(correction);
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (answer.statusCode() == 503 && System.nanoTime() < deadline) {
+                assertThat(answer.headers().firstValue("Retry-After")).as(answer.body()).isPresent();
+                assertThat(ServiceHttp.json(answer).at("/events/0/status").asText()).as(answer.body()).isEqualTo("failed");
+                Thread.sleep(1000);
+                answer = http.post(correction);
+            }
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+            Instant stamped = Instant.parse(ServiceHttp.json(answer).get("txInstant").asText());
+            Instant asOf = Instant.parse(path.substring(path.indexOf("asOf=") + 5, path.indexOf('&')));
+            assertThat(stamped).as("the correction's instant").isAfter(asOf);
+            assertThat(ServiceHttp.whole(http.get(path))).as("the settled answer after the correction").isEqualTo(settled);
+        }
+    }
+
+    @Test
+    void aJournalStampedAheadOfTheClockIsReplayedOnceTheClockGetsThere() throws Exception {
+        String database = Postgres.freshDatabase();
+        String url = Postgres.server().url(database);
+        int port = PackagedService.freePort();
+        ServiceHttp http = new ServiceHttp("http://127.0.0.1:" + port);
+        String sku = "AHEAD-" + UUID.randomUUID().toString().substring(0, 8);
+        try (PackagedService first = start(port, "ahead-first", url, "PT0S")) {
+            first.awaitReady(READY);
+            assertThat(http.post(ServiceHttp.price(UUID.randomUUID(), sku, "1", "2020-01-01T00:00:00Z")).statusCode())
+                    .isEqualTo(201);
+        }
+        // A batch written by a host whose clock ran 10 s ahead of this one.
+        Instant ahead = Instant.now().plusSeconds(10);
+        String events;
+        try (Connection connection = Postgres.connect(database);
+                ResultSet row = connection.createStatement().executeQuery("SELECT events::text FROM asof_journal")) {
+            row.next();
+            events = row.getString(1).replace(sku, sku + "-next")
+                    .replaceAll("\"id\":\"[0-9a-f-]{36}\"", "\"id\":\"" + UUID.randomUUID() + "\"");
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
+                    + " event_count, events) VALUES (?, ?, 1, ?::json)")) {
+                insert.setObject(1, UUID.randomUUID());
+                insert.setTimestamp(2, Timestamp.from(ahead));
+                insert.setString(3, events);
+                insert.executeUpdate();
+            }
+        }
+        try (PackagedService restarted = start(port, "ahead-restarted", url, "PT0S")) {
+            String why = null;
+            long deadline = System.nanoTime() + READY.toNanos();
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> ready;
+                try {
+                    ready = http.get("/q/health/ready");
+                } catch (java.io.IOException starting) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                if (ready.statusCode() == 200) {
+                    break;
+                }
+                if (ready.body().contains("waiting for the clock")) {
+                    why = ready.body();
+                }
+                Thread.sleep(200);
+            }
+            restarted.awaitReady(Duration.ofSeconds(1));
+            assertThat(why).as("readiness said why it waited").isNotNull().contains(ahead.toString().substring(0, 19));
+            assertThat(Instant.now()).as("ready only once the clock passed the batch's instant").isAfterOrEqualTo(ahead);
+            JsonNode price = ServiceHttp.json(http.get("/prices/" + sku + "-next"));
+            assertThat(price.get("amount").asInt()).isEqualTo(1);
+            HttpResponse<String> next = http.post(ServiceHttp.price(UUID.randomUUID(), sku, "3", "2020-01-01T00:00:00Z"));
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(201);
+            assertThat(Instant.parse(ServiceHttp.json(next).get("txInstant").asText())).isAfterOrEqualTo(ahead);
+        }
+    }
+
+    /** Reads {@code path} until it is answered immutable; that answer, whole. */
+    private static String awaitSettled(ServiceHttp http, String path) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            HttpResponse<String> answer = http.get(path);
+            if (answer.headers().firstValue("Cache-Control").orElse("").contains("immutable")) {
+                return ServiceHttp.whole(answer);
+            }
+            assertThat(System.nanoTime()).as("settled within 15 s: " + ServiceHttp.whole(answer)).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    private static PackagedService start(int port, String log, String url, String offset) throws Exception {
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", url, "ASOF_TESTING_CLOCK_OFFSET", offset),
+                List.of("-Xmx512m"));
+    }
+}
