@@ -1,6 +1,7 @@
 package dev.asof.datomic;
 
 import dev.asof.config.AsofConfig;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -25,8 +26,8 @@ import org.jboss.logging.Logger;
  *     outcome, transact) the floor in memory is that batch's stamp. When the writer is idle, it may
  *     rise to the clock: the next stamp will be at least that.</li>
  * <li>With the journal on, the floor that proves anything is the one <em>promised durably</em>
- *     ({@link FloorKeeper}: {@code asof_writer.floor} in PostgreSQL, raised once a second and on
- *     demand), because the next process — whatever its clock says — starts its floor at the
+ *     ({@link FloorKeeper}: {@code asof_writer.floor} in PostgreSQL, raised every half second,
+ *     and on demand by reads on worker threads), because the next process — whatever its clock says — starts its floor at the
  *     promise. {@link #floor()} is then the lesser of the floor in memory and the promise. Without a
  *     journal nothing survives a restart, and the floor in memory is the whole proof.</li>
  * </ul>
@@ -72,6 +73,7 @@ public class TxClock {
     private FloorKeeper keeper;
     private volatile Instant promised = Instant.EPOCH;
     private final Object promising = new Object();
+    private long unpromised;
 
     @Inject
     public TxClock(Clock clock, AsofConfig config) {
@@ -82,7 +84,7 @@ public class TxClock {
         this(clock, Duration.ofSeconds(10));
     }
 
-    private TxClock(Clock clock, Duration maxWait) {
+    TxClock(Clock clock, Duration maxWait) {
         this.clock = clock;
         this.maxWait = maxWait;
     }
@@ -173,18 +175,19 @@ public class TxClock {
 
     /**
      * {@link #floor()}, first promising the floor in memory when {@code wanted} lies between the
-     * durable promise and it: a read about an instant just past is answered settled at once,
-     * instead of after the next periodic promise.
+     * durable promise and it and the calling thread may block (a worker, never an event loop: the
+     * promise is a PostgreSQL round trip): a read about an instant just past is then answered
+     * settled at once, instead of after the next periodic promise.
      */
     public Instant floor(Instant wanted) {
         Instant now = floor();
-        if (now != null && keeper != null && !wanted.isBefore(now)) {
+        if (now != null && keeper() != null && !wanted.isBefore(now) && Infrastructure.canCallerThreadBeBlocked()) {
             Instant inMemory;
             synchronized (this) {
                 inMemory = floor;
             }
             if (wanted.isBefore(inMemory)) {
-                promiseNow();
+                promise(wanted);
                 return floor();
             }
         }
@@ -197,10 +200,23 @@ public class TxClock {
      * promise stays where it was, and so does what this process declares settled.
      */
     public void promiseNow() {
+        promise(Instant.EPOCH);
+    }
+
+    private synchronized FloorKeeper keeper() {
+        return keeper;
+    }
+
+    /** Promises the floor in memory unless the promise already lies past {@code wanted} (another read asked first). */
+    private void promise(Instant wanted) {
+        FloorKeeper keeper = keeper();
         if (keeper == null) {
             return;
         }
         synchronized (promising) {
+            if (wanted.isBefore(promised)) {
+                return;
+            }
             Instant target;
             synchronized (this) {
                 target = raise();
@@ -212,7 +228,10 @@ public class TxClock {
                 keeper.promise(target);
                 promised = target;
             } catch (Exception e) {
-                LOG.debugf("The floor %s was not promised: %s", target, e.getMessage());
+                if (unpromised++ % 100 == 0) {
+                    LOG.warnf("The floor %s was not promised (%s): answers at or after %s are not settled until it is",
+                            target, e.getMessage(), promised);
+                }
             }
         }
     }

@@ -68,8 +68,7 @@ public class Journal implements TxClock.FloorKeeper {
     /** "asom": held by the transaction that migrates the schema, so that two processes never migrate at once. */
     private static final long MIGRATION_LOCK_KEY = 0x61736f6dL;
     private static final int REPLAY_PAGE = 200;
-    /** How long a floor promise may take before it is given up (and tried again next time). */
-    private static final Duration PROMISE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration PROMISE_EVERY = Duration.ofMillis(500);
 
     /** Versioned migrations: the n-th entry is version n+1; each is applied once, in order, and recorded. */
     private static final List<String> MIGRATIONS = List.of(
@@ -212,7 +211,10 @@ public class Journal implements TxClock.FloorKeeper {
         return true;
     }
 
-    /** Promises the clock's floor durably, once a second, for as long as this process holds the role. */
+    /**
+     * Promises the clock's floor durably every half second, for as long as this process holds the
+     * role: an answer about an instant becomes settled within about that much after it passed.
+     */
     public void keepPromising(TxClock clock) {
         promising = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "asof-floor-promise");
@@ -223,7 +225,7 @@ public class Journal implements TxClock.FloorKeeper {
             if (holdsRole()) {
                 clock.promiseNow();
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }, PROMISE_EVERY.toMillis(), PROMISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -237,7 +239,7 @@ public class Journal implements TxClock.FloorKeeper {
     public void promise(Instant floor) throws JournalUnavailableException {
         refuseUnlessWriter();
         RowSet<Row> rows = write("floor promise", PROMISE, Tuple.of(OffsetDateTime.ofInstant(floor, ZoneOffset.UTC), epoch),
-                PROMISE_TIMEOUT);
+                timeout);
         if (rows.rowCount() == 0) {
             throw fence();
         }

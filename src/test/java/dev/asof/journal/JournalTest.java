@@ -171,6 +171,9 @@ class JournalTest {
                 .satisfiesAnyOf(h -> assertThat(h).isNull(), h -> assertThat(h).doesNotContain("immutable"));
         assertThat(second.get().statusCode()).isEqualTo(201);
         lock.get();
+        // Settled once the writer's floor past asOf is promised in PostgreSQL (every half second).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().queryParam("asOf", asOf)
+                .get("/prices/{sku}", sku).then().header("Cache-Control", containsString("immutable")));
         var after = given().queryParam("asOf", asOf).get("/prices/{sku}", sku);
         after.then().statusCode(200).body("amount", equalTo(2)).header("Cache-Control", containsString("immutable"));
         // Settled now: the same bytes and tag every time.
