@@ -200,21 +200,24 @@ public class TxClock {
      * promise stays where it was, and so does what this process declares settled.
      */
     public void promiseNow() {
-        promise(Instant.EPOCH);
+        promise(null);
     }
 
     private synchronized FloorKeeper keeper() {
         return keeper;
     }
 
-    /** Promises the floor in memory unless the promise already lies past {@code wanted} (another read asked first). */
+    /**
+     * Promises the floor in memory, unless {@code wanted} (null: always) lies before the promise
+     * already (another read asked first).
+     */
     private void promise(Instant wanted) {
         FloorKeeper keeper = keeper();
         if (keeper == null) {
             return;
         }
         synchronized (promising) {
-            if (wanted.isBefore(promised)) {
+            if (wanted != null && wanted.isBefore(promised)) {
                 return;
             }
             Instant target;

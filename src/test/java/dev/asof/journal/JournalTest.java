@@ -187,14 +187,13 @@ class JournalTest {
         Map<String, Object> event = price(sku("PGERR"), 1, "EUR");
         String database = JournalDatabase.database();
         Postgres.execute(database, "ALTER TABLE asof_journal ADD CONSTRAINT refuse_every_append CHECK (event_count < 0) NOT VALID");
-        long started = System.nanoTime();
         try {
-            // PostgreSQL answered an error: nothing was written, so the outcome is known (failed), not unknown.
+            // PostgreSQL answered an error: nothing was written, so the outcome is known (failed), not
+            // unknown (which would only be said after ASOF_JOURNAL_ANSWER_WITHIN, and resolved later).
             post(event).statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", notNullValue())
-                    .body("events[0].status", equalTo("failed"));
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered before the unknown-outcome wait")
-                    .isLessThan(Duration.ofSeconds(4));
+                    .body("events[0].status", equalTo("failed"))
+                    .body("detail", not(containsString("unknown")));
         } finally {
             Postgres.execute(database, "ALTER TABLE asof_journal DROP CONSTRAINT refuse_every_append");
         }
@@ -210,12 +209,11 @@ class JournalTest {
     }
 
     @Test
-    void aSecondWriterCannotTakeTheJournal() throws Exception {
-        try (Connection connection = Postgres.connect(JournalDatabase.database());
-                ResultSet locked = connection.createStatement().executeQuery("SELECT pg_try_advisory_lock(1634955110)")) {
-            locked.next();
-            assertThat(locked.getBoolean(1)).as("the running service holds the writer lock").isFalse();
-        }
+    void theRunningServiceHoldsTheWriterRole() {
+        // Epoch 1: this service took the role at start and nobody took it since (a lost lock
+        // connection, as in the outage test, does not give it up: only another process taking it does).
+        assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT epoch FROM asof_writer")).isEqualTo(1);
+        post(price(sku("role"), 1, "EUR")).statusCode(201);
     }
 
     @Test
