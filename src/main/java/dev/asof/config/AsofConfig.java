@@ -219,6 +219,21 @@ public interface AsofConfig {
         Duration stallLimit();
     }
 
+    ClockSettings clock();
+
+    interface ClockSettings {
+        /**
+         * {@code ASOF_CLOCK_MAX_WAIT}: how long a write waits for the clock when it reads earlier than the
+         * newest recorded or promised transaction instant (a host whose clock is behind the one that
+         * wrote before, a clock stepped back). Further behind, the write is refused with 503 and a
+         * Retry-After of the seconds still needed; nothing is recorded. The skew a restart tolerates
+         * without refusing writes.
+         */
+        @WithDefault("10s")
+        @DurationMin(millis = 0)
+        Duration maxWait();
+    }
+
     Testing testing();
 
     interface Testing {

@@ -1,5 +1,10 @@
 package dev.asof.config;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import org.jboss.logging.Logger;
 
@@ -45,6 +50,37 @@ public final class OwnedThreads {
     /** A factory of such threads for an executor, all named {@code name}. */
     public static ThreadFactory factory(String name) {
         return work -> newThread(name, work, true);
+    }
+
+    /**
+     * A scheduler of one such thread, for timers (deadlines, retries, promises). An executor keeps
+     * what a task throws in the task's future, where nobody looks, and a periodic task that throws
+     * silently stops running: here whatever a task lets escape ends the process, as it would end a
+     * thread of its own (the idiom of {@link java.util.concurrent.ThreadPoolExecutor#afterExecute}).
+     */
+    public static ScheduledExecutorService scheduler(String name) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, factory(name)) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable thrown) {
+                super.afterExecute(task, thrown);
+                if (thrown == null && task instanceof Future<?> future && future.isDone()) {
+                    try {
+                        future.get();
+                    } catch (CancellationException cancelled) {
+                        // cancelled on purpose (a deadline no longer needed)
+                    } catch (ExecutionException e) {
+                        thrown = e.getCause();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (thrown != null) {
+                    handler(status -> Runtime.getRuntime().halt(status)).uncaughtException(Thread.currentThread(), thrown);
+                }
+            }
+        };
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     /**

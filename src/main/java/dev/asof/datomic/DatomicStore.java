@@ -31,10 +31,13 @@ import org.jboss.logging.Logger;
  * missing, puts the schema in place, and hands out database values. Connecting happens once, at
  * start-up, because Datomic's first call compiles Clojure sources for several seconds.
  *
- * <p>The store opens (serves reads and takes writes) only once it holds everything acknowledged:
- * the journal replay opens it, after replaying, or at once when there is no journal. Until then
- * every read and write is answered 503 with why, so that the HTTP port can open at once without
- * anyone seeing a database that is still missing acknowledged events.
+ * <p>The store opens in two steps. It <b>serves reads</b> ({@link #openForReads}) once it holds
+ * everything acknowledged: the journal replay opens it, after replaying, or at once when there is
+ * no journal; until then every read and write is answered 503 with why, so that the HTTP port can
+ * open at once without anyone seeing a database that is still missing acknowledged events. It
+ * <b>takes writes</b> ({@link #takeWrites}) once this process is the writer: at once without a
+ * journal; with one, once it holds the journal's writer role and has replayed what the previous
+ * writer wrote. A process fenced out of the role stops taking writes for good ({@link #stopWrites}).
  */
 @ApplicationScoped
 public class DatomicStore {
@@ -49,16 +52,25 @@ public class DatomicStore {
     private volatile TxIndex txIndex;
     private volatile boolean sharedStorage;
     private volatile boolean open;
+    private volatile boolean writes;
     private volatile String opening = "connecting to Datomic";
+    /** While reads are served but writes are not: why (waiting for the writer role, fenced out of it). */
+    private volatile String noWrites = "the writer is starting";
     private final Event<Opened> opened;
+    private final Event<WritesTaken> writesTaken;
 
-    /** Fired once, when the store opens: whatever commits or follows commits starts then. */
+    /** Fired once, when the store serves reads: whatever follows commits starts then. */
     public record Opened(Database db) {
     }
 
+    /** Fired once, when this process starts taking writes: the transact worker starts then. */
+    public record WritesTaken(Database db) {
+    }
+
     public DatomicStore(AsofConfig config, @ConfigProperty(name = "DATABASE_URL") Optional<String> databaseUrl,
-            Instance<Pool> pools, Event<Opened> opened) {
+            Instance<Pool> pools, Event<Opened> opened, Event<WritesTaken> writesTaken) {
         this.opened = opened;
+        this.writesTaken = writesTaken;
         this.config = config;
         this.databaseUrl = databaseUrl;
         this.pools = pools;
@@ -86,6 +98,7 @@ public class DatomicStore {
         Connection conn = connection;
         connection = null;
         open = false;
+        writes = false;
         if (conn != null) {
             conn.release();
         }
@@ -99,9 +112,19 @@ public class DatomicStore {
         return sharedStorage;
     }
 
-    /** True once the store is open: connected, and holding everything acknowledged. */
-    public boolean isReady() {
+    /** True once the store serves reads: connected, and holding everything acknowledged. */
+    public boolean servesReads() {
         return open;
+    }
+
+    /** True while this process takes writes (it is the journal's writer, or there is no journal). */
+    public boolean takesWrites() {
+        return open && writes;
+    }
+
+    /** Why writes are refused while reads are served (503 answers, readiness data). */
+    public String whyNoWrites() {
+        return open ? noWrites : whyNotOpen();
     }
 
     /** While the store is not open: what it is doing (for readiness data). */
@@ -135,14 +158,30 @@ public class DatomicStore {
         return connection;
     }
 
-    /** Opens the store: reads and writes are served from now on, and {@link Opened} is fired. */
-    public void open() {
+    /**
+     * Serves reads from now on, and fires {@link Opened}; writes wait for {@link #takeWrites}, and
+     * are refused meanwhile with {@code whyNoWrites}.
+     */
+    public void openForReads(String whyNoWrites) {
         Connection conn = connection;
         if (conn == null) {
             throw new IllegalStateException("Datomic is not connected yet");
         }
+        noWrites = whyNoWrites;
         open = true;
         opened.fire(new Opened(conn.db()));
+    }
+
+    /** Takes writes from now on (the store serves reads already), and fires {@link WritesTaken}. */
+    public void takeWrites() {
+        writes = true;
+        writesTaken.fire(new WritesTaken(connection().db()));
+    }
+
+    /** Takes no write again (another process took the writer role); reads go on. */
+    public void stopWrites(String why) {
+        noWrites = why;
+        writes = false;
     }
 
     /** Every transaction's t and instant, for time travel (the replay records into it before opening). */

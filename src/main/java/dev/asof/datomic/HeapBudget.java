@@ -2,6 +2,7 @@ package dev.asof.datomic;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.asof.config.AsofConfig;
+import dev.asof.config.OwnedThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -14,7 +15,6 @@ import java.lang.management.MemoryUsage;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,11 +74,7 @@ public class HeapBudget {
     /** Whether a reading of live data (not only a young collection's) found the heap full since writes were refused. */
     private volatile boolean confirmedFull;
     /** Runs the confirming full collections; a daemon, so it never holds the process up. */
-    private final ScheduledExecutorService confirmer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "asof-heap-confirm");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService confirmer = OwnedThreads.scheduler("asof-heap-confirm");
     /** Guarded by this: the pending confirmation, the earliest next one, and the spacing between them. */
     private ScheduledFuture<?> confirmation;
     private long nextConfirmation = System.nanoTime();

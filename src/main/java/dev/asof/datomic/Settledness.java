@@ -30,7 +30,9 @@ import java.util.Set;
  * <ul>
  * <li>a {@code t} at or below the basis: {@code db.asOf(t)} is an immutable value;</li>
  * <li>an instant strictly below the writer's floor ({@link TxClock}: no transaction still to come
- *     can carry an earlier instant), the floor being read <em>before</em> the database value; or
+ *     can carry an earlier instant; with the journal on, the floor promised in PostgreSQL, which the
+ *     next process starts from whatever its clock says), the floor being read <em>before</em> the
+ *     database value; or
  *     strictly below the newest instant in that value (instants never go backwards: with Datomic
  *     Pro the transactor guarantees it for every peer). Equal instants are allowed by Datomic, so
  *     an instant equal to either is not settled;</li>
@@ -73,9 +75,12 @@ public class Settledness {
         this.readsNeedToken = config.readTokens().map(tokens -> !tokens.isEmpty()).orElse(false);
     }
 
-    /** What the writer vouches for; take it before reading the database value it is applied to. */
-    public Proof proof() {
-        return new Proof(clock.floor());
+    /**
+     * What the writer vouches for about {@code asOf} (null: now); take it before reading the database
+     * value it is applied to.
+     */
+    public Proof proof(AsOf asOf) {
+        return new Proof(asOf instanceof AsOf.AtInstant at ? clock.floor(at.instant()) : clock.floor());
     }
 
     /** The writer's floor at one moment (null: this peer cannot vouch, another process stamps). */

@@ -31,7 +31,7 @@ public class TimeTravel {
     }
 
     public Basis resolve(AsOf asOf) {
-        Settledness.Proof proof = settledness.proof(); // before the database value it vouches for
+        Settledness.Proof proof = settledness.proof(asOf); // before the database value it vouches for
         Database now = store.db();
         long basis = now.basisT();
         if (asOf == null) {

@@ -11,6 +11,7 @@ import dev.asof.ingest.EventReader.Received;
 import dev.asof.ingest.IngestQueue.Pending;
 import dev.asof.journal.Journal;
 import dev.asof.journal.JournalCodec;
+import dev.asof.journal.JournalFencedException;
 import dev.asof.journal.JournalRefusedException;
 import dev.asof.journal.JournalUnavailableException;
 import java.time.Duration;
@@ -27,16 +28,21 @@ import org.jboss.logging.Logger;
  * The commit of one cut batch, as a protocol whose states read top to bottom in {@link #commit}:
  *
  * <ol>
- * <li><b>Stamped</b>: the writer's clock gives the batch its instant (Datomic Pro: the transactor does).</li>
- * <li><b>Appending</b> (journal on): one INSERT of the transaction data under a fresh batch id. Refused before it was sent:
- *     nothing is recorded, every event fails with 503. Timed out or cut off: the outcome is
- *     <b>uncertain</b> — the INSERT may still commit on the server.</li>
+ * <li><b>Stamped</b>: the writer's clock gives the batch its instant (Datomic Pro: the transactor
+ *     does). A clock behind the floor is waited for, up to {@code asof.clock.max-wait}; further
+ *     behind, every event <b>fails</b> with 503 and a Retry-After of the seconds still needed.</li>
+ * <li><b>Appending</b> (journal on): one INSERT of the transaction data under a fresh batch id, fenced by the writer's
+ *     epoch. The journal classifies what happened: PostgreSQL answered an error, or the append was
+ *     never sent — nothing is recorded, every event <b>fails</b> with 503 at once. Another process
+ *     holds the writer role — the same, and this process takes no write again. No answer in time,
+ *     or the connection lost: the outcome is <b>uncertain</b> — the INSERT may still commit.</li>
  * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until it knows. It
  *     repeats the append under the same batch id until PostgreSQL answers: the repeat waits for
  *     the first INSERT if that is still running, and adds nothing if it landed, so the batch ends
- *     journaled exactly once. Requests waiting longer than {@code asof.journal.answer-within} are
- *     told the outcome is unknown (a retry with the same ids then answers duplicate). Then on to
- *     Datomic, as if the append had answered at once.</li>
+ *     journaled exactly once (or, fenced with the batch not there, certainly not journaled).
+ *     Requests waiting longer than {@code asof.journal.answer-within} are told the outcome is
+ *     unknown (a retry with the same ids then answers duplicate). Then on to Datomic, as if the
+ *     append had answered at once.</li>
  * <li><b>Transacting</b>: one Datomic transaction. Committed: every event is acknowledged with its
  *     t. Rejected as data ({@code :db.error/…}): the journal marks the batch rejected (replay passes it
  *     by) before anyone hears of it, and the worker decides what to retry. Any other failure of a
@@ -90,7 +96,20 @@ final class BatchCommit {
     Outcome commit(Connection conn, Database db, List<Pending> batch) {
         List<Received> events = new ArrayList<>(batch.size());
         batch.forEach(p -> events.add(p.received()));
-        Instant stamp = clock.stamps() ? clock.stamp() : null;
+        Instant stamp;
+        try {
+            stamp = clock.stamps() ? clock.stamp() : null;
+        } catch (TxClock.ClockBehindException behind) {
+            int seconds = (int) Math.max(1, (behind.behind().toMillis() + 999) / 1000);
+            failAll(batch, ProblemException.unavailable("The service's clock is " + seconds + " s behind the newest"
+                    + " transaction instant (written by a process whose clock ran ahead); nothing was recorded, retry"
+                    + " after the delay", seconds));
+            return Outcome.SETTLED;
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            failAll(batch, ProblemException.unavailable("The service is shutting down; nothing was recorded", retryAfter));
+            return Outcome.SETTLED;
+        }
         try {
             List<Object> txData = TxData.build(db, events, stamp);
             UUID batchId = UUID.randomUUID();
@@ -111,6 +130,9 @@ final class BatchCommit {
         try {
             journal.append(batchId, stamp, batch.size(), encoded);
             return true;
+        } catch (JournalFencedException fenced) {
+            failAll(batch, fencedOut());
+            return false;
         } catch (JournalRefusedException refused) {
             LOG.warn(refused.getMessage());
             failAll(batch, ProblemException.unavailable(
@@ -134,6 +156,10 @@ final class BatchCommit {
                 journal.append(batchId, stamp, batch.size(), encoded);
                 LOG.infof("Journal batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
                 return true;
+            } catch (JournalFencedException fenced) {
+                // The batch is not there, and with the role gone it never will be.
+                failAll(batch, fencedOut());
+                return false;
             } catch (JournalUnavailableException stillUnknown) {
                 // PostgreSQL still cannot answer; refused or not, the first attempt may have landed
             }
@@ -195,11 +221,17 @@ final class BatchCommit {
                         && cause.getMessage().startsWith(":db.error/"));
     }
 
-    /** Until the journal says so, a rejected batch would be replayed: the writer waits for it. */
+    /**
+     * Until the journal says so, a rejected batch would be replayed: the writer waits for it. Fenced
+     * meanwhile, it cannot say so: the next writer's replay meets the batch and stops there, naming it.
+     */
     private void markRejected(UUID batchId, String reason) {
         for (long attempt = 0; ; attempt++) {
             try {
                 journal.reject(batchId, reason);
+                return;
+            } catch (JournalFencedException e) {
+                LOG.errorf("Batch %s, rejected by Datomic, cannot be marked so: %s", batchId, e.getMessage());
                 return;
             } catch (JournalUnavailableException e) {
                 if (attempt == 0) {
@@ -208,6 +240,11 @@ final class BatchCommit {
                 pause(attempt);
             }
         }
+    }
+
+    private ProblemException fencedOut() {
+        return ProblemException.unavailable("Another process took the journal's writer role; nothing was recorded."
+                + " This process takes no more writes: send them to the one that holds the role", retryAfter);
     }
 
     private void tellUnknown(List<Pending> batch) {

@@ -6,7 +6,7 @@ import dev.asof.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -31,8 +31,7 @@ public class IngestQueue {
     private final long deadlineNanos;
     private final int retryAfter;
     /** Withdraws the submissions the worker has not taken by their deadline. */
-    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
-            OwnedThreads.factory("asof-queue-deadlines"));
+    private final ScheduledExecutorService deadlines = OwnedThreads.scheduler("asof-queue-deadlines");
 
     public IngestQueue(AsofConfig config) {
         this.capacity = config.queue().capacity();
@@ -41,8 +40,6 @@ public class IngestQueue {
         this.room = new Semaphore(capacity, true);
         this.deadlineNanos = config.queue().deadline().toNanos();
         this.retryAfter = config.queue().retryAfterSeconds();
-        // A request the worker took must not stay reachable from its cancelled deadline for its whole length.
-        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     /** One event of a submission, as the worker handles it. */

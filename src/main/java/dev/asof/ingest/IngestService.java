@@ -93,7 +93,7 @@ public class IngestService {
 
     /**
      * Queues a broker message's events, waiting as long as it takes for the service to take them:
-     * for room in the queue, for the database to open, for heap to free up. Never a 429: the
+     * for room in the queue, for the store to take writes, for heap to free up. Never a 429: the
      * consumer that calls this stops pulling from its broker meanwhile, which is the broker's
      * backpressure. Called on a consumer's worker thread, never on an event loop.
      *
@@ -111,7 +111,7 @@ public class IngestService {
             if (!queue.isOpen()) {
                 throw shuttingDown();
             }
-            if (store.isReady() && !heap.refusingWrites()) {
+            if (store.takesWrites() && !heap.refusingWrites()) {
                 switch (queue.offer(submission, WAIT_STEP.toNanos())) {
                     case QUEUED -> {
                         return counted(submission);
@@ -169,10 +169,13 @@ public class IngestService {
         return ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
     }
 
-    /** Starting (503), shutting down (503), or the heap nearly full (507): no write is taken at all. */
+    /**
+     * Starting, waiting for the journal's writer role or fenced out of it, shutting down (503), or
+     * the heap nearly full (507): no write is taken at all.
+     */
     private void refuseUnlessTakingWrites() {
-        if (!store.isReady()) {
-            throw ProblemException.unavailable(store.whyNotOpen(), retryAfter);
+        if (!store.takesWrites()) {
+            throw ProblemException.unavailable(store.whyNoWrites(), retryAfter);
         }
         if (!queue.isOpen()) {
             throw shuttingDown();

@@ -19,6 +19,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public class TransactWorker {
     private final TxClock clock;
     private final IngestQueue queue;
     private final BatchCommit commit;
+    private final Journal journal;
     private final int maxBatch;
     private final int retryAfter;
 
@@ -60,6 +62,7 @@ public class TransactWorker {
         this.store = store;
         this.clock = clock;
         this.queue = queue;
+        this.journal = journal;
         this.maxBatch = config.queue().maxBatch();
         this.retryAfter = config.queue().retryAfterSeconds();
         DistributionSummary batchSizes = DistributionSummary.builder("asof.batch.size")
@@ -81,10 +84,17 @@ public class TransactWorker {
         });
     }
 
-    void start(@Observes @Priority(20) DatomicStore.Opened event) {
+    void start(@Observes @Priority(20) DatomicStore.WritesTaken event) {
         Database db = store.db();
-        // Datomic Pro (sql storage): several peers write, so the transactor stamps every instant.
-        clock.start(Facts.txInstant(db, db.basisT()), !store.isSharedStorage());
+        Instant newest = Facts.txInstant(db, db.basisT());
+        if (journal.enabled()) {
+            // The floor the previous writer promised holds whatever this host's clock says.
+            clock.start(newest, journal.promisedFloor(), journal);
+            journal.keepPromising(clock);
+        } else {
+            // Datomic Pro (sql storage): several peers write, so the transactor stamps every instant.
+            clock.start(newest, !store.isSharedStorage());
+        }
         thread = OwnedThreads.start("asof-transact", this::run, true);
     }
 

@@ -1,11 +1,15 @@
 package dev.asof.journal;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.config.OwnedThreads;
+import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.SqlStorage;
+import dev.asof.datomic.TxClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -22,6 +26,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -31,16 +37,38 @@ import org.jboss.logging.Logger;
  * its transaction data, in the format {@link JournalCodec} names), appended by the transact worker before the batch goes to Datomic,
  * and replayed in order at start-up. On when a PostgreSQL URL is configured.
  *
- * <p>One writer per journal: the service holds a session advisory lock on a connection of its own
- * for as long as it runs. A second instance fails to start; if the lock's connection is lost
- * (PostgreSQL restarted), appends stop until the lock is taken again.
+ * <p><b>One writer per journal, fenced by PostgreSQL.</b> The row {@code asof_writer} holds the
+ * writer role's epoch and the promised floor. A process takes the role under a session advisory
+ * lock ({@value #LOCK_KEY}, held on a connection of its own) by raising the epoch, and keeps that
+ * epoch. Every write it makes — an append, a rejection mark, a floor promise — checks the epoch in
+ * the same statement ({@code SELECT … FOR SHARE} of the writer row): once another process has taken
+ * the role, PostgreSQL itself refuses the write ({@link JournalFencedException}), and this process
+ * takes no write again. The share lock makes the taker's epoch update wait for an append in flight,
+ * so the taker's replay of the tail sees it. The advisory lock only elects the next writer: a
+ * writer whose lock connection dies keeps the role until another process takes it.
+ *
+ * <p>A process that finds the lock held starts as a follower: it replays, serves reads, and polls
+ * for the lock ({@link #tryTakeRole}).
+ *
+ * <p><b>The promised floor</b> ({@code asof_writer.floor}) is the instant below which the writer
+ * promised no transaction will land, kept by {@link TxClock}: a process taking the role starts its
+ * stamps at or above it, whatever its own clock says, so an answer settled before a restart stays
+ * settled after it.
+ *
+ * <p>Failures are classified here, by what happened, and nowhere else: PostgreSQL answered an error
+ * ({@link JournalRefusedException}: nothing was written); another process holds the role
+ * ({@link JournalFencedException}: nothing was written, and nothing will be); no answer in time or
+ * a lost connection ({@link JournalUnavailableException}: the outcome is unknown).
  */
 @ApplicationScoped
-public class Journal {
+public class Journal implements TxClock.FloorKeeper {
     private static final Logger LOG = Logger.getLogger(Journal.class);
-    /** "asof" in ASCII: the advisory lock key that marks the journal's one writer. */
+    /** "asof" in ASCII: the advisory lock key that elects the journal's one writer. */
     private static final long LOCK_KEY = 0x61736f66L;
+    /** "asom": held by the transaction that migrates the schema, so that two processes never migrate at once. */
+    private static final long MIGRATION_LOCK_KEY = 0x61736f6dL;
     private static final int REPLAY_PAGE = 200;
+    private static final Duration PROMISE_EVERY = Duration.ofMillis(500);
 
     /** Versioned migrations: the n-th entry is version n+1; each is applied once, in order, and recorded. */
     private static final List<String> MIGRATIONS = List.of(
@@ -58,27 +86,68 @@ public class Journal {
             ALTER TABLE asof_journal ADD COLUMN batch_id uuid;
             ALTER TABLE asof_journal ADD COLUMN rejected text;
             CREATE UNIQUE INDEX asof_journal_batch_id ON asof_journal (batch_id)""",
+            // The writer role: its epoch fences every write of a process that lost it, and its floor
+            // is the instant below which no transaction will land, whichever process writes next.
+            """
+            CREATE TABLE asof_writer (
+                id    integer     PRIMARY KEY CHECK (id = 1),
+                epoch bigint      NOT NULL,
+                floor timestamptz NOT NULL
+            );
+            INSERT INTO asof_writer (id, epoch, floor)
+                SELECT 1, 0, coalesce(max(tx_instant), 'epoch') FROM asof_journal""",
             // A row holds the transaction data asof transacted (format 2), no longer the events that
             // today's code would turn into it (format 1, the rows before this version): see JournalCodec.
             """
             ALTER TABLE asof_journal RENAME COLUMN events TO payload;
             ALTER TABLE asof_journal ADD COLUMN format smallint NOT NULL DEFAULT 1""");
 
+    /** An append, fenced by the writer's epoch in the same statement (see the class comment). */
+    private static final String APPEND = """
+            WITH w AS (SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $5 FOR SHARE),
+                 ins AS (INSERT INTO asof_journal (batch_id, tx_instant, event_count, payload, format)
+                         SELECT $1, $2, $3, $4::text::json, $6 FROM w
+                         ON CONFLICT (batch_id) DO NOTHING RETURNING seq)
+            SELECT (SELECT count(*) FROM w) AS holds,
+                   EXISTS (SELECT 1 FROM asof_journal WHERE batch_id = $1) AS present""";
+
+    private static final String REJECT = """
+            WITH w AS (SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $3 FOR SHARE),
+                 u AS (UPDATE asof_journal SET rejected = $2 WHERE batch_id = $1 AND EXISTS (SELECT 1 FROM w) RETURNING seq)
+            SELECT (SELECT count(*) FROM w) AS holds""";
+
+    /** A format-1 row rewritten as the transaction data replay applied for it, fenced like an append. */
+    private static final String UPGRADE = """
+            WITH w AS (SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $4 FOR SHARE)
+            UPDATE asof_journal SET payload = $2::text::json, format = $3 WHERE seq = $1 AND EXISTS (SELECT 1 FROM w)""";
+
+    private static final String PROMISE = "UPDATE asof_writer SET floor = greatest(floor, $1) WHERE id = 1 AND epoch = $2"
+            + " RETURNING floor";
+
     private final boolean enabled;
     private final Duration timeout;
     private final Instance<Pool> pools;
+    private final DatomicStore store;
     private Pool pool;
     private volatile SqlConnection lockConnection;
     private volatile String trouble;
+    /** The writer role's epoch this process holds; 0 while it does not hold the role. */
+    private volatile long epoch;
+    /** The floor promised when this process took the role. */
+    private volatile Instant promisedAtTaking = Instant.EPOCH;
+    /** Why this process writes no more (another took the role); null while it may write. */
+    private volatile String fenced;
+    private ScheduledExecutorService promising;
 
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
-            AsofConfig config, Instance<Pool> pools) {
+            AsofConfig config, Instance<Pool> pools, DatomicStore store) {
         String datomicUri = config.datomicUri();
         this.timeout = config.journal().timeout();
         // With Datomic sql storage the database itself is durable: replaying a journal into it would
         // apply every batch twice. There the journal stays off (an outbox for transactor outages is future work).
         this.enabled = url.isPresent() && !url.get().isBlank() && !SqlStorage.isSql(datomicUri);
         this.pools = pools;
+        this.store = store;
     }
 
     void start(@Observes @Priority(12) StartupEvent event) {
@@ -87,15 +156,20 @@ public class Journal {
             return;
         }
         pool = pools.get();
-        if (!lock()) {
-            throw new IllegalStateException("Another asof instance holds this journal's writer lock (advisory lock "
-                    + LOCK_KEY + "); one instance writes one journal, so this one does not start");
-        }
         migrate();
-        LOG.infof("Journal on PostgreSQL: writer lock held, %d batches to replay", count());
+        if (tryTakeRole()) {
+            LOG.infof("Journal on PostgreSQL: writer role taken (epoch %d), %d batches to replay", epoch, count());
+        } else {
+            LOG.infof("Journal on PostgreSQL: another process holds the writer role; this one replays, serves reads"
+                    + " and waits for the role (%d batches to replay)", count());
+        }
     }
 
     void stop(@Observes @Priority(9500) ShutdownEvent event) {
+        ScheduledExecutorService task = promising;
+        if (task != null) {
+            task.shutdownNow();
+        }
         SqlConnection connection = lockConnection;
         lockConnection = null;
         if (connection != null) {
@@ -107,64 +181,176 @@ public class Journal {
         return enabled;
     }
 
+    /** True while this process holds the writer role and has not been fenced. */
+    public boolean holdsRole() {
+        return epoch > 0 && fenced == null;
+    }
+
+    /** Why this process takes no more writes (another process took the writer role); null otherwise. */
+    public String fenced() {
+        return fenced;
+    }
+
+    /** The floor promised in PostgreSQL when this process took the role: its stamps start at or above it. */
+    public Instant promisedFloor() {
+        return promisedAtTaking;
+    }
+
     /** Null when the journal is fine (or off); otherwise what is wrong, for readiness. */
     public String trouble() {
-        return trouble;
+        return fenced != null ? fenced : trouble;
     }
 
     /**
-     * Appends one batch under its identity; returns when PostgreSQL has committed it. One round trip.
-     * Appending the same batch id again changes nothing, and waits (on the unique index) for an
-     * earlier INSERT of it still in flight on the server: repeating an append whose outcome is
-     * unknown until it succeeds is how that outcome is decided — the batch is journaled, once.
+     * Takes the writer role if the advisory lock is free: raises the epoch and reads the promised
+     * floor, on the lock's own connection. False when another process holds the lock.
      *
-     * @throws JournalRefusedException nothing was sent: the batch is certainly not in the journal
+     * @throws RuntimeException PostgreSQL cannot be reached
+     */
+    public synchronized boolean tryTakeRole() {
+        if (epoch > 0) {
+            return true;
+        }
+        if (!lock()) {
+            return false;
+        }
+        Row role = lockConnection.query("UPDATE asof_writer SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch, floor")
+                .execute().await().atMost(startupLimit()).iterator().next();
+        promisedAtTaking = role.getOffsetDateTime("floor").toInstant();
+        epoch = role.getLong("epoch");
+        return true;
+    }
+
+    /**
+     * Promises the clock's floor durably every half second, for as long as this process holds the
+     * role: an answer about an instant becomes settled within about that much after it passed.
+     */
+    public void keepPromising(TxClock clock) {
+        promising = OwnedThreads.scheduler("asof-floor-promise");
+        promising.scheduleWithFixedDelay(() -> {
+            if (holdsRole()) {
+                clock.promiseNow();
+            }
+        }, PROMISE_EVERY.toMillis(), PROMISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Promises that no transaction of this writer lands before {@code floor}: raises
+     * {@code asof_writer.floor} to it, if this process still holds the role.
+     *
+     * @throws JournalFencedException another process holds the role
+     * @throws JournalUnavailableException PostgreSQL did not confirm it (the promise may or may not stand)
+     */
+    @Override
+    public void promise(Instant floor) throws JournalUnavailableException {
+        refuseUnlessWriter();
+        RowSet<Row> rows = write("floor promise", PROMISE, Tuple.of(OffsetDateTime.ofInstant(floor, ZoneOffset.UTC), epoch),
+                timeout);
+        if (rows.rowCount() == 0) {
+            throw fence();
+        }
+    }
+
+    /**
+     * Appends one batch under its identity; returns when PostgreSQL has committed it, or finds it
+     * there already. One round trip, fenced by the writer's epoch. Appending the same batch id
+     * again changes nothing, and waits (on the unique index) for an earlier INSERT of it still in
+     * flight on the server: repeating an append whose outcome is unknown until it succeeds is how
+     * that outcome is decided — the batch is journaled, once.
+     *
+     * @throws JournalFencedException another process holds the writer role: the batch is not in the
+     *         journal and never will be; this process takes no write again
+     * @throws JournalRefusedException PostgreSQL answered an error, or nothing was sent: this attempt wrote nothing
      * @throws JournalUnavailableException the outcome is unknown (a timeout, a lost connection): the
      *         INSERT may still commit
      */
     public void append(UUID batchId, Instant txInstant, int eventCount, String payload) throws JournalUnavailableException {
-        writerLock();
-        try {
-            pool.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, payload, format)"
-                            + " VALUES ($1, $2, $3, $4::text::json, $5) ON CONFLICT (batch_id) DO NOTHING")
-                    .execute(Tuple.of(batchId, OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC), eventCount, payload,
-                            (short) JournalCodec.FORMAT))
-                    .await().atMost(timeout);
-            trouble = null;
-        } catch (RuntimeException e) {
-            trouble = "journal append failed: " + describe(e);
-            throw new JournalUnavailableException(trouble, e);
+        refuseUnlessWriter();
+        Row row = write("journal append", APPEND,
+                Tuple.tuple().addValue(batchId).addValue(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC))
+                        .addValue(eventCount).addValue(payload).addValue(epoch).addValue((short) JournalCodec.FORMAT), timeout)
+                .iterator().next();
+        trouble = null;
+        // Fenced, unless an earlier attempt of this batch landed before the role moved on (the
+        // taker replays it then, as this process transacts it).
+        if (row.getLong("holds") == 0 && !row.getBoolean("present")) {
+            throw fence();
         }
     }
 
     /**
      * Marks a journaled batch that Datomic rejected: replay passes it by, as the live service did.
      *
+     * @throws JournalFencedException another process holds the writer role
      * @throws JournalUnavailableException PostgreSQL cannot answer; call again later
      */
     public void reject(UUID batchId, String reason) throws JournalUnavailableException {
-        writerLock();
-        try {
-            pool.preparedQuery("UPDATE asof_journal SET rejected = $2 WHERE batch_id = $1")
-                    .execute(Tuple.of(batchId, reason == null || reason.isBlank() ? "rejected by Datomic" : reason))
-                    .await().atMost(timeout);
-            trouble = null;
-        } catch (RuntimeException e) {
-            trouble = "journal update failed: " + describe(e);
-            throw new JournalUnavailableException(trouble, e);
+        refuseUnlessWriter();
+        Row row = write("journal update", REJECT,
+                Tuple.of(batchId, reason == null || reason.isBlank() ? "rejected by Datomic" : reason, epoch), timeout)
+                .iterator().next();
+        trouble = null;
+        if (row.getLong("holds") == 0) {
+            throw fence();
         }
     }
 
-    private void writerLock() throws JournalRefusedException {
+    private void refuseUnlessWriter() throws JournalRefusedException {
+        if (fenced != null) {
+            throw new JournalFencedException(fenced);
+        }
+        if (epoch == 0) {
+            throw new JournalRefusedException("this process does not hold the journal's writer role", null);
+        }
+    }
+
+    /** The epoch moved: another process took the role. From now on this process writes nothing. */
+    private JournalFencedException fence() {
+        if (fenced == null) {
+            fenced = "another process took the journal's writer role; this one takes no more writes";
+            LOG.error("Fenced: " + fenced + " (its epoch was " + epoch + "). Reads go on from what it holds;"
+                    + " restart it to follow the new writer");
+            store.stopWrites(fenced);
+        }
+        return new JournalFencedException(fenced);
+    }
+
+    /**
+     * One journal write, classified by what happened: no connection to send it on (refused: nothing
+     * was sent), PostgreSQL's error answer (refused: nothing was written), or no answer within
+     * {@code limit} or the connection lost while it ran (unknown).
+     */
+    private RowSet<Row> write(String what, String sql, Tuple args, Duration limit) throws JournalUnavailableException {
+        SqlConnection connection;
         try {
-            if (lockConnection == null && !lock()) {
-                trouble = "the writer lock is held by another instance";
-                throw new JournalRefusedException(trouble, null);
-            }
+            connection = pool.getConnection().await().atMost(limit);
         } catch (RuntimeException e) {
             trouble = "PostgreSQL unreachable: " + describe(e);
             throw new JournalRefusedException(trouble, e);
         }
+        try {
+            return connection.preparedQuery(sql).execute(args).await().atMost(limit);
+        } catch (RuntimeException e) {
+            throw classify(what, e);
+        } finally {
+            connection.close().subscribe().with(closed -> { }, failure -> { });
+        }
+    }
+
+    /**
+     * What a failed journal write tells: PostgreSQL answered an error (the statement, in its own
+     * transaction, wrote nothing), or it did not answer (a timeout, a lost connection: the outcome
+     * is unknown).
+     */
+    private JournalUnavailableException classify(String what, RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof PgException answered) {
+                trouble = "PostgreSQL refused the " + what + ": " + answered.getSqlState() + " " + answered.getErrorMessage();
+                return new JournalRefusedException(trouble, e);
+            }
+        }
+        trouble = what + " has no answer: " + describe(e);
+        return new JournalUnavailableException(trouble, e);
     }
 
     /** One journaled batch as replay reads it: its payload in its format ({@link JournalCodec}). */
@@ -178,14 +364,8 @@ public class Journal {
      * @throws JournalUnavailableException PostgreSQL cannot answer; the row keeps its old format
      */
     public void upgrade(long seq, String payload) throws JournalUnavailableException {
-        writerLock();
-        try {
-            pool.preparedQuery("UPDATE asof_journal SET payload = $2::text::json, format = $3 WHERE seq = $1")
-                    .execute(Tuple.of(seq, payload, (short) JournalCodec.FORMAT))
-                    .await().atMost(timeout);
-        } catch (RuntimeException e) {
-            throw new JournalUnavailableException("journal upgrade failed: " + describe(e), e);
-        }
+        refuseUnlessWriter();
+        write("journal upgrade", UPGRADE, Tuple.of(seq, payload, (short) JournalCodec.FORMAT, epoch), timeout);
     }
 
     /**
@@ -210,9 +390,9 @@ public class Journal {
         return rows.iterator().next().getLong("events");
     }
 
-    /** Hands every journaled batch that reached Datomic, oldest first, to {@code apply}. */
-    public long replay(Consumer<Entry> apply) {
-        long after = 0;
+    /** Hands every journaled batch after {@code afterSeq} that reached Datomic, oldest first, to {@code apply}. */
+    public long replay(long afterSeq, Consumer<Entry> apply) {
+        long after = afterSeq;
         long batches = 0;
         while (true) {
             RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, event_count, format, payload::text AS payload"
@@ -231,16 +411,18 @@ public class Journal {
         }
     }
 
-    /** Checks the journal can be written now (readiness); re-takes the writer lock if it was lost. */
+    /**
+     * Checks the journal can be written now (readiness). A lost lock connection is not re-taken:
+     * the advisory lock only elects the next writer, and the epoch fences this one if it is taken.
+     */
     public boolean healthy() {
         if (!enabled) {
             return true;
         }
+        if (fenced != null) {
+            return false;
+        }
         try {
-            if (lockConnection == null && !lock()) {
-                trouble = "the writer lock is held by another instance";
-                return false;
-            }
             pool.query("SELECT 1").execute().await().atMost(Duration.ofSeconds(2));
             trouble = null;
             return true;
@@ -250,25 +432,45 @@ public class Journal {
         }
     }
 
+    /**
+     * What taking the role, migrating and counting may take: six round trips' time, like a replay
+     * read. None of them decides an outcome a client waits for; a start-up on a loaded host must
+     * not fail for a slow first connection.
+     */
+    private Duration startupLimit() {
+        return timeout.multipliedBy(6);
+    }
+
     private long count() {
-        return pool.query("SELECT count(*) AS n FROM asof_journal WHERE rejected IS NULL").execute().await().atMost(timeout)
+        return pool.query("SELECT count(*) AS n FROM asof_journal WHERE rejected IS NULL").execute().await().atMost(startupLimit())
                 .iterator().next().getLong("n");
     }
 
-    /** Runs under the writer lock, so no two instances migrate at once. */
+    /**
+     * Applies the migrations not yet recorded, in one transaction under a lock of their own: a
+     * process waiting for the writer role migrates too, while the writer runs.
+     */
     private void migrate() {
         pool.query("CREATE TABLE IF NOT EXISTS asof_schema_version ("
                 + "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
-                .execute().await().atMost(timeout);
-        int current = pool.query("SELECT coalesce(max(version), 0) AS v FROM asof_schema_version").execute()
-                .await().atMost(timeout).iterator().next().getInteger("v");
-        for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-            int v = version;
-            pool.withTransaction(tx -> tx.query(MIGRATIONS.get(v - 1)).execute()
-                            .chain(() -> tx.preparedQuery("INSERT INTO asof_schema_version (version) VALUES ($1)")
-                                    .execute(Tuple.of(v))))
-                    .await().atMost(timeout);
-            LOG.infof("Journal schema migrated to version %d", version);
+                .execute().await().atMost(startupLimit());
+        int applied = pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+                        .execute(Tuple.of(MIGRATION_LOCK_KEY))
+                        .chain(() -> tx.query("SELECT coalesce(max(version), 0) AS v FROM asof_schema_version").execute())
+                        .map(rows -> rows.iterator().next().getInteger("v"))
+                        .call(current -> {
+                            Uni<?> steps = Uni.createFrom().voidItem();
+                            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+                                int v = version;
+                                steps = steps.chain(() -> tx.query(MIGRATIONS.get(v - 1)).execute())
+                                        .chain(() -> tx.preparedQuery("INSERT INTO asof_schema_version (version) VALUES ($1)")
+                                                .execute(Tuple.of(v)));
+                            }
+                            return steps;
+                        }))
+                .await().atMost(startupLimit());
+        if (applied < MIGRATIONS.size()) {
+            LOG.infof("Journal schema migrated from version %d to %d", applied, MIGRATIONS.size());
         }
     }
 
@@ -276,16 +478,18 @@ public class Journal {
         if (lockConnection != null) {
             return true;
         }
-        SqlConnection connection = pool.getConnection().await().atMost(timeout);
+        SqlConnection connection = pool.getConnection().await().atMost(startupLimit());
         boolean locked = connection.preparedQuery("SELECT pg_try_advisory_lock($1) AS locked")
-                .execute(Tuple.of(LOCK_KEY)).await().atMost(timeout).iterator().next().getBoolean("locked");
+                .execute(Tuple.of(LOCK_KEY)).await().atMost(startupLimit()).iterator().next().getBoolean("locked");
         if (!locked) {
             connection.closeAndAwait();
             return false;
         }
         connection.closeHandler(() -> {
-            LOG.warn("Lost the journal's writer lock with its connection; appends wait until it is taken again");
-            lockConnection = null;
+            if (lockConnection != null) {
+                LOG.warn("Lost the journal's writer lock with its connection: this process keeps the writer role"
+                        + " until another takes it (its writes are refused by PostgreSQL from then on)");
+            }
         });
         lockConnection = connection;
         return true;

@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * At start-up, before the transact worker runs and before the store opens: replays the journal
- * into the fresh database, batch by batch in the original order with the original transaction
- * instants, which reproduces the same t values and the same answers as before.
+ * At start-up, before the transact worker runs and before the store serves reads: replays the
+ * journal into the fresh database, batch by batch in the original order with the original
+ * transaction instants, which reproduces the same t values and the same answers as before.
  *
  * <p>The replay runs on its own thread, so that the HTTP port opens at once (a platform's boot
  * check sees a live process; a million events take about a minute): until it ends, readiness is
@@ -36,12 +36,19 @@ import org.jboss.logging.Logger;
  * format 2), so a replay does not depend on how today's code turns events into datoms; a row of
  * the older format 1 (events) is rebuilt into a transaction once and rewritten as format 2.
  *
- * <p>Replay never skips a batch that was acknowledged. Batches that Datomic rejected when they were
- * live are marked rejected in the journal and are not read at all. Any other batch that
- * Datomic refuses stops the start-up with a message naming it: a service that comes up without an
- * acknowledged batch would move every later t. An instant earlier than the one before it (written
- * by a version that followed a clock stepping back) is clamped to that one, and logged: the t
- * values stay, the instant moves forward by the step.
+ * <p>Then the store serves reads. It takes writes once this process holds the journal's writer
+ * role ({@link Journal}): at once when it took the role at start; otherwise (another process
+ * writes: an overlapping deploy) it polls for the role every second, writes answered 503
+ * meanwhile, and once it has the role replays the tail the other one wrote, then takes writes.
+ *
+ * <p>Replay never skips a batch that was acknowledged. Batches Datomic rejected are marked in the
+ * journal and are not read at all. Any other batch that Datomic refuses stops the start-up with a
+ * message naming it: a service that comes up without an acknowledged batch would move every later
+ * t. An instant earlier than the one before it (written by a version that followed a clock stepping
+ * back) is clamped to that one, and logged: the t values stay, the instant moves forward by the
+ * step. An instant ahead of this host's clock (written by a host whose clock ran ahead) is waited
+ * for, however long, with readiness saying so: Datomic refuses instants from its future, and a
+ * batch cannot be skipped or moved.
  */
 @ApplicationScoped
 public class JournalReplay {
@@ -69,23 +76,49 @@ public class JournalReplay {
 
     void replay(@Observes @Priority(15) StartupEvent event) {
         if (!journal.enabled()) {
-            store.open();
+            store.openForReads("the writer is starting");
+            store.takeWrites();
             return;
         }
         totalEvents = journal.replayableEvents();
         heap.checkReplay(totalEvents);
         Thread replay = OwnedThreads.newThread("asof-journal-replay", () -> {
             try {
-                replayAll();
-                store.open();
+                long seq = replayAll(0);
+                if (journal.holdsRole()) {
+                    store.openForReads("the writer is starting");
+                } else {
+                    store.openForReads(WAITING_FOR_ROLE);
+                    awaitRole();
+                    LOG.info("Took the journal's writer role; replaying what the previous writer wrote since");
+                    replayAll(seq);
+                }
+                store.takeWrites();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.error(e.getMessage(), e.getCause() != null ? e.getCause() : e);
                 Quarkus.asyncExit(1);
             }
-        }, false);
+        }, true); // a process waiting for the writer role must still stop when told
         replay.start();
+    }
+
+    private static final String WAITING_FOR_ROLE = "waiting for the journal's writer role, held by another process;"
+            + " reads are served from what this one replayed";
+
+    /** Polls for the writer role once a second until this process holds it. */
+    private void awaitRole() throws InterruptedException {
+        while (true) {
+            try {
+                if (journal.tryTakeRole()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not ask PostgreSQL for the writer role (%s); asking again", e.getMessage());
+            }
+            Thread.sleep(1000);
+        }
     }
 
     /** What the replay is doing, in words (readiness data, 503 answers, the log). */
@@ -93,7 +126,8 @@ public class JournalReplay {
         return String.format(Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
     }
 
-    private void replayAll() throws InterruptedException {
+    /** Replays the batches after {@code afterSeq}; the seq of the last one replayed. */
+    private long replayAll(long afterSeq) throws InterruptedException {
         Connection conn = store.restoring(progress());
         long started = System.nanoTime();
         // Reading PostgreSQL and decoding JSON run on a reader thread, a few batches ahead, while
@@ -102,7 +136,7 @@ public class JournalReplay {
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
         Thread reader = OwnedThreads.newThread("asof-journal-reader", () -> {
             try {
-                journal.replay(entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
+                journal.replay(afterSeq, entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
             } catch (RuntimeException e) {
                 readFailure.set(e);
             } finally {
@@ -115,6 +149,7 @@ public class JournalReplay {
         long batches = 0;
         long clamped = 0;
         long upgraded = 0;
+        long seq = afterSeq;
         long logged = System.nanoTime();
         for (Decoded next = ready.take(); next != END; next = ready.take()) {
             batches++;
@@ -125,16 +160,18 @@ public class JournalReplay {
                         next.entry().seq(), instant, last, last);
                 instant = last;
             }
+            awaitClock(next.entry(), instant);
             try {
                 List<Object> txData = next.batch().txData(conn.db(), instant);
                 Database after = (Database) conn.transact(txData).get().get(Connection.DB_AFTER);
                 store.txIndex().record(after.basisT(), instant.toEpochMilli());
-                if (next.batch().outdated()) {
+                if (next.batch().outdated() && journal.holdsRole()) {
                     upgrade(next.entry(), txData);
                     upgraded++;
                 }
                 replayedEvents += next.entry().eventCount();
                 last = instant;
+                seq = next.entry().seq();
                 String progress = progress();
                 store.restoring(progress);
                 if (System.nanoTime() - logged > 5_000_000_000L) {
@@ -158,10 +195,12 @@ public class JournalReplay {
                     + " in %.1f s: %.0f events/s; basis t=%d", batches, replayedEvents, clamped, upgraded,
                     JournalCodec.FORMAT, seconds, replayedEvents / seconds, conn.db().basisT());
         }
+        return seq;
     }
 
     /**
-     * Rewrites a format-1 row as the transaction data just applied for it. A journal that cannot
+     * Rewrites a format-1 row as the transaction data just applied for it; only the writer does (a
+     * process waiting for the role leaves the row to the writer's next replay). A journal that cannot
      * take the rewrite now keeps the old row, which the next replay reads the same way.
      */
     private void upgrade(Journal.Entry entry, List<Object> txData) {
@@ -169,6 +208,24 @@ public class JournalReplay {
             journal.upgrade(entry.seq(), codec.write(txData));
         } catch (JournalUnavailableException | IllegalArgumentException e) {
             LOG.warnf("Journal batch seq=%d stays in format 1 for now: %s", entry.seq(), e.getMessage());
+        }
+    }
+
+    /**
+     * Waits until this host's clock reaches {@code instant}, saying so in readiness: Datomic refuses
+     * a transaction instant from its future ({@code :db.error/future-tx-instant}).
+     */
+    private void awaitClock(Journal.Entry entry, Instant instant) throws InterruptedException {
+        long ahead = instant.toEpochMilli() - System.currentTimeMillis();
+        if (ahead <= 0) {
+            return;
+        }
+        String waiting = "waiting for the clock to reach " + instant + " (journal batch seq=" + entry.seq()
+                + ", written by a host whose clock ran ahead; " + ahead + " ms to go)";
+        LOG.warn(waiting);
+        store.restoring(waiting);
+        while ((ahead = instant.toEpochMilli() - System.currentTimeMillis()) > 0) {
+            Thread.sleep(Math.min(ahead, 1000));
         }
     }
 

@@ -23,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -73,8 +72,7 @@ public class BrokerIngest {
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
-            OwnedThreads.factory("asof-broker-retry"));
+    private final ScheduledExecutorService retries = OwnedThreads.scheduler("asof-broker-retry");
     private volatile boolean stopping;
 
     public BrokerIngest(EventReader reader, IngestService ingest, Clock clock, ObjectMapper json, MeterRegistry registry) {

@@ -127,7 +127,7 @@ public class ChangePublisher {
     /** Basis t minus the last t published (t counts entities too, not only transactions), or -1 when off or not started. */
     public long lag() {
         long done = lastPublished;
-        return done < 0 || !store.isReady() ? -1 : Math.max(0, store.db().basisT() - Math.max(done, examined));
+        return done < 0 || !store.servesReads() ? -1 : Math.max(0, store.db().basisT() - Math.max(done, examined));
     }
 
     /** Why the publisher is behind, or null when it is keeping up. */
