@@ -120,7 +120,7 @@ public interface AsofConfig {
 
         /**
          * {@code ASOF_CHANGES_PAGE_DATOMS}: the most Log datoms one /changes page, /tx/{t} answer or
-         * change-stream step reads (about 11 a price event); a larger transaction comes in parts.
+         * change-stream step reads (about 10 a price event); a larger transaction comes in parts.
          * The default holds a whole batch of asof.queue.max-batch's default (1000 events).
          */
         @WithDefault("20000")

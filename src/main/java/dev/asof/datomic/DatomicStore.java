@@ -192,6 +192,18 @@ public class DatomicStore {
         return txIndex;
     }
 
+    /**
+     * Datomic refused a transaction for its data ({@code :db.error/…}: a predicate, a unique
+     * conflict with what another peer recorded, …), as opposed to failing to run it. Datomic signals
+     * the first kind as IllegalArgumentException, and some (unique conflicts) as IllegalStateException
+     * carrying a {@code :db.error/} message.
+     */
+    public static boolean rejectedAsData(Throwable cause) {
+        return cause instanceof IllegalArgumentException
+                || (cause instanceof IllegalStateException && cause.getMessage() != null
+                        && cause.getMessage().startsWith(":db.error/"));
+    }
+
     /** The newest database value this peer knows. Resolve it once per request and pass it down. */
     public Database db() {
         return connection().db();

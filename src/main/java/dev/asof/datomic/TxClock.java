@@ -72,7 +72,10 @@ public class TxClock {
     /** Null without a journal; otherwise where promises go, and the newest confirmed one. */
     private FloorKeeper keeper;
     private volatile Instant promised = Instant.EPOCH;
-    private final Object promising = new Object();
+    /** Held while a promise is made: one at a time; a read never waits for another's. */
+    private final java.util.concurrent.locks.ReentrantLock promising = new java.util.concurrent.locks.ReentrantLock();
+    /** The last promise was not confirmed (PostgreSQL away or slow): reads leave promising to the timer. */
+    private volatile boolean unconfirmed;
     private long unpromised;
 
     @Inject
@@ -113,7 +116,7 @@ public class TxClock {
     }
 
     /**
-     * The instant of the batch about to be committed; the floor holds at it until {@link #settled()}.
+     * The instant of the batch about to be committed; the floor holds at it until {@link #resolved()}.
      * Waits (up to {@code asof.clock.max-wait}) while the clock is behind the floor.
      *
      * @throws ClockBehindException the clock is further behind the floor than the writer may wait
@@ -144,7 +147,7 @@ public class TxClock {
     }
 
     /** The batch stamped last has an outcome (committed, or known not to be): the floor may rise again. */
-    public synchronized void settled() {
+    public synchronized void resolved() {
         inFlight = false;
     }
 
@@ -177,7 +180,9 @@ public class TxClock {
      * {@link #floor()}, first promising the floor in memory when {@code wanted} lies between the
      * durable promise and it and the calling thread may block (a worker, never an event loop: the
      * promise is a PostgreSQL round trip): a read about an instant just past is then answered
-     * settled at once, instead of after the next periodic promise.
+     * settled at once, instead of after the next periodic promise. A read never waits for a promise
+     * another thread is making, and while the last promise was not confirmed it makes none: with
+     * PostgreSQL away, reads must not pile up on its timeouts (the periodic promise goes on trying).
      */
     public Instant floor(Instant wanted) {
         Instant now = floor();
@@ -186,8 +191,8 @@ public class TxClock {
             synchronized (this) {
                 inMemory = floor;
             }
-            if (wanted.isBefore(inMemory)) {
-                promise(wanted);
+            if (wanted.isBefore(inMemory) && !unconfirmed) {
+                promise(wanted, false);
                 return floor();
             }
         }
@@ -200,7 +205,7 @@ public class TxClock {
      * promise stays where it was, and so does what this process declares settled.
      */
     public void promiseNow() {
-        promise(null);
+        promise(null, true);
     }
 
     private synchronized FloorKeeper keeper() {
@@ -211,12 +216,17 @@ public class TxClock {
      * Promises the floor in memory, unless {@code wanted} (null: always) lies before the promise
      * already (another read asked first).
      */
-    private void promise(Instant wanted) {
+    private void promise(Instant wanted, boolean mayWait) {
         FloorKeeper keeper = keeper();
         if (keeper == null) {
             return;
         }
-        synchronized (promising) {
+        if (mayWait) {
+            promising.lock();
+        } else if (!promising.tryLock()) {
+            return;
+        }
+        try {
             if (wanted != null && wanted.isBefore(promised)) {
                 return;
             }
@@ -230,12 +240,16 @@ public class TxClock {
             try {
                 keeper.promise(target);
                 promised = target;
+                unconfirmed = false;
             } catch (Exception e) {
+                unconfirmed = true;
                 if (unpromised++ % 100 == 0) {
                     LOG.warnf("The floor %s was not promised (%s): answers at or after %s are not settled until it is",
                             target, e.getMessage(), promised);
                 }
             }
+        } finally {
+            promising.unlock();
         }
     }
 

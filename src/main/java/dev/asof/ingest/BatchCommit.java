@@ -59,7 +59,7 @@ final class BatchCommit {
     /** What became of a batch, for the worker's loop. */
     enum Outcome {
         /** Every event of the batch has its outcome (committed, or failed/unknown with a reason). */
-        SETTLED,
+        RESOLVED,
         /** Datomic rejected the batch as data; nothing of it is recorded and its events are still pending. */
         REJECTED
     }
@@ -104,22 +104,22 @@ final class BatchCommit {
             failAll(batch, ProblemException.unavailable("The service's clock is " + seconds + " s behind the newest"
                     + " transaction instant (written by a process whose clock ran ahead); nothing was recorded, retry"
                     + " after the delay", seconds));
-            return Outcome.SETTLED;
+            return Outcome.RESOLVED;
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
             failAll(batch, ProblemException.unavailable("The service is shutting down; nothing was recorded", retryAfter));
-            return Outcome.SETTLED;
+            return Outcome.RESOLVED;
         }
         try {
             List<Object> txData = TxData.build(db, events, stamp);
             UUID batchId = UUID.randomUUID();
             if (journal.enabled() && !journaled(batchId, stamp, txData, batch)) {
-                return Outcome.SETTLED;
+                return Outcome.RESOLVED;
             }
             return transact(conn, txData, batchId, batch);
         } finally {
             if (stamp != null) {
-                clock.settled();
+                clock.resolved();
             }
         }
     }
@@ -187,11 +187,11 @@ final class BatchCommit {
         for (Pending p : batch) {
             p.submission().committed(p.index(), t, instant);
         }
-        return Outcome.SETTLED;
+        return Outcome.RESOLVED;
     }
 
     private Outcome failed(Throwable cause, UUID batchId, List<Pending> batch) {
-        boolean rejected = rejectedAsData(cause);
+        boolean rejected = DatomicStore.rejectedAsData(cause);
         if (journal.enabled() && !rejected) {
             LOG.fatal("Datomic failed a batch that is already journaled; stopping so that the restart's replay applies it", cause);
             Runtime.getRuntime().halt(70);
@@ -200,25 +200,13 @@ final class BatchCommit {
             LOG.warn("Datomic transaction failed", cause);
             failAll(batch, ProblemException.unavailable("The database could not commit the events; nothing was recorded,"
                     + " retry later", retryAfter));
-            return Outcome.SETTLED;
+            return Outcome.RESOLVED;
         }
         if (journal.enabled()) {
             markRejected(batchId, firstLine(cause.getMessage()));
         }
         lastRejection = cause;
         return Outcome.REJECTED;
-    }
-
-    /**
-     * Datomic refused the transaction for its data ({@code :db.error/…}: a predicate, a unique
-     * conflict with what another peer recorded, …), as opposed to failing to run it. Datomic signals
-     * the first kind as IllegalArgumentException, and some (unique conflicts) as IllegalStateException
-     * carrying a {@code :db.error/} message.
-     */
-    static boolean rejectedAsData(Throwable cause) {
-        return cause instanceof IllegalArgumentException
-                || (cause instanceof IllegalStateException && cause.getMessage() != null
-                        && cause.getMessage().startsWith(":db.error/"));
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Set;
  * keep their order. Events of other entities still fill the batch: a hot SKU does not shrink
  * everyone's transactions, and a long chain of versions of one entity (a bulk load of one SKU)
  * goes one version a transaction while everyone else's events ride along. Events already in the
- * database are settled here: the same content is a duplicate with its original t, different
+ * database are resolved here: the same content is a duplicate with its original t, different
  * content fails its request with 422.
  *
  * <p><b>Atomic requests.</b> A request of at most the max batch that names each entity and event
@@ -156,7 +156,7 @@ final class BatchPlan {
 
     private void place(Database db, Pending pending) {
         taken.add(pending.received().event().id());
-        if (settledAlready(db, pending)) {
+        if (resolvedAlready(db, pending)) {
             return;
         }
         taken.add(pending.received().subject());
@@ -177,7 +177,7 @@ final class BatchPlan {
     }
 
     /** True when the event's id is already in the database; the submission is told what happened. */
-    private static boolean settledAlready(Database db, Pending pending) {
+    private static boolean resolvedAlready(Database db, Pending pending) {
         Iterator<Datom> found = db.datoms(Database.AVET, Attr.EVENT_ID, pending.received().event().id()).iterator();
         if (!found.hasNext()) {
             return false;

@@ -51,7 +51,7 @@ public class IngestQueue {
 
     enum Offer { QUEUED, FULL, CLOSED }
 
-    /** A submission whose settled events give their room back to this queue. */
+    /** A submission whose resolved events give their room back to this queue. */
     Submission submission(List<EventReader.Received> events) {
         return new Submission(events, room::release);
     }
@@ -157,7 +157,7 @@ public class IngestQueue {
         return open;
     }
 
-    /** Events accepted and not yet settled. */
+    /** Events accepted whose outcome is not yet known (resolved). */
     public int depth() {
         return capacity - room.availablePermits();
     }

@@ -23,7 +23,7 @@ import java.util.function.IntConsumer;
  * request's future completes: with the result when nothing failed, with the failure's problem when
  * nothing was recorded, and otherwise with a problem that lists every event's outcome.
  *
- * <p>Who may settle its events: exactly one owner at a time. While queued, nobody; then either the
+ * <p>Who may resolve its events: exactly one owner at a time. While queued, nobody; then either the
  * transact worker, once it has {@link #take taken} it, or whoever {@link #withdraw withdrew} it
  * (its queue deadline, or the queue after the worker stopped). Taking and withdrawing race, and
  * exactly one of them wins, so a withdrawn request is never committed and its permits come back once.
@@ -52,7 +52,7 @@ final class Submission {
     /** Its deadline's withdrawal, cancelled when the worker takes it (set before it is queued). */
     private volatile Future<?> expiry;
 
-    /** {@code release} gives back one queue permit per settled event. */
+    /** {@code release} gives back one queue permit per resolved event (its outcome known). */
     Submission(List<Received> events, IntConsumer release) {
         this.events = events;
         this.release = release;
@@ -115,11 +115,11 @@ final class Submission {
     }
 
     void committed(int index, long t, Instant txInstant) {
-        settle(index, State.COMMITTED, t, txInstant, null);
+        resolve(index, State.COMMITTED, t, txInstant, null);
     }
 
     void duplicate(int index, long originalT, Instant originalInstant) {
-        settle(index, State.DUPLICATE, originalT, originalInstant, null);
+        resolve(index, State.DUPLICATE, originalT, originalInstant, null);
     }
 
     /**
@@ -157,7 +157,7 @@ final class Submission {
         if (failure == null) {
             failure = problem;
         }
-        settle(index, State.FAILED, 0, null, problem.getMessage());
+        resolve(index, State.FAILED, 0, null, problem.getMessage());
         failPending("not recorded because event " + index + " of this request failed: " + problem.getMessage());
     }
 
@@ -178,7 +178,7 @@ final class Submission {
             failure = problem;
         }
         for (int i : indexes) {
-            settle(i, State.UNKNOWN, 0, null, problem.getMessage());
+            resolve(i, State.UNKNOWN, 0, null, problem.getMessage());
         }
         failPending("not attempted: the outcome of event " + indexes.get(0) + " of this request is unknown");
     }
@@ -186,12 +186,12 @@ final class Submission {
     private void failPending(String reason) {
         for (int i = 0; i < states.length; i++) {
             if (states[i] == State.PENDING) {
-                settle(i, State.FAILED, 0, null, reason);
+                resolve(i, State.FAILED, 0, null, reason);
             }
         }
     }
 
-    private void settle(int index, State state, long t, Instant txInstant, String reason) {
+    private void resolve(int index, State state, long t, Instant txInstant, String reason) {
         if (states[index] != State.PENDING) {
             return;
         }

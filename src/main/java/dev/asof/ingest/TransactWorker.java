@@ -238,7 +238,7 @@ public class TransactWorker {
     void process(Connection conn, Database db, List<Pending> input) {
         BatchPlan plan = BatchPlan.cut(db, input, maxBatch);
         carry.addAll(0, plan.leftover); // in input order: queue order is version order
-        if (plan.batch.isEmpty() || commit.commit(conn, db, plan.batch) == BatchCommit.Outcome.SETTLED) {
+        if (plan.batch.isEmpty() || commit.commit(conn, db, plan.batch) == BatchCommit.Outcome.RESOLVED) {
             return;
         }
         // Rejected as data. One request's bad data must not fail the others that shared its batch,

@@ -96,11 +96,14 @@ public class Journal implements TxClock.FloorKeeper {
             );
             INSERT INTO asof_writer (id, epoch, floor)
                 SELECT 1, 0, coalesce(max(tx_instant), 'epoch') FROM asof_journal""",
-            // A row holds the transaction data asof transacted (format 2), no longer the events that
-            // today's code would turn into it (format 1, the rows before this version): see JournalCodec.
+            // A row holds the transaction data asof transacted (format 2, in payload), no longer the events
+            // that today's code would turn into it (format 1, in events: the rows before this version).
+            // Additive, so that the release before it (still writing during a deploy's overlap, into
+            // events) keeps working: its rows are format 1, read from events.
             """
-            ALTER TABLE asof_journal RENAME COLUMN events TO payload;
-            ALTER TABLE asof_journal ADD COLUMN format smallint NOT NULL DEFAULT 1""");
+            ALTER TABLE asof_journal ADD COLUMN payload json;
+            ALTER TABLE asof_journal ADD COLUMN format smallint NOT NULL DEFAULT 1;
+            ALTER TABLE asof_journal ALTER COLUMN events DROP NOT NULL""");
 
     /** An append, fenced by the writer's epoch in the same statement (see the class comment). */
     private static final String APPEND = """
@@ -119,7 +122,8 @@ public class Journal implements TxClock.FloorKeeper {
     /** A format-1 row rewritten as the transaction data replay applied for it, fenced like an append. */
     private static final String UPGRADE = """
             WITH w AS (SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $4 FOR SHARE)
-            UPDATE asof_journal SET payload = $2::text::json, format = $3 WHERE seq = $1 AND EXISTS (SELECT 1 FROM w)""";
+            UPDATE asof_journal SET payload = $2::text::json, format = $3, events = NULL
+            WHERE seq = $1 AND EXISTS (SELECT 1 FROM w)""";
 
     private static final String PROMISE = "UPDATE asof_writer SET floor = greatest(floor, $1) WHERE id = 1 AND epoch = $2"
             + " RETURNING floor";
@@ -272,10 +276,19 @@ public class Journal implements TxClock.FloorKeeper {
                 .iterator().next();
         trouble = null;
         // Fenced, unless an earlier attempt of this batch landed before the role moved on (the
-        // taker replays it then, as this process transacts it).
-        if (row.getLong("holds") == 0 && !row.getBoolean("present")) {
+        // taker replays it then, as this process transacts it). The statement's own look for it
+        // used the snapshot taken before it waited on the writer row, so an earlier attempt that
+        // committed meanwhile is only seen by a fresh read: the taker's epoch update waited for
+        // every attempt holding the row, so that read is definitive.
+        if (row.getLong("holds") == 0 && !row.getBoolean("present") && !journaled(batchId)) {
             throw fence();
         }
+    }
+
+    /** Whether the batch is in the journal, read in a snapshot of its own. */
+    private boolean journaled(UUID batchId) throws JournalUnavailableException {
+        return write("journal lookup", "SELECT EXISTS (SELECT 1 FROM asof_journal WHERE batch_id = $1) AS present",
+                Tuple.of(batchId), timeout).iterator().next().getBoolean("present");
     }
 
     /**
@@ -338,19 +351,28 @@ public class Journal implements TxClock.FloorKeeper {
     }
 
     /**
-     * What a failed journal write tells: PostgreSQL answered an error (the statement, in its own
-     * transaction, wrote nothing), or it did not answer (a timeout, a lost connection: the outcome
-     * is unknown).
+     * What a failed journal write tells: PostgreSQL answered that it refused the statement (it ran
+     * in its own transaction and wrote nothing), or it did not answer, or answered something that
+     * can come after a commit (a timeout, a lost connection, a backend terminated while waiting for
+     * synchronous replication with the commit already local, an internal error): the outcome is
+     * unknown. Refusals are the SQLSTATE classes that reject the statement itself (PostgreSQL's
+     * Appendix A): 22 data exception, 23 integrity constraint violation, 42 syntax error or access
+     * rule violation, 40 transaction rollback (serialization failure, deadlock).
      */
     private JournalUnavailableException classify(String what, RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof PgException answered) {
+            if (cause instanceof PgException answered && refusal(answered.getSqlState())) {
                 trouble = "PostgreSQL refused the " + what + ": " + answered.getSqlState() + " " + answered.getErrorMessage();
                 return new JournalRefusedException(trouble, e);
             }
         }
         trouble = what + " has no answer: " + describe(e);
         return new JournalUnavailableException(trouble, e);
+    }
+
+    private static boolean refusal(String sqlState) {
+        return sqlState != null && sqlState.length() == 5
+                && java.util.Set.of("22", "23", "42", "40").contains(sqlState.substring(0, 2));
     }
 
     /** One journaled batch as replay reads it: its payload in its format ({@link JournalCodec}). */
@@ -395,7 +417,8 @@ public class Journal implements TxClock.FloorKeeper {
         long after = afterSeq;
         long batches = 0;
         while (true) {
-            RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, event_count, format, payload::text AS payload"
+            RowSet<Row> rows = replayRead(pool.preparedQuery("SELECT seq, batch_id, tx_instant, event_count, format,"
+                    + " (CASE WHEN format = 1 THEN events ELSE payload END)::text AS payload"
                     + " FROM asof_journal WHERE seq > $1 AND rejected IS NULL ORDER BY seq LIMIT $2")
                     .execute(Tuple.of(after, REPLAY_PAGE)));
             if (rows.size() == 0) {

@@ -42,8 +42,10 @@ import org.jboss.logging.Logger;
  * meanwhile, and once it has the role replays the tail the other one wrote, then takes writes.
  *
  * <p>Replay never skips a batch that was acknowledged. Batches Datomic rejected are marked in the
- * journal and are not read at all. Any other batch that Datomic refuses stops the start-up with a
- * message naming it: a service that comes up without an acknowledged batch would move every later
+ * journal and are not read at all. A format-2 batch Datomic rejects as data on replay was rejected
+ * live too (the same data on the same database value), and never acknowledged: its mark was lost
+ * (the writer was fenced or stopped first), so it is passed by and marked. Any other batch that
+ * Datomic refuses stops the start-up with a message naming it: a service that comes up without an acknowledged batch would move every later
  * t. An instant earlier than the one before it (written by a version that followed a clock stepping
  * back) is clamped to that one, and logged: the t values stay, the instant moves forward by the
  * step. An instant ahead of this host's clock (written by a host whose clock ran ahead) is waited
@@ -179,6 +181,17 @@ public class JournalReplay {
                     LOG.info(progress);
                 }
             } catch (ExecutionException e) {
+                if (!next.batch().outdated() && DatomicStore.rejectedAsData(e.getCause())) {
+                    // The very transaction data the live writer transacted, on the very database value
+                    // it had: Datomic rejected it then too (or would have, had the writer lived to
+                    // try), so none of it was acknowledged. Only the writer's mark is missing: it was
+                    // fenced, or stopped, before the mark landed.
+                    LOG.warnf("Journal batch seq=%d is rejected by Datomic as it was live (%s): passed by, as the"
+                            + " live writer did", next.entry().seq(), firstLine(e.getCause()));
+                    markRejected(next.entry(), firstLine(e.getCause()));
+                    seq = next.entry().seq();
+                    continue;
+                }
                 reader.interrupt();
                 throw new IllegalStateException("Journal batch seq=" + next.entry().seq() + " (batch " + next.entry().batchId()
                         + ", " + next.entry().eventCount() + " events, stamped " + next.entry().txInstant()
@@ -208,6 +221,19 @@ public class JournalReplay {
             journal.upgrade(entry.seq(), codec.write(txData));
         } catch (JournalUnavailableException | IllegalArgumentException e) {
             LOG.warnf("Journal batch seq=%d stays in format 1 for now: %s", entry.seq(), e.getMessage());
+        }
+    }
+
+    /** Marks a batch replay found rejected, when this process holds the role; otherwise the writer's next replay will. */
+    private void markRejected(Journal.Entry entry, String reason) {
+        if (!journal.holdsRole()) {
+            return;
+        }
+        try {
+            journal.reject(entry.batchId(), reason);
+        } catch (JournalUnavailableException e) {
+            LOG.warnf("Journal batch seq=%d could not be marked rejected now (%s); the next replay passes it by again",
+                    entry.seq(), e.getMessage());
         }
     }
 

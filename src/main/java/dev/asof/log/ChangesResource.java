@@ -148,7 +148,7 @@ public class ChangesResource {
                         // A step asked for by the client's demand (from an I/O thread) still reads on a worker.
                         .uni(() -> Uni.createFrom().item(() -> log.read(position.get(), STEP_TRANSACTIONS, log.bound()))
                                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                        .whilst(TxLog.Slice::full)
+                        .whilst(slice -> slice.full() && !signal.closing()) // a backlog being caught up must not hold shutdown
                         .concatMap(slice -> {
                             if (slice.items().isEmpty()) {
                                 position.set(slice.next());

@@ -63,7 +63,7 @@ public class BrokerIngest {
         CompletionStage<Void> deadLetter(ProblemException why, String problemJson);
 
         /** Its events are recorded, or it is dead-lettered: the connector may acknowledge it. */
-        void settled();
+        void resolved();
     }
 
     private final EventReader reader;
@@ -117,7 +117,7 @@ public class BrokerIngest {
             Throwable error) {
         if (error == null) {
             count(connector, result.allDuplicates() ? "duplicate" : "recorded");
-            delivery.settled();
+            delivery.resolved();
             return;
         }
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
@@ -148,7 +148,7 @@ public class BrokerIngest {
                 delivery.origin(), reason(why));
         delivery.deadLetter(why, problemJson(why)).whenComplete((ok, error) -> {
             if (error == null) {
-                delivery.settled();
+                delivery.resolved();
             } else {
                 // Not acknowledged: the broker delivers it again after a restart, and it is dead-lettered then.
                 LOG.errorf(error, "A %s message (%s) could not be dead-lettered; it stays unacknowledged",

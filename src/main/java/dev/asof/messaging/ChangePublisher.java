@@ -100,7 +100,12 @@ public class ChangePublisher {
         return config.kafka().enabled() && config.kafka().publishChanges();
     }
 
-    void start(@Observes @Priority(40) DatomicStore.Opened event) {
+    /**
+     * Starts with the writer role, not with reads: a process waiting for the role (a deploy's
+     * overlap) would publish from a stale position beside the writer, and the topic would lose its
+     * one-copy t order.
+     */
+    void start(@Observes @Priority(40) DatomicStore.WritesTaken event) {
         if (!enabled()) {
             return;
         }

@@ -44,10 +44,10 @@ public class KafkaEvents {
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) throws InterruptedException {
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
-        AtomicInteger unsettled = new AtomicInteger(records.size());
+        AtomicInteger unresolved = new AtomicInteger(records.size());
         for (KafkaRecord<String, byte[]> record : records) {
             ingest.deliver(CONNECTOR, new RecordDelivery(record, () -> {
-                if (unsettled.decrementAndGet() == 0) {
+                if (unresolved.decrementAndGet() == 0) {
                     batch.ack();
                 }
             }));
@@ -64,12 +64,12 @@ public class KafkaEvents {
     private final class RecordDelivery implements BrokerIngest.Delivery {
         private final KafkaRecord<String, byte[]> record;
         private final long offset;
-        private final Runnable settled;
+        private final Runnable resolved;
 
-        RecordDelivery(KafkaRecord<String, byte[]> record, Runnable settled) {
+        RecordDelivery(KafkaRecord<String, byte[]> record, Runnable resolved) {
             this.record = record;
             this.offset = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getOffset();
-            this.settled = settled;
+            this.resolved = resolved;
         }
 
         @Override
@@ -103,8 +103,8 @@ public class KafkaEvents {
         }
 
         @Override
-        public void settled() {
-            settled.run();
+        public void resolved() {
+            resolved.run();
         }
     }
 }

@@ -93,7 +93,7 @@ public class RabbitEvents {
         }
 
         @Override
-        public void settled() {
+        public void resolved() {
             message.ack();
         }
     }

@@ -120,7 +120,7 @@ class TxClockTest {
                             Instant stamp = clock.stamp();
                             assertThat(stamp).isAfterOrEqualTo(lastStamp).isAfterOrEqualTo(highestFloor);
                             lastStamp = stamp;
-                            clock.settled();
+                            clock.resolved();
                         }
                     }
                 }

@@ -88,7 +88,7 @@ class TwoWritersTest {
                 (events, nanos) -> { });
         Map<String, Object> event = price(sku("stamp"), 1, "EUR");
         Submission submission = new Submission(reader.readJson(mapper.writeValueAsBytes(event), Instant.now()), n -> { });
-        assertThat(commit.commit(store.connection(), store.db(), submission.pending())).isEqualTo(BatchCommit.Outcome.SETTLED);
+        assertThat(commit.commit(store.connection(), store.db(), submission.pending())).isEqualTo(BatchCommit.Outcome.RESOLVED);
         IngestResult result = submission.done().get(10, TimeUnit.SECONDS);
         Database db = store.db();
         assertThat(result.txInstant()).isEqualTo(Facts.txInstant(db, result.t()));

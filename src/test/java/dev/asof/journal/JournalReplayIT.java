@@ -257,10 +257,10 @@ class JournalReplayIT {
                 .put("effectiveAt", "2026-01-01T00:00:00Z").put("type", "price").put("hash", "h-" + UUID.randomUUID());
     }
 
-    /** Inserts a format-1 row (events), as releases before format 2 wrote them. */
+    /** Inserts a format-1 row (events), as releases before format 2 wrote them (and still write during a deploy's overlap). */
     private static long insert(Connection connection, String events, Instant instant) throws Exception {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
-                + " event_count, payload, format) VALUES (?, ?, ?, ?::json, 1) RETURNING seq")) {
+                + " event_count, events) VALUES (?, ?, ?, ?::json) RETURNING seq")) {
             insert.setObject(1, UUID.randomUUID());
             insert.setTimestamp(2, Timestamp.from(instant));
             insert.setInt(3, events.split("\"hash\"").length - 1);
