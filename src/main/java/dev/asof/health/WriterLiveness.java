@@ -4,6 +4,7 @@ import dev.asof.config.AsofConfig;
 import dev.asof.ingest.IngestQueue;
 import dev.asof.ingest.TransactWorker;
 import dev.asof.journal.Journal;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.health.Liveness;
  * {@code asof.journal.answer-within} and {@code asof.queue.deadline} meanwhile.
  */
 @Liveness
+@Startup // the settings are checked at start-up, not at the first probe
 @ApplicationScoped
 public class WriterLiveness implements HealthCheck {
     private final TransactWorker worker;
@@ -32,6 +34,23 @@ public class WriterLiveness implements HealthCheck {
         this.queue = queue;
         this.journal = journal;
         this.stallLimit = config.writer().stallLimit();
+        String conflict = conflict(stallLimit, config.journal().answerWithin(), config.clock().maxWait());
+        if (conflict != null) {
+            throw new IllegalStateException(conflict);
+        }
+    }
+
+    /**
+     * The stall limit must be longer than the waits a healthy writer makes on purpose, or liveness
+     * would restart a process into the same wait: null when it is, otherwise why not, naming the settings.
+     */
+    static String conflict(Duration stallLimit, Duration answerWithin, Duration clockMaxWait) {
+        if (stallLimit.compareTo(answerWithin) <= 0 || stallLimit.compareTo(clockMaxWait) <= 0) {
+            return "ASOF_WRITER_STALL_LIMIT (asof.writer.stall-limit, " + stallLimit + ") must be longer than"
+                    + " ASOF_JOURNAL_ANSWER_WITHIN (" + answerWithin + ") and ASOF_CLOCK_MAX_WAIT (" + clockMaxWait
+                    + "): a writer waiting that long on purpose would be taken for stuck and restarted";
+        }
+        return null;
     }
 
     @Override

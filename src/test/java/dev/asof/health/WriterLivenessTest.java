@@ -2,6 +2,7 @@ package dev.asof.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** When the writer counts as live: the rule of {@link WriterLiveness}, case by case. */
@@ -38,5 +39,16 @@ class WriterLivenessTest {
     void aWorkerWaitingOnTheJournalOrHeldOnPurposeIsNotStuck() {
         assertThat(WriterLiveness.trouble(true, true, false, true, 3, LONG_AGO, LIMIT)).isNull();
         assertThat(WriterLiveness.trouble(true, true, true, false, 3, LONG_AGO, LIMIT)).isNull();
+    }
+
+    @Test
+    void aStallLimitNoLongerThanTheWaitsAWriterMakesOnPurposeIsRefusedNamingTheSettings() {
+        Duration answerWithin = Duration.ofSeconds(15);
+        Duration clockWait = Duration.ofSeconds(10);
+        assertThat(WriterLiveness.conflict(Duration.ofSeconds(60), answerWithin, clockWait)).isNull();
+        assertThat(WriterLiveness.conflict(Duration.ofSeconds(15), answerWithin, clockWait))
+                .contains("ASOF_WRITER_STALL_LIMIT").contains("ASOF_JOURNAL_ANSWER_WITHIN");
+        assertThat(WriterLiveness.conflict(Duration.ofSeconds(20), answerWithin, Duration.ofSeconds(30)))
+                .contains("ASOF_CLOCK_MAX_WAIT");
     }
 }
