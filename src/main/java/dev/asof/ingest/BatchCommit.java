@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -72,13 +73,21 @@ final class BatchCommit {
     private final int retryAfter;
     private final Stats stats;
     private Throwable lastRejection;
+    private final Consumer<ProblemException> failWaiting;
 
     /** Measurements the worker publishes. */
     interface Stats {
         void committed(int events, long nanos);
     }
 
-    BatchCommit(DatomicStore store, TxClock clock, Journal journal, JournalCodec codec, AsofConfig config, Stats stats) {
+    /**
+     * {@code failWaiting} fails the requests the writer took and holds for a later transaction (its
+     * carry), none of whose events were appended: it is called when this batch keeps the writer past
+     * {@code asof.journal.answer-within}, so that no request waits for ever behind it.
+     */
+    BatchCommit(DatomicStore store, TxClock clock, Journal journal, JournalCodec codec, AsofConfig config, Stats stats,
+            Consumer<ProblemException> failWaiting) {
+        this.failWaiting = failWaiting;
         this.store = store;
         this.clock = clock;
         this.journal = journal;
@@ -150,7 +159,8 @@ final class BatchCommit {
             pause(attempt);
             if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
                 told = true;
-                tellUnknown(batch);
+                tellUnknown(batch); // first: the events of this batch are unknown, not failed
+                failWaiting.accept(waitingBehind());
             }
             try {
                 journal.append(batchId, stamp, batch.size(), encoded);
@@ -203,18 +213,28 @@ final class BatchCommit {
             return Outcome.RESOLVED;
         }
         if (journal.enabled()) {
-            markRejected(batchId, firstLine(cause.getMessage()));
+            markRejected(batchId, firstLine(cause.getMessage()), batch);
         }
         lastRejection = cause;
         return Outcome.REJECTED;
     }
 
     /**
-     * Until the journal says so, a rejected batch would be replayed: the writer waits for it. Fenced
-     * meanwhile, it cannot say so: the next writer's replay meets the batch and stops there, naming it.
+     * The writer waits until the journal says the batch was rejected (a replay would otherwise meet it
+     * again, and pass it by only by being rejected again). Past {@code asof.journal.answer-within} its
+     * requests, and those waiting behind it, are answered: nothing of them was recorded. Fenced
+     * meanwhile, it cannot say so: the next writer's replay is rejected the same way, and passes it by.
      */
-    private void markRejected(UUID batchId, String reason) {
+    private void markRejected(UUID batchId, String reason, List<Pending> batch) {
+        long since = System.nanoTime();
+        boolean told = false;
         for (long attempt = 0; ; attempt++) {
+            if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
+                told = true;
+                failAll(batch, ProblemException.unavailable("Datomic rejected a batch holding these events, and the"
+                        + " journal cannot record that yet; nothing was recorded, retry later", retryAfter));
+                failWaiting.accept(waitingBehind());
+            }
             try {
                 journal.reject(batchId, reason);
                 return;
@@ -228,6 +248,12 @@ final class BatchCommit {
                 pause(attempt);
             }
         }
+    }
+
+    private ProblemException waitingBehind() {
+        return ProblemException.unavailable("Not attempted: the writer has been resolving an earlier batch's journal"
+                + " outcome for more than " + answerWithin.toSeconds() + " s; nothing of these events was recorded,"
+                + " retry later", retryAfter);
     }
 
     private ProblemException fencedOut() {

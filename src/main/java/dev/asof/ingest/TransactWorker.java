@@ -81,7 +81,16 @@ public class TransactWorker {
             transactLatency.record(nanos, TimeUnit.NANOSECONDS);
             batchSizes.record(events);
             committedTransactions++;
-        });
+        }, this::failCarried);
+    }
+
+    /**
+     * Fails the requests held for a later transaction (none of their events was appended), called
+     * on this worker's thread while a batch keeps it waiting on the journal past answer-within.
+     */
+    private void failCarried(ProblemException why) {
+        BatchCommit.failAll(carry, why);
+        carry.clear();
     }
 
     void start(@Observes @Priority(20) DatomicStore.WritesTaken event) {

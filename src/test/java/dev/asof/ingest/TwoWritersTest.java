@@ -85,7 +85,7 @@ class TwoWritersTest {
         TxClock transactorStamps = new TxClock(Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(-365)));
         transactorStamps.start(Instant.EPOCH, false);
         BatchCommit commit = new BatchCommit(store, transactorStamps, journal, new JournalCodec(mapper), config,
-                (events, nanos) -> { });
+                (events, nanos) -> { }, why -> { });
         Map<String, Object> event = price(sku("stamp"), 1, "EUR");
         Submission submission = new Submission(reader.readJson(mapper.writeValueAsBytes(event), Instant.now()), n -> { });
         assertThat(commit.commit(store.connection(), store.db(), submission.pending())).isEqualTo(BatchCommit.Outcome.RESOLVED);
