@@ -172,10 +172,13 @@ public class DatomicStore {
         opened.fire(new Opened(conn.db()));
     }
 
-    /** Takes writes from now on (the store serves reads already), and fires {@link WritesTaken}. */
+    /**
+     * Fires {@link WritesTaken} (the transact worker starts), then takes writes: a write, or a
+     * readiness probe, never finds writes taken and no worker yet.
+     */
     public void takeWrites() {
-        writes = true;
         writesTaken.fire(new WritesTaken(connection().db()));
+        writes = true;
     }
 
     /** Takes no write again (another process took the writer role); reads go on. */

@@ -41,6 +41,12 @@ class JournalTest {
     @Inject
     DatomicStore store;
 
+    @Inject
+    dev.asof.ingest.TransactWorker worker;
+
+    @Inject
+    dev.asof.ingest.IngestQueue queue;
+
     public static class WithJournal extends OwnDatabase {
         public WithJournal() {
             super("asof-journal", "asof.journal.timeout", "1s", "asof.journal.answer-within", "4s");
@@ -119,6 +125,43 @@ class JournalTest {
         long t = given().get("/prices/{sku}", event.get("sku")).then().extract().jsonPath().getLong("t");
         post(event).statusCode(200).body("events[0].status", equalTo("duplicate")).body("t", equalTo((int) t));
         assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+    }
+
+    /**
+     * A request the writer took but holds for its next transaction (here: a correction of the version
+     * the stuck batch writes) is answered once the stuck batch passes answer-within: failed, nothing
+     * of it was appended; it does not wait for PostgreSQL.
+     */
+    @Test
+    void aRequestHeldBehindABatchStuckOnTheJournalIsAnsweredFailedNotLeftWaiting() throws Exception {
+        String sku = sku("CARRIED");
+        Map<String, Object> stuck = with(price(sku, 1, "EUR"), "effectiveAt", "2020-01-01T00:00:00Z");
+        Map<String, Object> carried = with(price(sku, 2, "EUR"), "effectiveAt", "2020-01-01T00:00:00Z");
+        CompletableFuture<io.restassured.response.Response> stuckAnswer;
+        CompletableFuture<io.restassured.response.Response> carriedAnswer;
+        CompletableFuture<Void> lock;
+        int before = queue.depth();
+        dev.asof.support.Worker.hold(worker);
+        try {
+            stuckAnswer = CompletableFuture.supplyAsync(() -> given().contentType("application/json").body(stuck).post("/events"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queue.depth() == before + 1);
+            carriedAnswer = CompletableFuture.supplyAsync(() -> given().contentType("application/json").body(carried).post("/events"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queue.depth() == before + 2);
+            lock = lockJournalFor(15_000);
+        } finally {
+            worker.resume();
+        }
+        // answer-within is 4 s here; the lock holds for 15.
+        io.restassured.response.Response held = carriedAnswer.get(12, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(held.statusCode()).as(held.asString()).isEqualTo(503);
+        assertThat(held.jsonPath().getString("events[0].status")).isEqualTo("failed");
+        assertThat(held.getHeader("Retry-After")).isNotNull();
+        assertThat(stuckAnswer.get(12, java.util.concurrent.TimeUnit.SECONDS).jsonPath().getString("events[0].status"))
+                .isEqualTo("unknown");
+        lock.get();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/prices/{sku}?validAt=2020-06-01T00:00:00Z", sku).then().statusCode(200).body("amount", equalTo(1)));
+        post(carried).statusCode(201).body("events[0].status", equalTo("created"));
     }
 
     @Test

@@ -43,8 +43,12 @@ class HeapPlanningIT {
             for (int request = 0; request < 60 && refused == null; request++) {
                 HttpResponse<String> response = postNdjson(base, prefix, request);
                 // A 507 on a young collection's reading lasts until a full collection says what is live
-                // (a few seconds at most): the heap is full when the refusal outlasts that.
-                for (int retry = 0; retry < 16 && response.statusCode() == 507; retry++) {
+                // (a few seconds at most): the heap is full when readiness, after that, still says so.
+                for (int retry = 0; retry < 40 && response.statusCode() == 507; retry++) {
+                    if (get(base, "/q/health/ready").body().contains("refused: the heap is nearly full")
+                            && retry >= 8) {
+                        break;
+                    }
                     Thread.sleep(500);
                     response = postNdjson(base, prefix, request);
                 }
@@ -98,11 +102,12 @@ class HeapPlanningIT {
             }
             assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(201);
             int rounds = 0;
-            while (rounds < 30 && !Files.readString(log).contains("The heap is nearly full")) {
+            while (rounds < 60 && !Files.readString(log).contains("The heap is nearly full")) {
                 List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> reads = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    reads.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/changes?after=0&limit=1000")).build(),
-                            HttpResponse.BodyHandlers.discarding()));
+                // A /changes page is bounded (4 MiB of JSON): a spike is many of them at once.
+                for (int i = 0; i < 12; i++) {
+                    reads.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/changes?after=" + (1000 + i * 97)
+                            + "&limit=1000")).build(), HttpResponse.BodyHandlers.discarding()));
                 }
                 for (var read : reads) {
                     assertThat(read.get().statusCode()).isEqualTo(200);
