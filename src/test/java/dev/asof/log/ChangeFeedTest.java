@@ -152,34 +152,6 @@ class ChangeFeedTest {
 
     /** Reads {@code count} transaction events from the stream with Last-Event-ID {@code lastId}: [id, data] pairs. */
     private List<String[]> read(long lastId, int count) {
-        try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpRequest request = HttpRequest.newBuilder(stream.toURI()).header("Accept", "text/event-stream")
-                    .header("Last-Event-ID", Long.toString(lastId)).build();
-            HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            assertThat(response.statusCode()).isEqualTo(200);
-            List<String[]> events = new ArrayList<>();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                String id = null;
-                StringBuilder data = new StringBuilder();
-                String line;
-                while (events.size() < count && (line = lines.readLine()) != null) {
-                    if (line.startsWith("id:")) {
-                        id = line.substring(3).trim();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5));
-                    } else if (line.isEmpty() && id != null && data.length() > 0) {
-                        events.add(new String[] {id, data.toString()});
-                        id = null;
-                        data.setLength(0);
-                    } else if (line.isEmpty()) {
-                        id = null; // the position message: an id and no data
-                    }
-                }
-            }
-            return events;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.asof.support.ServerSentEvents.read(stream, Long.toString(lastId), count, id -> false);
     }
 }

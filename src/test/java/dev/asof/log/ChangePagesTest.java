@@ -14,12 +14,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -265,34 +260,7 @@ class ChangePagesTest {
     }
 
     /** Reads tx events from the stream with Last-Event-ID {@code lastId} until {@code count} or the one at {@link #last}: [id, data]. */
-    private List<String[]> read(String lastId, int count) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(stream.toURI()).header("Accept", "text/event-stream")
-                .header("Last-Event-ID", lastId).build();
-        HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
-        List<String[]> events = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String id = null;
-            StringBuilder data = new StringBuilder();
-            String line;
-            while (events.size() < count && (line = lines.readLine()) != null) {
-                if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5));
-                } else if (line.isEmpty() && id != null && data.length() > 0) {
-                    events.add(new String[] {id, data.toString()});
-                    if (id.equals(Long.toString(last))) {
-                        break;
-                    }
-                    id = null;
-                    data.setLength(0);
-                } else if (line.isEmpty()) {
-                    id = null;
-                }
-            }
-        }
-        return events;
+    private List<String[]> read(String lastId, int count) {
+        return dev.asof.support.ServerSentEvents.read(stream, lastId, count, id -> id.equals(Long.toString(last)));
     }
 }
