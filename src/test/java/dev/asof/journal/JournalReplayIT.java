@@ -168,34 +168,19 @@ class JournalReplayIT {
                 TcpProxy::unstall, "PostgreSQL did not answer a replay read within 12 s");
     }
 
+    /** Prices in the journal the interrupted replays read: 1,000 rows of 10, read a page at a time. */
+    private static final int EVENTS = 10_000;
+    /** That journal, written once by a packaged service; each test replays a copy of it. */
+    private static String loaded;
+
     private void replayInterrupted(String name, Map<String, String> env, Consumer<TcpProxy> fault,
             Consumer<TcpProxy> heal, String said) throws Exception {
         Postgres.Server server = Postgres.server();
-        String database = Postgres.freshDatabase();
+        String database = Postgres.copyOf(loadedJournal());
         int port = PackagedService.freePort();
         String base = "http://127.0.0.1:" + port;
-        int events = 20_000;
         try (TcpProxy proxy = new TcpProxy(server.host(), server.port())) {
             String url = new Postgres.Server("127.0.0.1", proxy.port(), server.user()).url(database);
-            // Batches of 10 events: 2,000 journal rows, read by replay a page at a time while it runs.
-            try (PackagedService first = PackagedService.start(port, name + "-load",
-                    Map.of("DATABASE_URL", url, "ASOF_QUEUE_MAX_BATCH", "10"), List.of("-Xmx1g"))) {
-                first.awaitReady(READY);
-                for (int request = 0; request < events / 10_000; request++) {
-                    StringBuilder ndjson = new StringBuilder();
-                    for (int i = request * 10_000; i < (request + 1) * 10_000; i++) {
-                        ndjson.append("{\"type\":\"price\",\"sku\":\"RC-").append(i)
-                                .append("\",\"amount\":1.5,\"currency\":\"EUR\"}\n");
-                    }
-                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                            .header("Authorization", PackagedService.AUTHORIZATION)
-                            .header("Content-Type", "application/x-ndjson")
-                            .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-                }
-            }
-
             Map<String, String> cutEnv = new HashMap<>(env);
             cutEnv.put("DATABASE_URL", url);
             PackagedService cut = PackagedService.start(port, name, cutEnv, List.of("-Xmx1g"));
@@ -206,7 +191,13 @@ class JournalReplayIT {
                     HttpResponse<String> ready = readiness(base);
                     assertThat(ready == null ? 503 : ready.statusCode()).as("never ready with part of the journal")
                             .isEqualTo(503);
-                    if (ready != null && ready.body().matches("(?s).*replaying the journal: [1-9][0-9,]* of .*")) {
+                    if (ready != null && ready.body().matches("(?s).*replaying the journal: [1-9][0-9,]* of "
+                            + String.format("%,d", EVENTS) + " events.*")) {
+                        // The port is open behind the replay: reads are refused, saying why.
+                        HttpResponse<String> read = client.send(HttpRequest.newBuilder(URI.create(base + "/prices/RC-0"))
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(read.statusCode()).isEqualTo(503);
+                        assertThat(read.body()).contains("replaying the journal");
                         fault.accept(proxy);
                         wentDown = true;
                     }
@@ -227,9 +218,36 @@ class JournalReplayIT {
             try (PackagedService again = PackagedService.start(port, name + "-again", Map.of("DATABASE_URL", url),
                     List.of("-Xmx1g")).awaitReady(READY)) {
                 assertThat(get(base, "/prices/RC-0")).contains("\"amount\":1.5");
-                assertThat(get(base, "/prices/RC-" + (events - 1))).contains("\"amount\":1.5");
+                assertThat(get(base, "/prices/RC-" + (EVENTS - 1))).contains("\"amount\":1.5");
             }
         }
+    }
+
+    /** The journal of {@link #EVENTS} prices in batches of 10 (written on first use), to copy. */
+    private static synchronized String loadedJournal() throws Exception {
+        if (loaded != null) {
+            return loaded;
+        }
+        String database = Postgres.freshDatabase();
+        int port = PackagedService.freePort();
+        String base = "http://127.0.0.1:" + port;
+        try (PackagedService load = PackagedService.start(port, "replay-load", Map.of("DATABASE_URL",
+                Postgres.server().url(database), "ASOF_QUEUE_MAX_BATCH", "10"), List.of("-Xmx1g"))) {
+            load.awaitReady(READY);
+            StringBuilder ndjson = new StringBuilder();
+            for (int i = 0; i < EVENTS; i++) {
+                ndjson.append("{\"type\":\"price\",\"sku\":\"RC-").append(i)
+                        .append("\",\"amount\":1.5,\"currency\":\"EUR\"}\n");
+            }
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                    + "/events")).header("Authorization", PackagedService.AUTHORIZATION)
+                    .header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        }
+        loaded = database;
+        return loaded;
     }
 
     /** /q/health/ready, or null while the port is not open. */

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * the change topic holds every transaction once, in t order, as /changes tells it.
  */
 class BrokerCrashIT {
-    private static final int EVENTS = 20_000;
+    private static final int EVENTS = 10_000;
     private static final int SKUS = 400;
     private static final Duration READY = Duration.ofSeconds(90);
     private static final Pattern CREATED = Pattern.compile("asof_events_total\\{outcome=\"created\"[^}]*} ([0-9.E]+)");

@@ -55,6 +55,16 @@ public final class Postgres {
     }
 
     /**
+     * Creates a copy of {@code template} (a database nobody is connected to) and returns its name:
+     * a journal written once serves several tests.
+     */
+    public static String copyOf(String template) {
+        String name = "asof_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("postgres", "CREATE DATABASE " + name + " TEMPLATE " + template);
+        return name;
+    }
+
+    /**
      * A JDBC connection to {@code database}. The driver is called directly: DriverManager only
      * offers drivers of the caller's class loader, and Quarkus tests load classes in their own.
      */
