@@ -1,5 +1,7 @@
 package dev.asof.http;
 
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -67,10 +69,10 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
         return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
-    private static ProblemException bad(String name, String value, String forms) {
+    private static Refusal bad(String name, String value, String forms) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return ProblemException.badRequest("Parameter " + name + " is not " + forms + ": '" + shown + "'",
-                java.util.List.of(new Problem.FieldError(null, null, name, "must be " + forms)));
+        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'",
+                java.util.List.of(new FieldError(null, null, name, "must be " + forms)));
     }
 
     final class Digits {

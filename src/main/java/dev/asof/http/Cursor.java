@@ -1,5 +1,6 @@
 package dev.asof.http;
 
+import dev.asof.core.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -61,8 +62,8 @@ public final class Cursor {
     }
 
     /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): a 400. */
-    public static ProblemException invalid() {
-        return ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
+    public static Refusal invalid() {
+        return Refusal.invalid("Parameter cursor is not a cursor this endpoint issued; "
                 + "pass the value of a previous page's next link unchanged", null);
     }
 }

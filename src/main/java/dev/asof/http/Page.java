@@ -1,6 +1,7 @@
 package dev.asof.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.asof.core.Refusal;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public record Page<T>(List<T> items, String next) {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ProblemException.badRequest("Parameter limit must be a whole number from 1 to " + MAX_LIMIT, null);
+        throw Refusal.invalid("Parameter limit must be a whole number from 1 to " + MAX_LIMIT, null);
     }
 
     /**

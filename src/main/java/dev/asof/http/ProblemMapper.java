@@ -1,6 +1,7 @@
 package dev.asof.http;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.customers.CustomerResource;
 import dev.asof.ingest.EventsResource;
 import dev.asof.log.ChangesResource;
@@ -8,6 +9,7 @@ import dev.asof.log.TxResource;
 import dev.asof.prices.PriceResource;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import java.util.Map;
 import dev.asof.datomic.StoreUnavailableException;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,7 +21,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Turns every exception a request can end in into problem+json. Nothing else writes error
- * bodies, and no body ever carries a stack trace.
+ * bodies, and no body ever carries a stack trace. The one home of the table from a
+ * {@link Refusal}'s reason to its HTTP status ({@link #status}).
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
@@ -36,14 +39,34 @@ public class ProblemMapper {
         this.retryAfter = config.queue().retryAfterSeconds();
     }
 
+    /** The HTTP status of each reason asof refuses for. */
+    public static int status(Refusal.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case TOO_LARGE -> 413;
+            case CONFLICT, REJECTED -> 422;
+            case BUSY -> 429;
+            case INTERNAL -> 500;
+            case UNAVAILABLE -> 503;
+            case HEAP_FULL -> 507;
+        };
+    }
+
+    /** A refusal as a problem detail: the body of its HTTP answer, and of a broker's dead letter. */
+    public static Problem problem(Refusal refusal) {
+        return new Problem("about:blank", refusal.title(), status(refusal.reason()), refusal.detail(), refusal.errors(),
+                refusal.events());
+    }
+
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
+    public Response refusal(Refusal e) {
         return render(e);
     }
 
     @ServerExceptionMapper
     public Response unavailable(StoreUnavailableException e) {
-        return render(ProblemException.unavailable(e.getMessage(), retryAfter));
+        return render(Refusal.unavailable(e.getMessage(), retryAfter));
     }
 
     @ServerExceptionMapper
@@ -64,27 +87,25 @@ public class ProblemMapper {
             case 415 -> "Unsupported Content-Type; send application/json or application/x-ndjson";
             default -> e.getMessage();
         };
-        ProblemException problem = new ProblemException(status, title, detail);
-        Response response = render(problem);
         String allow = status != 405 ? null
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
                 : ALLOWED.allow(uri.getPath());
-        return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
+        return render(Problem.of(status, title, detail), allow == null ? Map.of() : Map.of("Allow", allow));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof ProblemException p) {
-            return render(p);
+        if (cause instanceof Refusal refusal) {
+            return render(refusal);
         }
         if (clientGone(cause)) {
             // A body cut off at its deadline (BodyBudget) or a client that closed mid-body: nobody to answer.
             LOG.debugf("A request's connection closed before its body was read: %s", cause);
-            return render(new ProblemException(400, "Connection closed", "The connection closed before the body was read"));
+            return render(Problem.of(400, "Connection closed", "The connection closed before the body was read"), Map.of());
         }
         LOG.error("Unexpected error answering a request", cause);
-        return render(new ProblemException(500, "Internal error",
+        return render(new Refusal(Refusal.Reason.INTERNAL, "Internal error",
                 "The service failed to answer; the error is logged"));
     }
 
@@ -97,11 +118,18 @@ public class ProblemMapper {
         return false;
     }
 
-    public static Response render(ProblemException e) {
-        Response.ResponseBuilder builder = Response.status(e.status())
+    /** A refusal's answer: its problem, and Retry-After when it says when a retry may succeed. */
+    public static Response render(Refusal refusal) {
+        return render(problem(refusal), refusal.retryAfterSeconds() == null ? Map.of()
+                : Map.of("Retry-After", Integer.toString(refusal.retryAfterSeconds())));
+    }
+
+    /** An answer only HTTP gives (a token, a method, a media type, a body's size or pace), with its headers. */
+    public static Response render(Problem problem, Map<String, String> headers) {
+        Response.ResponseBuilder builder = Response.status(problem.status())
                 .type(Problem.MEDIA_TYPE)
-                .entity(e.toProblem());
-        e.headers().forEach(builder::header);
+                .entity(problem);
+        headers.forEach(builder::header);
         return builder.build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.asof.http;
 
+import dev.asof.core.Refusal;
 import java.time.Instant;
 
 /**
@@ -15,7 +16,7 @@ public record SystemTimeRange(AsOf from, AsOf to, boolean descending) {
         } else if ("desc".equals(order)) {
             descending = true;
         } else {
-            throw ProblemException.badRequest("Parameter order must be asc or desc", null);
+            throw Refusal.invalid("Parameter order must be asc or desc", null);
         }
         return new SystemTimeRange(AsOf.parse("from", from), AsOf.parse("to", to), descending);
     }

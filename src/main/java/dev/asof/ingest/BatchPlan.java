@@ -5,14 +5,13 @@ import datomic.Datom;
 import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
-import dev.asof.http.ProblemException;
+import dev.asof.core.Refusal;
 import dev.asof.prices.PriceKeys;
 import dev.asof.ingest.IngestQueue.Pending;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +23,7 @@ import java.util.Set;
  * everyone's transactions, and a long chain of versions of one entity (a bulk load of one SKU)
  * goes one version a transaction while everyone else's events ride along. Events already in the
  * database are resolved here: the same content is a duplicate with its original t, different
- * content fails its request with 422.
+ * content fails its request (a conflict).
  *
  * <p><b>Atomic requests.</b> A request of at most the max batch that names each entity and event
  * id once (the README calls it atomic) is placed whole in one transaction, or waits whole: when
@@ -188,9 +187,9 @@ final class BatchPlan {
             long t = Peer.toT(datom.tx());
             pending.submission().duplicate(pending.index(), t, Facts.txInstant(db, t));
         } else {
-            pending.submission().fail(pending.index(), new ProblemException(422, "Event id reused",
+            pending.submission().fail(pending.index(), new Refusal(Refusal.Reason.CONFLICT, "Event id reused",
                     "Event " + pending.received().event().id() + " was already recorded with different content (t="
-                            + Peer.toT(datom.tx()) + "); send new content under a new id", null, Map.of()));
+                            + Peer.toT(datom.tx()) + "); send new content under a new id"));
         }
         return true;
     }

@@ -2,7 +2,6 @@ package dev.asof.ingest;
 
 import dev.asof.http.BodyBudget;
 import dev.asof.http.Problem;
-import dev.asof.http.ProblemException;
 import dev.asof.ingest.EventReader.Received;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;

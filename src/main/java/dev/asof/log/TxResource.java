@@ -1,5 +1,6 @@
 package dev.asof.log;
 
+import dev.asof.core.Refusal;
 import dev.asof.http.Problem;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -56,7 +57,7 @@ public class TxResource {
         try {
             value = Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw dev.asof.http.ProblemException.badRequest("t must be a whole number, such as 1042", null);
+            throw Refusal.invalid("t must be a whole number, such as 1042", null);
         }
         TxLog.Position position = TxLog.Position.decode(cursor);
         if (position != null && position.after() + 1 != value) {

@@ -5,6 +5,7 @@ import datomic.Datom;
 import datomic.Entity;
 import datomic.Peer;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
@@ -16,7 +17,6 @@ import dev.asof.datomic.TimeTravel.Basis;
 import dev.asof.http.AsOf;
 import dev.asof.http.Cursor;
 import dev.asof.http.Page;
-import dev.asof.http.ProblemException;
 import dev.asof.http.SystemTimeRange;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -51,7 +51,7 @@ public class PriceHistory {
         Instant valid = validAt != null ? validAt : basis.instant();
         PriceView view = inForce(basis, sku, valid);
         if (view == null) {
-            throw ProblemException.notFound("No price for SKU " + sku + " is in force at " + valid
+            throw Refusal.notFound("No price for SKU " + sku + " is in force at " + valid
                     + " as known at t=" + basis.t());
         }
         return new Answer<>(view, basis);
