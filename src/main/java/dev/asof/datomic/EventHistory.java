@@ -4,10 +4,11 @@ import clojure.lang.Keyword;
 import datomic.Database;
 import datomic.Datom;
 import datomic.Peer;
-import dev.asof.http.Cursor;
-import dev.asof.http.HistoryItem;
-import dev.asof.http.Page;
-import dev.asof.http.SystemTimeRange;
+import dev.asof.core.AsOf;
+import dev.asof.core.Cursor;
+import dev.asof.core.HistoryItem;
+import dev.asof.core.Page;
+import dev.asof.core.SystemTimeRange;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,8 +61,8 @@ public final class EventHistory {
         String position = after == null ? null : after.get(0);
         long cursorT = position == null ? -1 : parseT(position);
         long cursorEvent = position == null ? -1 : parseEvent(position);
-        long lo = Math.max(range.lowestT(index), range.descending() ? 0 : Math.max(cursorT, 0));
-        long hi = Math.min(range.highestT(index, db.basisT()), range.descending() && cursorT >= 0 ? cursorT : Long.MAX_VALUE);
+        long lo = Math.max(lowestT(range, index), range.descending() ? 0 : Math.max(cursorT, 0));
+        long hi = Math.min(highestT(range, index, db.basisT()), range.descending() && cursorT >= 0 ? cursorT : Long.MAX_VALUE);
         Comparator<T> order = Comparator.comparing(HistoryItem::position);
         if (range.descending()) {
             order = order.reversed();
@@ -98,6 +99,30 @@ public final class EventHistory {
             }
         }
         return Page.of(items, limit, HistoryItem::position, kind);
+    }
+
+    /** The lowest t {@code range} can hold (its {@code from}, as a t), found in {@code index} for an instant. */
+    private static long lowestT(SystemTimeRange range, TxIndex index) {
+        if (range.from() == null) {
+            return 0;
+        }
+        if (range.from() instanceof AsOf.AtT at) {
+            return at.t();
+        }
+        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.from()).instant().toEpochMilli() - 1);
+        return before == null ? 0 : before.t() + 1;
+    }
+
+    /** The highest t {@code range} can hold ({@code to} is exclusive), at most {@code basis}. */
+    private static long highestT(SystemTimeRange range, TxIndex index, long basis) {
+        if (range.to() == null) {
+            return basis;
+        }
+        if (range.to() instanceof AsOf.AtT at) {
+            return Math.min(basis, at.t() - 1);
+        }
+        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.to()).instant().toEpochMilli() - 1);
+        return before == null ? -1 : Math.min(basis, before.t());
     }
 
     /** Adds one event's items in page order, past the cursor; true once the page (and one more) is full. */

@@ -2,7 +2,7 @@ package dev.asof.datomic;
 
 import datomic.Database;
 import dev.asof.core.Refusal;
-import dev.asof.http.AsOf;
+import dev.asof.core.AsOf;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 

@@ -6,7 +6,7 @@ import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
 import dev.asof.core.Refusal;
-import dev.asof.prices.PriceKeys;
+import dev.asof.datomic.PriceKeys;
 import dev.asof.ingest.IngestQueue.Pending;
 import java.util.ArrayList;
 import java.util.HashSet;

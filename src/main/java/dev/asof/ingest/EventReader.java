@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.asof.config.AsofConfig;
-import dev.asof.http.AsOf;
+import dev.asof.core.AsOf;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import jakarta.enterprise.context.ApplicationScoped;

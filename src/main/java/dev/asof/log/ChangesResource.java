@@ -2,7 +2,7 @@ package dev.asof.log;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.asof.config.AsofConfig;
-import dev.asof.http.Page;
+import dev.asof.core.Page;
 import dev.asof.http.Problem;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;

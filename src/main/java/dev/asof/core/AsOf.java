@@ -1,7 +1,5 @@
-package dev.asof.http;
+package dev.asof.core;
 
-import dev.asof.core.FieldError;
-import dev.asof.core.Refusal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -11,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * A point in system time as a client names it: a Datomic {@code t} or an instant. The one parser of
- * time parameters; bad input is a 400 that names the parameter and the accepted forms.
+ * time parameters; bad input is refused as invalid, naming the parameter and the accepted forms.
  */
 public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
 
