@@ -6,7 +6,7 @@ import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
 import dev.asof.core.Refusal;
-import dev.asof.datomic.PriceKeys;
+import dev.asof.events.Received;
 import dev.asof.ingest.IngestQueue.Pending;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,12 +84,12 @@ final class BatchPlan {
 
     /** At most {@code max} events, no entity and no event id twice: one transaction, all or nothing. */
     static boolean atomic(Submission submission, int max) {
-        List<EventReader.Received> events = submission.events();
+        List<Received> events = submission.events();
         if (events.size() > max) {
             return false;
         }
         Set<Object> keys = new HashSet<>();
-        for (EventReader.Received received : events) {
+        for (Received received : events) {
             if (!keys.add(received.event().id()) || !keys.add(received.subject())) {
                 return false;
             }
@@ -160,19 +160,6 @@ final class BatchPlan {
         }
         taken.add(pending.received().subject());
         batch.add(pending);
-    }
-
-    /** What an event changes, as {@code :event/subject} records it. */
-    static String subject(Event event) {
-        if (event instanceof PriceEvent price) {
-            return "price:" + priceKey(price);
-        }
-        return "customer:" + ((CustomerEvent) event).customerId();
-    }
-
-    /** {@code :price/key}: the SKU, then the valid time in a form that sorts as it reads. */
-    static String priceKey(PriceEvent price) {
-        return PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli());
     }
 
     /** True when the event's id is already in the database; the submission is told what happened. */

@@ -18,6 +18,10 @@ import dev.asof.config.AsofConfig;
 import dev.asof.core.AsOf;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
+import dev.asof.events.CustomerEvent;
+import dev.asof.events.Event;
+import dev.asof.events.PriceEvent;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -417,17 +421,5 @@ public class EventReader {
     private static Refusal tooMany(int limit, String what) {
         return new Refusal(Refusal.Reason.TOO_LARGE, "Too many events",
                 "At most " + limit + " events are accepted in " + what + "; split the batch");
-    }
-
-    /**
-     * An event as received: its id and valid time filled in, the hash of what the client sent, and
-     * the transaction statements it will contribute.
-     */
-    public record Received(Event event, String hash, List<Object> statements, String subject) {
-        /** The event ready for the worker: its subject ({@code :event/subject}) and statements, worked out once. */
-        public static Received of(Event event, String hash) {
-            String subject = BatchPlan.subject(event);
-            return new Received(event, hash, TxData.statements(event, hash, subject), subject);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.asof.ingest;
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
 import dev.asof.core.Refusal;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -44,7 +45,7 @@ public class IngestQueue {
 
     /** One event of a submission, as the worker handles it. */
     record Pending(Submission submission, int index) {
-        EventReader.Received received() {
+        Received received() {
             return submission.events().get(index);
         }
     }
@@ -52,7 +53,7 @@ public class IngestQueue {
     enum Offer { QUEUED, FULL, CLOSED }
 
     /** A submission whose resolved events give their room back to this queue. */
-    Submission submission(List<EventReader.Received> events) {
+    Submission submission(List<Received> events) {
         return new Submission(events, room::release);
     }
 

@@ -4,7 +4,7 @@ import dev.asof.config.AsofConfig;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.HeapBudget;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.time.Duration;

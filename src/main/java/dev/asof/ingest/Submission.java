@@ -1,7 +1,7 @@
 package dev.asof.ingest;
 
 import dev.asof.core.Refusal;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -7,7 +7,7 @@ import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import dev.asof.http.ProblemMapper;
 import dev.asof.ingest.EventReader;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
 import dev.asof.ingest.IngestResult;
 import dev.asof.ingest.IngestService;
 import io.micrometer.core.instrument.Counter;
