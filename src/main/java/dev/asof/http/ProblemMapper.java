@@ -2,19 +2,14 @@ package dev.asof.http;
 
 import dev.asof.config.AsofConfig;
 import dev.asof.core.Refusal;
-import dev.asof.customers.CustomerResource;
-import dev.asof.ingest.EventsResource;
-import dev.asof.log.ChangesResource;
-import dev.asof.log.TxResource;
-import dev.asof.prices.PriceResource;
-import jakarta.ws.rs.core.UriInfo;
-import java.util.List;
-import java.util.Map;
 import dev.asof.datomic.StoreUnavailableException;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -27,16 +22,15 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
-    /** Every resource asof serves, for the Allow header of a 405. */
-    private static final AllowedMethods ALLOWED = AllowedMethods.of(List.of(EventsResource.class, PriceResource.class,
-            CustomerResource.class, TxResource.class, ChangesResource.class))
-            // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
-            .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
-
     private final int retryAfter;
+    /** What every path asof serves allows, for the Allow header of a 405. */
+    private final AllowedMethods allowed;
 
-    public ProblemMapper(AsofConfig config) {
+    public ProblemMapper(AsofConfig config, BeanManager beans) {
         this.retryAfter = config.queue().retryAfterSeconds();
+        this.allowed = AllowedMethods.of(AllowedMethods.resources(beans))
+                // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
+                .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
     }
 
     /** The HTTP status of each reason asof refuses for. */
@@ -73,7 +67,7 @@ public class ProblemMapper {
     public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
         if (status == 404 && !HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod())
-                && ALLOWED.allow(uri.getPath()) != null) {
+                && allowed.allow(uri.getPath()) != null) {
             // A path served outside JAX-RS (a static file) reaches here as a 404 whatever the method; a
             // GET that gets here names a file that does not exist.
             status = 405;
@@ -89,7 +83,7 @@ public class ProblemMapper {
         };
         String allow = status != 405 ? null
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
-                : ALLOWED.allow(uri.getPath());
+                : allowed.allow(uri.getPath());
         return render(Problem.of(status, title, detail), allow == null ? Map.of() : Map.of("Allow", allow));
     }
 
