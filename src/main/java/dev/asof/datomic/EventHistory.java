@@ -21,8 +21,11 @@ import java.util.function.BiFunction;
  * so they sort by t, and within a transaction in the order they were sent. A page seeks to the
  * event its cursor names (or the range's bound), forwards or backwards ({@code rseekDatoms}),
  * reads event by event, and stops once the page is full — also in the middle of a transaction
- * that holds a thousand versions of the subject. Nothing is rebuilt: a page of a history of
- * 100,000 changes costs what a page of a history of 10 does.
+ * that holds a thousand versions of the subject. Nothing is rebuilt: wherever a page starts, it
+ * reads no more events than the page needs (within the bound below), whether the history holds 10
+ * changes or 100,000. What turning an event into items costs is the caller's: it reads the changed
+ * entity as of the event's t, which filters that entity's own facts, so an entity changed many
+ * times (a customer, a price version sent again and again) costs more per event.
  *
  * <p>Events that changed nothing (the same values sent again under a new id) are in that index
  * too, and are only known for what they are once read: a page reads at most {@code limit} +

@@ -66,7 +66,7 @@ public class IngestService {
 
     /**
      * Queues all the events or none. The future completes when every event is committed (or found
-     * to be a duplicate), or fails with the problem that stopped the request.
+     * to be a duplicate), or fails with the refusal that stopped the request.
      *
      * @throws Refusal BUSY when the queue has no room, UNAVAILABLE when the service is not taking events,
      *     HEAP_FULL when the heap is nearly full

@@ -81,7 +81,7 @@ public class TxLog {
             return index == 0 ? null : Cursor.encode(CURSOR, after + 1, index);
         }
 
-        /** A cursor of {@link #cursor()}; a 400 for anything else. Null when absent. */
+        /** A cursor of {@link #cursor()}; refused as invalid for anything else. Null when absent. */
         public static Position decode(String cursor) {
             long[] parts = Cursor.decodeNumbers(cursor, CURSOR, 2);
             if (parts == null) {
