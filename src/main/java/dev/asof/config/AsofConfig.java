@@ -72,7 +72,12 @@ public interface AsofConfig {
     Journal journal();
 
     interface Journal {
-        /** {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip (an append, or marking a batch rejected) may take before its outcome counts as unknown; a replay read at start-up, six times this. */
+        /**
+         * {@code ASOF_JOURNAL_TIMEOUT}: how long one journal round trip while running (an append, the look for an
+         * earlier attempt of an append that found the role taken, a rejection mark, a floor promise, the rewrite of
+         * a format-1 row) may take before its outcome counts as unknown; at start-up (taking the writer role,
+         * migrating, counting, each replay read), six times this.
+         */
         @WithDefault("5s")
         @DurationMin(millis = 1)
         Duration timeout();

@@ -3,7 +3,7 @@ package dev.asof.customers;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.asof.datomic.EventHistory;
-import dev.asof.http.HistoryItem;
+import dev.asof.core.HistoryItem;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.time.Instant;
 import java.util.UUID;

@@ -7,6 +7,7 @@ import datomic.Entity;
 import datomic.Peer;
 import datomic.Util;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.EventHistory;
@@ -14,10 +15,9 @@ import java.time.Instant;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
-import dev.asof.http.AsOf;
-import dev.asof.http.Page;
-import dev.asof.http.ProblemException;
-import dev.asof.http.SystemTimeRange;
+import dev.asof.core.AsOf;
+import dev.asof.core.Page;
+import dev.asof.core.SystemTimeRange;
 import dev.asof.datomic.Answer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public class CustomerHistory {
         Database db = basis.db();
         Object e = db.entid(Util.list(Attr.CUSTOMER_ID, customerId));
         if (e == null) {
-            throw ProblemException.notFound("No customer " + customerId + " as known at t=" + basis.t());
+            throw Refusal.notFound("No customer " + customerId + " as known at t=" + basis.t());
         }
         Entity customer = db.entity(e);
         long t = Facts.lastT(db, e);

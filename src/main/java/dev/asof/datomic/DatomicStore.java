@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
  *
  * <p>The store opens in two steps. It <b>serves reads</b> ({@link #openForReads}) once it holds
  * everything acknowledged: the journal replay opens it, after replaying, or at once when there is
- * no journal; until then every read and write is answered 503 with why, so that the HTTP port can
- * open at once without anyone seeing a database that is still missing acknowledged events. It
+ * no journal; until then every read and write is refused as unavailable, with why, so that the
+ * HTTP port can open at once without anyone seeing a database still missing acknowledged events. It
  * <b>takes writes</b> ({@link #takeWrites}) once this process is the writer: at once without a
  * journal; with one, once it holds the journal's writer role and has replayed what the previous
  * writer wrote. A process fenced out of the role stops taking writes for good ({@link #stopWrites}).
@@ -122,7 +122,7 @@ public class DatomicStore {
         return open && writes;
     }
 
-    /** Why writes are refused while reads are served (503 answers, readiness data). */
+    /** Why writes are refused while reads are served (unavailable answers, readiness data). */
     public String whyNoWrites() {
         return open ? noWrites : whyNotOpen();
     }
@@ -132,7 +132,7 @@ public class DatomicStore {
         return opening;
     }
 
-    /** Why reads and writes are refused while the store is not open (503 answers). */
+    /** Why reads and writes are refused while the store is not open (unavailable answers). */
     public String whyNotOpen() {
         return "asof is starting (" + opening + "); retry shortly";
     }
@@ -148,7 +148,7 @@ public class DatomicStore {
 
     /**
      * The connection before the store opens, for the one who restores it (the journal replay);
-     * {@code progress} says what it is doing, for readiness and 503 answers meanwhile.
+     * {@code progress} says what it is doing, for readiness and unavailable answers meanwhile.
      */
     public Connection restoring(String progress) {
         if (connection == null) {

@@ -4,10 +4,11 @@ import clojure.lang.Keyword;
 import datomic.Database;
 import datomic.Datom;
 import datomic.Peer;
-import dev.asof.http.Cursor;
-import dev.asof.http.HistoryItem;
-import dev.asof.http.Page;
-import dev.asof.http.SystemTimeRange;
+import dev.asof.core.AsOf;
+import dev.asof.core.Cursor;
+import dev.asof.core.HistoryItem;
+import dev.asof.core.Page;
+import dev.asof.core.SystemTimeRange;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,8 +21,11 @@ import java.util.function.BiFunction;
  * so they sort by t, and within a transaction in the order they were sent. A page seeks to the
  * event its cursor names (or the range's bound), forwards or backwards ({@code rseekDatoms}),
  * reads event by event, and stops once the page is full — also in the middle of a transaction
- * that holds a thousand versions of the subject. Nothing is rebuilt: a page of a history of
- * 100,000 changes costs what a page of a history of 10 does.
+ * that holds a thousand versions of the subject. Nothing is rebuilt: wherever a page starts, it
+ * reads no more events than the page needs (within the bound below), whether the history holds 10
+ * changes or 100,000. What turning an event into items costs is the caller's: it reads the changed
+ * entity as of the event's t, which filters that entity's own facts, so an entity changed many
+ * times (a customer, a price version sent again and again) costs more per event.
  *
  * <p>Events that changed nothing (the same values sent again under a new id) are in that index
  * too, and are only known for what they are once read: a page reads at most {@code limit} +
@@ -60,8 +64,8 @@ public final class EventHistory {
         String position = after == null ? null : after.get(0);
         long cursorT = position == null ? -1 : parseT(position);
         long cursorEvent = position == null ? -1 : parseEvent(position);
-        long lo = Math.max(range.lowestT(index), range.descending() ? 0 : Math.max(cursorT, 0));
-        long hi = Math.min(range.highestT(index, db.basisT()), range.descending() && cursorT >= 0 ? cursorT : Long.MAX_VALUE);
+        long lo = Math.max(lowestT(range, index), range.descending() ? 0 : Math.max(cursorT, 0));
+        long hi = Math.min(highestT(range, index, db.basisT()), range.descending() && cursorT >= 0 ? cursorT : Long.MAX_VALUE);
         Comparator<T> order = Comparator.comparing(HistoryItem::position);
         if (range.descending()) {
             order = order.reversed();
@@ -98,6 +102,30 @@ public final class EventHistory {
             }
         }
         return Page.of(items, limit, HistoryItem::position, kind);
+    }
+
+    /** The lowest t {@code range} can hold (its {@code from}, as a t), found in {@code index} for an instant. */
+    private static long lowestT(SystemTimeRange range, TxIndex index) {
+        if (range.from() == null) {
+            return 0;
+        }
+        if (range.from() instanceof AsOf.AtT at) {
+            return at.t();
+        }
+        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.from()).instant().toEpochMilli() - 1);
+        return before == null ? 0 : before.t() + 1;
+    }
+
+    /** The highest t {@code range} can hold ({@code to} is exclusive), at most {@code basis}. */
+    private static long highestT(SystemTimeRange range, TxIndex index, long basis) {
+        if (range.to() == null) {
+            return basis;
+        }
+        if (range.to() instanceof AsOf.AtT at) {
+            return Math.min(basis, at.t() - 1);
+        }
+        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.to()).instant().toEpochMilli() - 1);
+        return before == null ? -1 : Math.min(basis, before.t());
     }
 
     /** Adds one event's items in page order, past the cursor; true once the page (and one more) is full. */

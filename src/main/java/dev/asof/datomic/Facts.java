@@ -4,7 +4,6 @@ import datomic.Database;
 import datomic.Datom;
 import datomic.Entity;
 import datomic.Peer;
-import dev.asof.prices.PriceKeys;
 import java.time.Instant;
 import java.util.Date;
 

@@ -29,8 +29,8 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  * <li>After every garbage collection, the heap still in use is compared with the maximum heap. Above
- *     {@code asof.memory.refuse-writes-above} (0.8) writes are refused (507) until a reading brings it
- *     5 points below: the live data is what the database holds, so this is the measure of "nearly
+ *     {@code asof.memory.refuse-writes-above} (0.8) writes are refused (heap full) until a reading
+ *     brings it 5 points below: the live data is what the database holds, so this is the measure of "nearly
  *     full" that a growing database cannot fool. Reads go on.</li>
  * <li>A reading after a young collection over-counts: the old generation still holds whatever died
  *     there since the last full (or mixed) collection, such as the answers of a read spike, promoted

@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
-import dev.asof.http.AsOf;
+import dev.asof.core.AsOf;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.CacheControl;
-import jakarta.ws.rs.core.EntityTag;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -50,9 +48,6 @@ import java.util.Set;
 public class Settledness {
     /** Fields that, in an answer about now, echo the clock of the request rather than the data. */
     private static final Set<String> CLOCK_ECHO = Set.of("asOf", "validAt");
-
-    private static final CacheControl PUBLIC = CacheControl.valueOf("public, max-age=31536000, immutable");
-    private static final CacheControl PRIVATE = CacheControl.valueOf("private, max-age=31536000, immutable");
 
     private final TxClock clock;
     private final ObjectMapper mapper;
@@ -100,28 +95,27 @@ public class Settledness {
         }
     }
 
-    /** An answer's JSON, serialized once, and its ETag. */
-    public record Rendered(byte[] json, EntityTag tag) {
+    /** An answer's JSON, serialized once, and its entity tag ({@code weak}: it stands for the data, not the bytes). */
+    public record Rendered(byte[] json, String tag, boolean weak) {
     }
 
     /**
-     * The answer's JSON and its ETag: strong over those exact bytes when settled, weak over the
-     * data (the body without the fields that echo the request's clock) otherwise.
+     * The answer's JSON and its entity tag: strong over those exact bytes when settled, weak over
+     * the data (the body without the fields that echo the request's clock) otherwise.
      */
     public Rendered render(Object body, boolean settled) {
         try {
             byte[] json = mapper.writeValueAsBytes(body);
-            EntityTag tag = settled ? new EntityTag(hash(json))
-                    : new EntityTag(hash(withoutClockEcho.writeValueAsBytes(body)), true);
-            return new Rendered(json, tag);
+            return settled ? new Rendered(json, hash(json), false)
+                    : new Rendered(json, hash(withoutClockEcho.writeValueAsBytes(body)), true);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("An answer could not be written as JSON", e);
         }
     }
 
-    /** Cache-Control of a settled answer: shared caches may keep it only when anyone may read it. */
-    public CacheControl settledCacheControl() {
-        return readsNeedToken ? PRIVATE : PUBLIC;
+    /** Whether caches shared between clients may keep a settled answer: only when anyone may read it. */
+    public boolean shareable() {
+        return !readsNeedToken;
     }
 
     private static String hash(byte[] json) {

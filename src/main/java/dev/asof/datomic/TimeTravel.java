@@ -1,8 +1,8 @@
 package dev.asof.datomic;
 
 import datomic.Database;
-import dev.asof.http.AsOf;
-import dev.asof.http.ProblemException;
+import dev.asof.core.Refusal;
+import dev.asof.core.AsOf;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 
@@ -65,8 +65,8 @@ public class TimeTravel {
         return store.txIndex().atOrBeforeT(t);
     }
 
-    private static ProblemException beyond(String asked, Database now, long basis) {
-        return ProblemException.badRequest("asOf " + asked + " lies beyond the database basis (t=" + basis
+    private static Refusal beyond(String asked, Database now, long basis) {
+        return Refusal.invalid("asOf " + asked + " lies beyond the database basis (t=" + basis
                 + ", recorded " + Facts.txInstant(now, basis) + "); ask for a point at or before it", null);
     }
 }

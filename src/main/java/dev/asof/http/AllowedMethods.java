@@ -1,10 +1,14 @@
 package dev.asof.http;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -12,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which methods a path allows, read once from the resources' own JAX-RS annotations, for the
- * {@code Allow} header of a 405 (RFC 9110 §15.5.6): no second list of routes to keep in step.
+ * {@code Allow} header of a 405 (RFC 9110 §15.5.6): no second list of routes to keep in step, and
+ * no list of resources either ({@link #resources}).
  */
 final class AllowedMethods {
     private static final Pattern TEMPLATE = Pattern.compile("\\{[^}]+}");
@@ -21,6 +26,19 @@ final class AllowedMethods {
 
     private AllowedMethods(Map<Pattern, TreeSet<String>> routes) {
         this.routes = routes;
+    }
+
+    /**
+     * Every resource class the application serves: Quarkus REST makes each class annotated
+     * {@code @Path} a bean, so the container lists them, in name order.
+     */
+    static List<Class<?>> resources(BeanManager beans) {
+        return beans.getBeans(Object.class, Any.Literal.INSTANCE).stream()
+                .<Class<?>>map(Bean::getBeanClass)
+                .filter(type -> type.isAnnotationPresent(Path.class))
+                .distinct()
+                .sorted(Comparator.comparing(Class::getName))
+                .toList();
     }
 
     static AllowedMethods of(List<Class<?>> resources) {

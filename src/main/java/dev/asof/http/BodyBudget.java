@@ -71,9 +71,9 @@ public class BodyBudget {
             throw new IllegalArgumentException("ASOF_LIMITS_BODY_READ_TIMEOUT (asof.limits.body-read-timeout) must be positive");
         }
         this.retryAfter = config.queue().retryAfterSeconds();
-        this.late = mapper.writeValueAsBytes(new Problem("about:blank", "Request timeout", 408,
+        this.late = mapper.writeValueAsBytes(Problem.of(408, "Request timeout",
                 "The request's body did not arrive within " + config.limits().bodyReadTimeout().toSeconds()
-                        + " s (asof.limits.body-read-timeout); send it again, whole", null));
+                        + " s (asof.limits.body-read-timeout); send it again, whole"));
         Gauge.builder("asof.http.body.bytes.in.flight", inFlight, AtomicLong::get)
                 .description("Request body bytes reserved now (announced, being read or parsed), of the budget")
                 .register(registry);
@@ -121,11 +121,11 @@ public class BodyBudget {
                 // Its body is never read: the connection cannot carry another request, and must not stay open paused.
                 routing.addEndHandler(answered -> request.connection().close());
             }
-            return Optional.of(ProblemMapper.render(new ProblemException(429, "Too many request bodies at once",
+            return Optional.of(ProblemMapper.render(Problem.of(429, "Too many request bodies at once",
                     "Other requests' bodies fill the " + capacity + " bytes this service reads at once"
                             + " (asof.limits.body-bytes-in-flight); this one (" + bytes + " bytes) was not read:"
-                            + " retry after the delay", null,
-                    Map.of("Retry-After", Integer.toString(retryAfter), "Connection", "close"))));
+                            + " retry after the delay"),
+                    Map.of("Retry-After", Integer.toString(retryAfter), "Connection", "close")));
         }
         Reservation reservation = new Reservation(bytes, routing);
         routing.put(RESERVATION, reservation);

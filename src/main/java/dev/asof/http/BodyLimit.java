@@ -27,9 +27,9 @@ public class BodyLimit {
     public BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, ObjectMapper mapper)
             throws JsonProcessingException {
         this.limit = limit.asLongValue();
-        this.problem = mapper.writeValueAsBytes(new Problem("about:blank", "Request too large", 413,
+        this.problem = mapper.writeValueAsBytes(Problem.of(413, "Request too large",
                 "A request body may hold at most " + this.limit + " bytes; asof's own limits are lower"
-                        + " (1 MiB of JSON, 16 MiB of NDJSON): split it", null));
+                        + " (1 MiB of JSON, 16 MiB of NDJSON): split it"));
     }
 
     void route(@Observes Router router) {

@@ -1,19 +1,26 @@
 package dev.asof.http;
 
+import dev.asof.core.Page;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Settledness;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 /**
- * Puts a read's answer on the wire with the caching headers {@link Settledness} decides (ETag,
- * Cache-Control), and answers 304 when {@code If-None-Match} matches. Decides nothing itself.
+ * Puts a read's answer on the wire with the caching {@link Settledness} decides, in HTTP's words:
+ * its entity tag as the ETag, a settled answer as immutable for a year (public, or private when
+ * shared caches may not keep it), and 304 when {@code If-None-Match} matches. Decides nothing itself.
  */
 @ApplicationScoped
 public class Caching {
+    private static final CacheControl PUBLIC = CacheControl.valueOf("public, max-age=31536000, immutable");
+    private static final CacheControl PRIVATE = CacheControl.valueOf("private, max-age=31536000, immutable");
+
     private final Settledness settledness;
 
     public Caching(Settledness settledness) {
@@ -27,18 +34,19 @@ public class Caching {
 
     /** A page of answers: caching headers as above, and {@code Link: <…>; rel="next"} when there are more. */
     public Response respond(Request request, Answer<? extends Page<?>> answer, UriInfo uri) {
-        return answer.body().link(build(request, answer), uri).build();
+        return NextLink.add(build(request, answer), uri, answer.body().next()).build();
     }
 
     private Response.ResponseBuilder build(Request request, Answer<?> answer) {
         boolean settled = answer.basis().settled();
         Settledness.Rendered rendered = settledness.render(answer.body(), settled);
-        Response.ResponseBuilder notModified = request.evaluatePreconditions(rendered.tag());
+        EntityTag tag = new EntityTag(rendered.tag(), rendered.weak());
+        Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         Response.ResponseBuilder response = notModified != null ? notModified
                 : Response.ok(rendered.json(), MediaType.APPLICATION_JSON_TYPE);
-        response.tag(rendered.tag());
+        response.tag(tag);
         if (settled) {
-            response.cacheControl(settledness.settledCacheControl());
+            response.cacheControl(settledness.shareable() ? PUBLIC : PRIVATE);
         }
         return response;
     }

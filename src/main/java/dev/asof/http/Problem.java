@@ -1,6 +1,7 @@
 package dev.asof.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.asof.core.FieldError;
 import java.util.List;
 
 /**
@@ -10,14 +11,10 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, List<FieldError> errors, List<?> events) {
 
-    public Problem(String type, String title, int status, String detail, List<FieldError> errors) {
-        this(type, title, status, detail, errors, null);
-    }
-
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    /** One bad field: the event's index in the batch (for NDJSON also its line) and the field's name. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record FieldError(Integer index, Integer line, String field, String message) {
+    /** A problem with no type of its own ({@code about:blank}: the status says it), no field errors and no events. */
+    public static Problem of(int status, String title, String detail) {
+        return new Problem("about:blank", title, status, detail, null, null);
     }
 }

@@ -1,56 +1,74 @@
 package dev.asof.http;
 
 import dev.asof.config.AsofConfig;
-import dev.asof.customers.CustomerResource;
-import dev.asof.ingest.EventsResource;
-import dev.asof.log.ChangesResource;
-import dev.asof.log.TxResource;
-import dev.asof.prices.PriceResource;
-import jakarta.ws.rs.core.UriInfo;
-import java.util.List;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.StoreUnavailableException;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Turns every exception a request can end in into problem+json. Nothing else writes error
- * bodies, and no body ever carries a stack trace.
+ * Turns every exception a request can end in into problem+json; only the answers given before a
+ * request reaches JAX-RS ({@link BodyLimit}'s 413, {@link BodyBudget}'s 408) write their problem
+ * themselves. No body ever carries a stack trace. The one home of the table from a
+ * {@link Refusal}'s reason to its HTTP status ({@link #status}).
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
-    /** Every resource asof serves, for the Allow header of a 405. */
-    private static final AllowedMethods ALLOWED = AllowedMethods.of(List.of(EventsResource.class, PriceResource.class,
-            CustomerResource.class, TxResource.class, ChangesResource.class))
-            // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
-            .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
-
     private final int retryAfter;
+    /** What every path asof serves allows, for the Allow header of a 405. */
+    private final AllowedMethods allowed;
 
-    public ProblemMapper(AsofConfig config) {
+    public ProblemMapper(AsofConfig config, BeanManager beans) {
         this.retryAfter = config.queue().retryAfterSeconds();
+        this.allowed = AllowedMethods.of(AllowedMethods.resources(beans))
+                // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
+                .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
+    }
+
+    /** The HTTP status of each reason asof refuses for. */
+    public static int status(Refusal.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case TOO_LARGE -> 413;
+            case CONFLICT, REJECTED -> 422;
+            case BUSY -> 429;
+            case INTERNAL -> 500;
+            case UNAVAILABLE -> 503;
+            case HEAP_FULL -> 507;
+        };
+    }
+
+    /** A refusal as a problem detail: the body of its HTTP answer, and of a broker's dead letter. */
+    public static Problem problem(Refusal refusal) {
+        return new Problem("about:blank", refusal.title(), status(refusal.reason()), refusal.detail(), refusal.errors(),
+                refusal.events());
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
+    public Response refusal(Refusal e) {
         return render(e);
     }
 
     @ServerExceptionMapper
     public Response unavailable(StoreUnavailableException e) {
-        return render(ProblemException.unavailable(e.getMessage(), retryAfter));
+        return render(Refusal.unavailable(e.getMessage(), retryAfter));
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
         if (status == 404 && !HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod())
-                && ALLOWED.allow(uri.getPath()) != null) {
+                && allowed.allow(uri.getPath()) != null) {
             // A path served outside JAX-RS (a static file) reaches here as a 404 whatever the method; a
             // GET that gets here names a file that does not exist.
             status = 405;
@@ -64,27 +82,25 @@ public class ProblemMapper {
             case 415 -> "Unsupported Content-Type; send application/json or application/x-ndjson";
             default -> e.getMessage();
         };
-        ProblemException problem = new ProblemException(status, title, detail);
-        Response response = render(problem);
         String allow = status != 405 ? null
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")
-                : ALLOWED.allow(uri.getPath());
-        return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
+                : allowed.allow(uri.getPath());
+        return render(Problem.of(status, title, detail), allow == null ? Map.of() : Map.of("Allow", allow));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof ProblemException p) {
-            return render(p);
+        if (cause instanceof Refusal refusal) {
+            return render(refusal);
         }
         if (clientGone(cause)) {
             // A body cut off at its deadline (BodyBudget) or a client that closed mid-body: nobody to answer.
             LOG.debugf("A request's connection closed before its body was read: %s", cause);
-            return render(new ProblemException(400, "Connection closed", "The connection closed before the body was read"));
+            return render(Problem.of(400, "Connection closed", "The connection closed before the body was read"), Map.of());
         }
         LOG.error("Unexpected error answering a request", cause);
-        return render(new ProblemException(500, "Internal error",
+        return render(new Refusal(Refusal.Reason.INTERNAL, "Internal error",
                 "The service failed to answer; the error is logged"));
     }
 
@@ -97,11 +113,18 @@ public class ProblemMapper {
         return false;
     }
 
-    public static Response render(ProblemException e) {
-        Response.ResponseBuilder builder = Response.status(e.status())
+    /** A refusal's answer: its problem, and Retry-After when it says when a retry may succeed. */
+    public static Response render(Refusal refusal) {
+        return render(problem(refusal), refusal.retryAfterSeconds() == null ? Map.of()
+                : Map.of("Retry-After", Integer.toString(refusal.retryAfterSeconds())));
+    }
+
+    /** An answer only HTTP gives (a token, a method, a media type, a body's size or pace), with its headers. */
+    public static Response render(Problem problem, Map<String, String> headers) {
+        Response.ResponseBuilder builder = Response.status(problem.status())
                 .type(Problem.MEDIA_TYPE)
-                .entity(e.toProblem());
-        e.headers().forEach(builder::header);
+                .entity(problem);
+        headers.forEach(builder::header);
         return builder.build();
     }
 }

@@ -3,11 +3,12 @@ package dev.asof.ingest;
 import datomic.Connection;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TxClock;
-import dev.asof.http.ProblemException;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
+import dev.asof.events.TxData;
 import dev.asof.ingest.IngestQueue.Pending;
 import dev.asof.journal.Journal;
 import dev.asof.journal.JournalCodec;
@@ -31,10 +32,10 @@ import org.jboss.logging.Logger;
  * <ol>
  * <li><b>Stamped</b>: the writer's clock gives the batch its instant (Datomic Pro: the transactor
  *     does). A clock behind the floor is waited for, up to {@code asof.clock.max-wait}; further
- *     behind, every event <b>fails</b> with 503 and a Retry-After of the seconds still needed.</li>
+ *     behind, every event <b>fails</b> as unavailable, to be retried after the seconds still needed.</li>
  * <li><b>Appending</b> (journal on): one INSERT of the transaction data under a fresh batch id, fenced by the writer's
  *     epoch. The journal classifies what happened: PostgreSQL answered an error, or the append was
- *     never sent — nothing is recorded, every event <b>fails</b> with 503 at once. Another process
+ *     never sent — nothing is recorded, every event <b>fails</b> as unavailable at once. Another process
  *     holds the writer role — the same, and this process takes no write again. No answer in time,
  *     or the connection lost: the outcome is <b>uncertain</b> — the INSERT may still commit.</li>
  * <li><b>Resolving</b> an uncertain append: the writer takes no other batch until it knows. It
@@ -73,7 +74,7 @@ final class BatchCommit {
     private final int retryAfter;
     private final Stats stats;
     private Throwable lastRejection;
-    private final Consumer<ProblemException> failWaiting;
+    private final Consumer<Refusal> failWaiting;
 
     /** Measurements the worker publishes. */
     interface Stats {
@@ -86,7 +87,7 @@ final class BatchCommit {
      * {@code asof.journal.answer-within}, so that no request waits for ever behind it.
      */
     BatchCommit(DatomicStore store, TxClock clock, Journal journal, JournalCodec codec, AsofConfig config, Stats stats,
-            Consumer<ProblemException> failWaiting) {
+            Consumer<Refusal> failWaiting) {
         this.failWaiting = failWaiting;
         this.store = store;
         this.clock = clock;
@@ -110,13 +111,13 @@ final class BatchCommit {
             stamp = clock.stamps() ? clock.stamp() : null;
         } catch (TxClock.ClockBehindException behind) {
             int seconds = (int) Math.max(1, (behind.behind().toMillis() + 999) / 1000);
-            failAll(batch, ProblemException.unavailable("The service's clock is " + seconds + " s behind the newest"
+            failAll(batch, Refusal.unavailable("The service's clock is " + seconds + " s behind the newest"
                     + " transaction instant (written by a process whose clock ran ahead); nothing was recorded, retry"
                     + " after the delay", seconds));
             return Outcome.RESOLVED;
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
-            failAll(batch, ProblemException.unavailable("The service is shutting down; nothing was recorded", retryAfter));
+            failAll(batch, Refusal.unavailable("The service is shutting down; nothing was recorded", retryAfter));
             return Outcome.RESOLVED;
         }
         try {
@@ -144,7 +145,7 @@ final class BatchCommit {
             return false;
         } catch (JournalRefusedException refused) {
             LOG.warn(refused.getMessage());
-            failAll(batch, ProblemException.unavailable(
+            failAll(batch, Refusal.unavailable(
                     "The journal cannot take events now; nothing was recorded, retry later", retryAfter));
             return false;
         } catch (JournalUnavailableException uncertain) {
@@ -208,7 +209,7 @@ final class BatchCommit {
         }
         if (!rejected) {
             LOG.warn("Datomic transaction failed", cause);
-            failAll(batch, ProblemException.unavailable("The database could not commit the events; nothing was recorded,"
+            failAll(batch, Refusal.unavailable("The database could not commit the events; nothing was recorded,"
                     + " retry later", retryAfter));
             return Outcome.RESOLVED;
         }
@@ -231,7 +232,7 @@ final class BatchCommit {
         for (long attempt = 0; ; attempt++) {
             if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
                 told = true;
-                failAll(batch, ProblemException.unavailable("Datomic rejected a batch holding these events, and the"
+                failAll(batch, Refusal.unavailable("Datomic rejected a batch holding these events, and the"
                         + " journal cannot record that yet; nothing was recorded, retry later", retryAfter));
                 failWaiting.accept(waitingBehind());
             }
@@ -250,19 +251,19 @@ final class BatchCommit {
         }
     }
 
-    private ProblemException waitingBehind() {
-        return ProblemException.unavailable("Not attempted: the writer has been resolving an earlier batch's journal"
+    private Refusal waitingBehind() {
+        return Refusal.unavailable("Not attempted: the writer has been resolving an earlier batch's journal"
                 + " outcome for more than " + answerWithin.toSeconds() + " s; nothing of these events was recorded,"
                 + " retry later", retryAfter);
     }
 
-    private ProblemException fencedOut() {
-        return ProblemException.unavailable("Another process took the journal's writer role; nothing was recorded."
+    private Refusal fencedOut() {
+        return Refusal.unavailable("Another process took the journal's writer role; nothing was recorded."
                 + " This process takes no more writes: send them to the one that holds the role", retryAfter);
     }
 
     private void tellUnknown(List<Pending> batch) {
-        ProblemException unknown = ProblemException.unavailable("The journal did not confirm the events within "
+        Refusal unknown = Refusal.unavailable("The journal did not confirm the events within "
                 + answerWithin.toSeconds() + " s: their outcome is unknown, they may yet be recorded. Send the request"
                 + " again with the same event ids: recorded events answer duplicate with their t", retryAfter);
         Map<Submission, List<Integer>> bySubmission = new LinkedHashMap<>();
@@ -271,8 +272,8 @@ final class BatchCommit {
     }
 
     /** Fails the requests of {@code batch}: nothing of theirs that was still pending is recorded. */
-    static void failAll(List<Pending> batch, ProblemException problem) {
-        batch.stream().map(Pending::submission).distinct().forEach(s -> s.failAll(problem));
+    static void failAll(List<Pending> batch, Refusal refusal) {
+        batch.stream().map(Pending::submission).distinct().forEach(s -> s.failAll(refusal));
     }
 
     static String firstLine(String message) {

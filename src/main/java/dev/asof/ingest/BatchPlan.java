@@ -5,14 +5,13 @@ import datomic.Datom;
 import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
-import dev.asof.http.ProblemException;
-import dev.asof.prices.PriceKeys;
+import dev.asof.core.Refusal;
+import dev.asof.events.Received;
 import dev.asof.ingest.IngestQueue.Pending;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +23,7 @@ import java.util.Set;
  * everyone's transactions, and a long chain of versions of one entity (a bulk load of one SKU)
  * goes one version a transaction while everyone else's events ride along. Events already in the
  * database are resolved here: the same content is a duplicate with its original t, different
- * content fails its request with 422.
+ * content fails its request (a conflict).
  *
  * <p><b>Atomic requests.</b> A request of at most the max batch that names each entity and event
  * id once (the README calls it atomic) is placed whole in one transaction, or waits whole: when
@@ -85,12 +84,12 @@ final class BatchPlan {
 
     /** At most {@code max} events, no entity and no event id twice: one transaction, all or nothing. */
     static boolean atomic(Submission submission, int max) {
-        List<EventReader.Received> events = submission.events();
+        List<Received> events = submission.events();
         if (events.size() > max) {
             return false;
         }
         Set<Object> keys = new HashSet<>();
-        for (EventReader.Received received : events) {
+        for (Received received : events) {
             if (!keys.add(received.event().id()) || !keys.add(received.subject())) {
                 return false;
             }
@@ -163,19 +162,6 @@ final class BatchPlan {
         batch.add(pending);
     }
 
-    /** What an event changes, as {@code :event/subject} records it. */
-    static String subject(Event event) {
-        if (event instanceof PriceEvent price) {
-            return "price:" + priceKey(price);
-        }
-        return "customer:" + ((CustomerEvent) event).customerId();
-    }
-
-    /** {@code :price/key}: the SKU, then the valid time in a form that sorts as it reads. */
-    static String priceKey(PriceEvent price) {
-        return PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli());
-    }
-
     /** True when the event's id is already in the database; the submission is told what happened. */
     private static boolean resolvedAlready(Database db, Pending pending) {
         Iterator<Datom> found = db.datoms(Database.AVET, Attr.EVENT_ID, pending.received().event().id()).iterator();
@@ -188,9 +174,9 @@ final class BatchPlan {
             long t = Peer.toT(datom.tx());
             pending.submission().duplicate(pending.index(), t, Facts.txInstant(db, t));
         } else {
-            pending.submission().fail(pending.index(), new ProblemException(422, "Event id reused",
+            pending.submission().fail(pending.index(), new Refusal(Refusal.Reason.CONFLICT, "Event id reused",
                     "Event " + pending.received().event().id() + " was already recorded with different content (t="
-                            + Peer.toT(datom.tx()) + "); send new content under a new id", null, Map.of()));
+                            + Peer.toT(datom.tx()) + "); send new content under a new id"));
         }
         return true;
     }

@@ -1,5 +1,8 @@
 package dev.asof.ingest;
 
+import dev.asof.events.CustomerEvent;
+import dev.asof.events.Event;
+import dev.asof.events.PriceEvent;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

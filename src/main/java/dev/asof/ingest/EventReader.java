@@ -15,9 +15,13 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.asof.config.AsofConfig;
-import dev.asof.http.AsOf;
-import dev.asof.http.Problem.FieldError;
-import dev.asof.http.ProblemException;
+import dev.asof.core.AsOf;
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
+import dev.asof.events.CustomerEvent;
+import dev.asof.events.Event;
+import dev.asof.events.PriceEvent;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -122,16 +126,16 @@ public class EventReader {
         try {
             root = mapper.readTree(body);
         } catch (IOException e) {
-            throw ProblemException.badRequest("The body is not valid JSON: " + describe(e), null);
+            throw Refusal.invalid("The body is not valid JSON: " + describe(e), null);
         }
         if (root == null || root.isMissingNode()) {
-            throw ProblemException.badRequest("The body is empty; send one event or an array of events", null);
+            throw Refusal.invalid("The body is empty; send one event or an array of events", null);
         }
         List<JsonNode> nodes = new ArrayList<>();
         if (root.isArray()) {
             root.forEach(nodes::add);
             if (nodes.isEmpty()) {
-                throw ProblemException.badRequest("The array holds no events", null);
+                throw Refusal.invalid("The array holds no events", null);
             }
             if (nodes.size() > config.limits().jsonEvents()) {
                 throw tooMany(config.limits().jsonEvents(), "a JSON array");
@@ -161,8 +165,8 @@ public class EventReader {
             }
             lineNo++;
             if (lineNo > limit) {
-                throw new ProblemException(413, "Too many lines", "At most " + limit + " lines (blank ones"
-                        + " included) are accepted in an NDJSON body; split the batch", null, Map.of());
+                throw new Refusal(Refusal.Reason.TOO_LARGE, "Too many lines", "At most " + limit + " lines (blank ones"
+                        + " included) are accepted in an NDJSON body; split the batch");
             }
             int from = start;
             int to = end;
@@ -185,7 +189,7 @@ public class EventReader {
             }
         }
         if (nodes.isEmpty()) {
-            throw ProblemException.badRequest("The body holds no events", null);
+            throw Refusal.invalid("The body holds no events", null);
         }
         if (!errors.isEmpty()) {
             throw invalid(errors);
@@ -400,8 +404,8 @@ public class EventReader {
         return "unreadable body";
     }
 
-    private static ProblemException invalid(List<FieldError> errors) {
-        return ProblemException.badRequest(
+    private static Refusal invalid(List<FieldError> errors) {
+        return Refusal.invalid(
                 errors.size() == 1 ? "1 invalid field; nothing was accepted"
                         : errors.size() + " invalid fields; nothing was accepted",
                 errors);
@@ -409,26 +413,13 @@ public class EventReader {
 
     private static void tooLarge(byte[] body, int limit, String kind) {
         if (body.length > limit) {
-            throw new ProblemException(413, "Request too large", "A " + kind + " body may hold at most " + limit
-                    + " bytes; split it", null, Map.of());
+            throw new Refusal(Refusal.Reason.TOO_LARGE, "Request too large", "A " + kind + " body may hold at most "
+                    + limit + " bytes; split it");
         }
     }
 
-    private static ProblemException tooMany(int limit, String what) {
-        return new ProblemException(413, "Too many events",
-                "At most " + limit + " events are accepted in " + what + "; split the batch",
-                null, Map.of());
-    }
-
-    /**
-     * An event as received: its id and valid time filled in, the hash of what the client sent, and
-     * the transaction statements it will contribute.
-     */
-    public record Received(Event event, String hash, List<Object> statements, String subject) {
-        /** The event ready for the worker: its subject ({@code :event/subject}) and statements, worked out once. */
-        public static Received of(Event event, String hash) {
-            String subject = BatchPlan.subject(event);
-            return new Received(event, hash, TxData.statements(event, hash, subject), subject);
-        }
+    private static Refusal tooMany(int limit, String what) {
+        return new Refusal(Refusal.Reason.TOO_LARGE, "Too many events",
+                "At most " + limit + " events are accepted in " + what + "; split the batch");
     }
 }

@@ -2,8 +2,8 @@ package dev.asof.ingest;
 
 import dev.asof.http.BodyBudget;
 import dev.asof.http.Problem;
-import dev.asof.http.ProblemException;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.CustomerEvent;
+import dev.asof.events.PriceEvent;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;

@@ -2,7 +2,8 @@ package dev.asof.ingest;
 
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
-import dev.asof.http.ProblemException;
+import dev.asof.core.Refusal;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * most the max batch, with no entity twice, is committed in one transaction. A permit comes back
  * when its event's outcome is known ({@link Submission}), so events the worker holds still count.
  * Every queued request has a deadline ({@code asof.queue.deadline}): when the worker has not taken
- * it by then, it is withdrawn and answered 503, nothing of it recorded.
+ * it by then, it is withdrawn and answered unavailable, nothing of it recorded.
  */
 @ApplicationScoped
 public class IngestQueue {
@@ -44,7 +45,7 @@ public class IngestQueue {
 
     /** One event of a submission, as the worker handles it. */
     record Pending(Submission submission, int index) {
-        EventReader.Received received() {
+        Received received() {
             return submission.events().get(index);
         }
     }
@@ -52,7 +53,7 @@ public class IngestQueue {
     enum Offer { QUEUED, FULL, CLOSED }
 
     /** A submission whose resolved events give their room back to this queue. */
-    Submission submission(List<EventReader.Received> events) {
+    Submission submission(List<Received> events) {
         return new Submission(events, room::release);
     }
 
@@ -103,7 +104,7 @@ public class IngestQueue {
             return;
         }
         submissions.remove(submission);
-        submission.failAll(ProblemException.unavailable("The request waited " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+        submission.failAll(Refusal.unavailable("The request waited " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
                 + " ms in the queue (asof.queue.deadline) without the writer taking it; nothing was recorded,"
                 + " retry later", retryAfter));
     }
@@ -139,11 +140,11 @@ public class IngestQueue {
     }
 
     /** After the worker has stopped: fails whatever is still queued. */
-    void rejectRemaining(ProblemException problem) {
+    void rejectRemaining(Refusal refusal) {
         Submission left;
         while ((left = submissions.poll()) != null) {
             if (left.withdraw()) {
-                left.failAll(problem);
+                left.failAll(refusal);
             }
         }
     }

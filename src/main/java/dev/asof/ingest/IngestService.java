@@ -1,13 +1,12 @@
 package dev.asof.ingest;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.HeapBudget;
-import dev.asof.http.ProblemException;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +54,7 @@ public class IngestService {
             List<Received> events;
             try {
                 events = ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
-            } catch (ProblemException e) {
+            } catch (Refusal e) {
                 rejected();
                 throw e;
             } finally {
@@ -67,10 +66,10 @@ public class IngestService {
 
     /**
      * Queues all the events or none. The future completes when every event is committed (or found
-     * to be a duplicate), or fails with the problem that stopped the request.
+     * to be a duplicate), or fails with the refusal that stopped the request.
      *
-     * @throws ProblemException 429 when the queue has no room, 503 when the service is not taking events,
-     *     507 when the heap is nearly full
+     * @throws Refusal BUSY when the queue has no room, UNAVAILABLE when the service is not taking events,
+     *     HEAP_FULL when the heap is nearly full
      */
     public CompletableFuture<IngestResult> submit(List<Received> events) {
         refuseUnlessTakingWrites();
@@ -93,11 +92,11 @@ public class IngestService {
 
     /**
      * Queues a broker message's events, waiting as long as it takes for the service to take them:
-     * for room in the queue, for the store to take writes, for heap to free up. Never a 429: the
+     * for room in the queue, for the store to take writes, for heap to free up. Never busy: the
      * consumer that calls this stops pulling from its broker meanwhile, which is the broker's
      * backpressure. Called on a consumer's worker thread, never on an event loop.
      *
-     * @throws ProblemException 413 when the message holds more events than the queue, 503 when the
+     * @throws Refusal TOO_LARGE when the message holds more events than the queue, UNAVAILABLE when the
      *     service is shutting down (the message stays unacknowledged and comes again)
      * @throws InterruptedException when the consumer is stopped while waiting
      */
@@ -135,7 +134,7 @@ public class IngestService {
         List<Received> events = submission.events();
         return submission.done().whenComplete((result, error) -> {
             List<?> outcomes = result != null ? result.events()
-                    : error instanceof ProblemException problem && problem.events() != null ? problem.events() : null;
+                    : error instanceof Refusal refusal && refusal.events() != null ? refusal.events() : null;
             if (outcomes == null) {
                 metrics.failed(events.size());
                 return;
@@ -154,8 +153,8 @@ public class IngestService {
      * Sheds load before the body is even parsed: when the queue has no room at all, reading and
      * validating the request would only burn the CPU the transact worker needs.
      *
-     * @throws ProblemException 429 when the queue is full, 503 when the service is not taking events,
-     *     507 when the heap is nearly full
+     * @throws Refusal BUSY when the queue is full, UNAVAILABLE when the service is not taking events,
+     *     HEAP_FULL when the heap is nearly full
      */
     public void refuseEarlyIfFull() {
         refuseUnlessTakingWrites();
@@ -165,17 +164,17 @@ public class IngestService {
         }
     }
 
-    private ProblemException shuttingDown() {
-        return ProblemException.unavailable("The service is shutting down and takes no more events", retryAfter);
+    private Refusal shuttingDown() {
+        return Refusal.unavailable("The service is shutting down and takes no more events", retryAfter);
     }
 
     /**
-     * Starting, waiting for the journal's writer role or fenced out of it, shutting down (503), or
-     * the heap nearly full (507): no write is taken at all.
+     * Starting, waiting for the journal's writer role or fenced out of it, shutting down (unavailable),
+     * or the heap nearly full: no write is taken at all.
      */
     private void refuseUnlessTakingWrites() {
         if (!store.takesWrites()) {
-            throw ProblemException.unavailable(store.whyNoWrites(), retryAfter);
+            throw Refusal.unavailable(store.whyNoWrites(), retryAfter);
         }
         if (!queue.isOpen()) {
             throw shuttingDown();
@@ -186,22 +185,21 @@ public class IngestService {
         }
     }
 
-    /** Not a 503: the heap does not empty by itself, so retrying soon does not help; reads go on. */
-    private ProblemException heapFull() {
-        return new ProblemException(507, "Heap nearly full", "asof holds its embedded database on the heap, and "
-                + heap.describe() + ". Writes are refused until it has room; reads go on. The operator must give the"
-                + " service more heap (-Xmx, a larger dyno) or move it to Datomic Pro storage", null, Map.of());
+    /** Not unavailable: the heap does not empty by itself, so retrying soon does not help; reads go on. */
+    private Refusal heapFull() {
+        return new Refusal(Refusal.Reason.HEAP_FULL, "Heap nearly full", "asof holds its embedded database on the heap,"
+                + " and " + heap.describe() + ". Writes are refused until it has room; reads go on. The operator must give"
+                + " the service more heap (-Xmx, a larger dyno) or move it to Datomic Pro storage");
     }
 
-    private ProblemException queueFull() {
-        return new ProblemException(429, "Queue full",
-                "The ingest queue is full (" + queue.capacity() + " events); retry after the delay",
-                null, Map.of("Retry-After", Integer.toString(retryAfter)));
+    private Refusal queueFull() {
+        return new Refusal(Refusal.Reason.BUSY, "Queue full",
+                "The ingest queue is full (" + queue.capacity() + " events); retry after the delay", null, retryAfter);
     }
 
-    private ProblemException largerThanQueue(int events, String holder) {
-        return new ProblemException(413, "Too many events", "The " + holder + " holds " + events
-                + " events but the queue holds at most " + queue.capacity() + "; split it", null, Map.of());
+    private Refusal largerThanQueue(int events, String holder) {
+        return new Refusal(Refusal.Reason.TOO_LARGE, "Too many events", "The " + holder + " holds " + events
+                + " events but the queue holds at most " + queue.capacity() + "; split it");
     }
 
     /** True once the service stops taking events. */

@@ -1,7 +1,7 @@
 package dev.asof.ingest;
 
-import dev.asof.http.ProblemException;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.core.Refusal;
+import dev.asof.events.Received;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +20,8 @@ import java.util.function.IntConsumer;
  * reason), or unknown (the journal could not confirm in time; it may yet be recorded) — and its queue permit is returned at that moment, not before or twice. When one event
  * fails, the request's events not yet committed fail with it ("not recorded because …"), so a
  * request is never committed piecemeal after a failure. When the last outcome is known the
- * request's future completes: with the result when nothing failed, with the failure's problem when
- * nothing was recorded, and otherwise with a problem that lists every event's outcome.
+ * request's future completes: with the result when nothing failed, with the failure's refusal when
+ * nothing was recorded, and otherwise with a refusal that lists every event's outcome.
  *
  * <p>Who may resolve its events: exactly one owner at a time. While queued, nobody; then either the
  * transact worker, once it has {@link #take taken} it, or whoever {@link #withdraw withdrew} it
@@ -42,7 +42,7 @@ final class Submission {
     private final Instant[] instants;
     private final String[] reasons;
     private final CompletableFuture<IngestResult> done = new CompletableFuture<>();
-    private ProblemException failure;
+    private Refusal failure;
     /** The batch plan's view of it, worked out once: see {@link #waitsForItsOwn}. */
     private int[] earlierSubject;
     private int[] earlierId;
@@ -152,33 +152,33 @@ final class Submission {
         return keys;
     }
 
-    /** Event {@code index} failed for {@code problem}; every event still pending fails with it. */
-    void fail(int index, ProblemException problem) {
+    /** Event {@code index} failed for {@code refusal}; every event still pending fails with it. */
+    void fail(int index, Refusal refusal) {
         if (failure == null) {
-            failure = problem;
+            failure = refusal;
         }
-        resolve(index, State.FAILED, 0, null, problem.getMessage());
-        failPending("not recorded because event " + index + " of this request failed: " + problem.getMessage());
+        resolve(index, State.FAILED, 0, null, refusal.getMessage());
+        failPending("not recorded because event " + index + " of this request failed: " + refusal.getMessage());
     }
 
-    /** Every event still pending fails for {@code problem} (the batch holding them failed, or the service stops). */
-    void failAll(ProblemException problem) {
+    /** Every event still pending fails for {@code refusal} (the batch holding them failed, or the service stops). */
+    void failAll(Refusal refusal) {
         if (failure == null) {
-            failure = problem;
+            failure = refusal;
         }
-        failPending(problem.getMessage());
+        failPending(refusal.getMessage());
     }
 
     /**
-     * The events of {@code indexes} still pending have an unknown outcome ({@code problem} says
+     * The events of {@code indexes} still pending have an unknown outcome ({@code refusal} says
      * why): they may yet be recorded. The request is answered now; a retry with the same ids tells.
      */
-    void unknown(List<Integer> indexes, ProblemException problem) {
+    void unknown(List<Integer> indexes, Refusal refusal) {
         if (failure == null) {
-            failure = problem;
+            failure = refusal;
         }
         for (int i : indexes) {
-            resolve(i, State.UNKNOWN, 0, null, problem.getMessage());
+            resolve(i, State.UNKNOWN, 0, null, refusal.getMessage());
         }
         failPending("not attempted: the outcome of event " + indexes.get(0) + " of this request is unknown");
     }
@@ -229,11 +229,11 @@ final class Submission {
         } else if (recorded == 0) {
             done.completeExceptionally(failure.withEvents(outcomes));
         } else {
-            done.completeExceptionally(new ProblemException(failure.status(), "Partly recorded",
+            done.completeExceptionally(new Refusal(failure.reason(), "Partly recorded",
                     recorded + " of " + events.size() + " events are recorded (see events: created or duplicate, with"
                             + " their t); the others failed: " + failure.getMessage()
                             + ". Send the request again with the same event ids: recorded events answer duplicate",
-                    null, failure.headers()).withEvents(outcomes));
+                    null, failure.retryAfterSeconds()).withEvents(outcomes));
         }
     }
 }

@@ -4,10 +4,10 @@ import datomic.Connection;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TxClock;
-import dev.asof.http.ProblemException;
 import dev.asof.ingest.IngestQueue.Pending;
 import dev.asof.journal.Journal;
 import dev.asof.journal.JournalCodec;
@@ -88,7 +88,7 @@ public class TransactWorker {
      * Fails the requests held for a later transaction (none of their events was appended), called
      * on this worker's thread while a batch keeps it waiting on the journal past answer-within.
      */
-    private void failCarried(ProblemException why) {
+    private void failCarried(Refusal why) {
         BatchCommit.failAll(carry, why);
         carry.clear();
     }
@@ -130,7 +130,7 @@ public class TransactWorker {
                     queue.depth());
         } else {
             // A request that slipped in as the queue closed must not wait for a worker that is gone.
-            queue.rejectRemaining(ProblemException.unavailable("The service is shutting down; nothing was recorded",
+            queue.rejectRemaining(Refusal.unavailable("The service is shutting down; nothing was recorded",
                     retryAfter));
         }
     }
@@ -217,7 +217,7 @@ public class TransactWorker {
             } catch (RuntimeException e) {
                 // The worker never dies of one batch: its requests fail, the next batch goes on.
                 LOG.error("Transact worker failed a batch", e);
-                BatchCommit.failAll(input, new ProblemException(500, "Internal error",
+                BatchCommit.failAll(input, new Refusal(Refusal.Reason.INTERNAL, "Internal error",
                         "The events could not be committed; the error is logged"));
                 carry.clear();
             }
@@ -263,10 +263,9 @@ public class TransactWorker {
             boolean unchanged = bySubmission.size() == 1 && again.batch.size() == alone.size();
             if (!again.batch.isEmpty()
                     && (unchanged || commit.commit(conn, fresh, again.batch) == BatchCommit.Outcome.REJECTED)) {
-                ProblemException problem = new ProblemException(422, "Transaction rejected",
+                BatchCommit.failAll(again.batch, new Refusal(Refusal.Reason.REJECTED, "Transaction rejected",
                         "Datomic rejected the events: " + BatchCommit.firstLine(commit.lastRejection().getMessage())
-                                + "; nothing of this request's batch was recorded", null, Map.of());
-                BatchCommit.failAll(again.batch, problem);
+                                + "; nothing of this request's batch was recorded"));
             }
         }
     }

@@ -33,9 +33,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The write-ahead journal in PostgreSQL: one row per committed batch (its transaction instant and
- * its transaction data, in the format {@link JournalCodec} names), appended by the transact worker before the batch goes to Datomic,
- * and replayed in order at start-up. On when a PostgreSQL URL is configured.
+ * The write-ahead journal in PostgreSQL: one row per batch (its transaction instant and its
+ * transaction data, in the format {@link JournalCodec} names), appended by the transact worker
+ * before the batch goes to Datomic, marked when Datomic rejects it, and replayed in order at
+ * start-up. On when a PostgreSQL URL is configured.
  *
  * <p><b>One writer per journal, fenced by PostgreSQL.</b> The row {@code asof_writer} holds the
  * writer role's epoch and the promised floor. A process takes the role under a session advisory
@@ -412,7 +413,7 @@ public class Journal implements TxClock.FloorKeeper {
         return rows.iterator().next().getLong("events");
     }
 
-    /** Hands every journaled batch after {@code afterSeq} that reached Datomic, oldest first, to {@code apply}. */
+    /** Hands every journaled batch after {@code afterSeq} not marked rejected, oldest first, to {@code apply}. */
     public long replay(long afterSeq, Consumer<Entry> apply) {
         long after = afterSeq;
         long batches = 0;

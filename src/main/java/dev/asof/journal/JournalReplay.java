@@ -28,25 +28,26 @@ import org.jboss.logging.Logger;
  *
  * <p>The replay runs on its own thread, so that the HTTP port opens at once (a platform's boot
  * check sees a live process; a million events take about a minute): until it ends, readiness is
- * down with the progress (events done of total) in its data, and reads and writes are answered 503.
- * A journal the heap cannot hold ({@link HeapBudget}) stops the start-up before replaying, with
- * how much heap it needs.
+ * down with the progress (events done of total) in its data, and reads and writes are refused as
+ * unavailable. A journal the heap cannot hold ({@link HeapBudget}) stops the start-up before
+ * replaying, with how much heap it needs.
  *
  * <p>Each batch is applied as the transaction data it was journaled with ({@link JournalCodec}:
  * format 2), so a replay does not depend on how today's code turns events into datoms; a row of
- * the older format 1 (events) is rebuilt into a transaction once and rewritten as format 2.
+ * the older format 1 (events) is rebuilt into a transaction, and the writer rewrites it as format 2.
  *
  * <p>Then the store serves reads. It takes writes once this process holds the journal's writer
  * role ({@link Journal}): at once when it took the role at start; otherwise (another process
- * writes: an overlapping deploy) it polls for the role every second, writes answered 503
+ * writes: an overlapping deploy) it polls for the role every second, writes answered unavailable
  * meanwhile, and once it has the role replays the tail the other one wrote, then takes writes.
  *
- * <p>Replay never skips a batch that was acknowledged. Batches Datomic rejected are marked in the
- * journal and are not read at all. A format-2 batch Datomic rejects as data on replay was rejected
- * live too (the same data on the same database value), and never acknowledged: its mark was lost
- * (the writer was fenced or stopped first), so it is passed by and marked. Any other batch that
- * Datomic refuses stops the start-up with a message naming it: a service that comes up without an acknowledged batch would move every later
- * t. An instant earlier than the one before it (written by a version that followed a clock stepping
+ * <p>Replay never skips a batch that was acknowledged. Batches marked rejected in the journal are
+ * not read at all. A format-2 batch Datomic rejects as data on replay was rejected live too (the
+ * same data on the same database value), and never acknowledged: its mark was lost (the writer was
+ * fenced or stopped first), so it is passed by, and marked when this process holds the writer role
+ * (otherwise the writer's next replay passes it by again). Any other batch that Datomic refuses
+ * stops the start-up with a message naming it: a service that comes up without an acknowledged
+ * batch would move every later t. An instant earlier than the one before it (written by a version that followed a clock stepping
  * back) is clamped to that one, and logged: the t values stay, the instant moves forward by the
  * step. An instant ahead of this host's clock (written by a host whose clock ran ahead) is waited
  * for, however long, with readiness saying so: Datomic refuses instants from its future, and a
@@ -123,7 +124,7 @@ public class JournalReplay {
         }
     }
 
-    /** What the replay is doing, in words (readiness data, 503 answers, the log). */
+    /** What the replay is doing, in words (readiness data, unavailable answers, the log). */
     private String progress() {
         return String.format(Locale.ROOT, "replaying the journal: %,d of %,d events", replayedEvents, totalEvents);
     }

@@ -2,9 +2,10 @@ package dev.asof.log;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.asof.config.AsofConfig;
-import dev.asof.http.Page;
+import dev.asof.core.Page;
 import dev.asof.http.Problem;
-import dev.asof.http.ProblemException;
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -199,7 +200,7 @@ public class ChangesResource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ProblemException.badRequest("Parameter " + name + " must be a Datomic t (a whole number, such as 1042)",
-                List.of(new Problem.FieldError(null, null, name, "must be a whole number of zero or more")));
+        throw Refusal.invalid("Parameter " + name + " must be a Datomic t (a whole number, such as 1042)",
+                List.of(new FieldError(null, null, name, "must be a whole number of zero or more")));
     }
 }

@@ -8,12 +8,12 @@ import datomic.Entity;
 import datomic.Log;
 import datomic.Peer;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
-import dev.asof.http.Cursor;
-import dev.asof.http.ProblemException;
-import dev.asof.prices.PriceKeys;
+import dev.asof.core.Cursor;
+import dev.asof.datomic.PriceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,7 +81,7 @@ public class TxLog {
             return index == 0 ? null : Cursor.encode(CURSOR, after + 1, index);
         }
 
-        /** A cursor of {@link #cursor()}; a 400 for anything else. Null when absent. */
+        /** A cursor of {@link #cursor()}; refused as invalid for anything else. Null when absent. */
         public static Position decode(String cursor) {
             long[] parts = Cursor.decodeNumbers(cursor, CURSOR, 2);
             if (parts == null) {
@@ -118,7 +118,7 @@ public class TxLog {
     public TxView transaction(long t, int index) {
         Database db = store.db();
         if (t <= 0 || t > db.basisT()) {
-            throw ProblemException.notFound("No transaction at t=" + t + " (basis t=" + db.basisT() + ")");
+            throw Refusal.notFound("No transaction at t=" + t + " (basis t=" + db.basisT() + ")");
         }
         Log log = store.connection().log();
         for (Object item : log.txRange(t, t + 1)) {
@@ -131,7 +131,7 @@ public class TxLog {
                         : new TxView(t, described.instant(), List.of(), described.sources(), List.of(), described.part());
             }
         }
-        throw ProblemException.notFound("No transaction at t=" + t);
+        throw Refusal.notFound("No transaction at t=" + t);
     }
 
     /**

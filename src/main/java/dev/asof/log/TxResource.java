@@ -1,5 +1,7 @@
 package dev.asof.log;
 
+import dev.asof.core.Refusal;
+import dev.asof.http.NextLink;
 import dev.asof.http.Problem;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -10,7 +12,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import dev.asof.http.Cursor;
+import dev.asof.core.Cursor;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -56,18 +58,14 @@ public class TxResource {
         try {
             value = Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw dev.asof.http.ProblemException.badRequest("t must be a whole number, such as 1042", null);
+            throw Refusal.invalid("t must be a whole number, such as 1042", null);
         }
         TxLog.Position position = TxLog.Position.decode(cursor);
         if (position != null && position.after() + 1 != value) {
             throw Cursor.invalid();
         }
         TxView tx = log.transaction(value, position == null ? 0 : position.index());
-        Response.ResponseBuilder response = Response.ok(tx, MediaType.APPLICATION_JSON_TYPE);
-        if (tx.part() != null && tx.part().more()) {
-            response.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("cursor", tx.part().next()).build()
-                    + ">; rel=\"next\"");
-        }
-        return response.build();
+        return NextLink.add(Response.ok(tx, MediaType.APPLICATION_JSON_TYPE), uri,
+                tx.part() != null && tx.part().more() ? tx.part().next() : null).build();
     }
 }

@@ -3,10 +3,11 @@ package dev.asof.messaging;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.config.OwnedThreads;
-import dev.asof.http.Problem;
-import dev.asof.http.ProblemException;
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
+import dev.asof.http.ProblemMapper;
 import dev.asof.ingest.EventReader;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.events.Received;
 import dev.asof.ingest.IngestResult;
 import dev.asof.ingest.IngestService;
 import io.micrometer.core.instrument.Counter;
@@ -33,13 +34,15 @@ import org.jboss.logging.Logger;
  * bounded queue and committed by the same worker, group-committed with everything else. Then:
  * <ul>
  * <li><b>recorded</b> (committed, or found recorded already): the connector may acknowledge it;</li>
- * <li><b>cannot be recorded</b> (invalid, an id recorded with other content, rejected by Datomic):
- *     dead-lettered with the reason, then acknowledged, so that one bad message never blocks the rest;</li>
- * <li><b>not recorded for now</b> (storage unavailable, the outcome unknown): queued again after a
- *     pause, with the same ids, until it is recorded or the service stops;</li>
+ * <li><b>cannot be recorded</b> (invalid, an id recorded with other content, rejected by Datomic: a
+ *     refusal whose reason is not {@link Refusal.Reason#retryable() retryable}): dead-lettered with
+ *     the reason, then acknowledged, so that one bad message never blocks the rest;</li>
+ * <li><b>not recorded for now</b> (storage unavailable, the outcome unknown: a retryable reason):
+ *     queued again after a pause, with the same ids, until it is recorded or the service stops;</li>
  * <li><b>the service stops</b>: left unacknowledged; the broker delivers it again after the restart,
  *     where its ids make it a duplicate if it had committed.</li>
  * </ul>
+ * A dead letter carries the refusal as the problem+json the REST edge would answer ({@link ProblemMapper#problem}).
  * A message queued again after a storage failure may commit after later messages that were
  * already queued when the failure came back; that window exists only at the end of an outage.
  */
@@ -60,7 +63,7 @@ public class BrokerIngest {
         String origin();
 
         /** Sends the message to the dead-letter destination with {@code why} in its headers; completes when the broker has it. */
-        CompletionStage<Void> deadLetter(ProblemException why, String problemJson);
+        CompletionStage<Void> deadLetter(Refusal why, String problemJson);
 
         /** Its events are recorded, or it is dead-lettered: the connector may acknowledge it. */
         void resolved();
@@ -92,7 +95,7 @@ public class BrokerIngest {
         List<Received> events;
         try {
             events = reader.readJson(delivery.body(), clock.instant(), delivery::missingId);
-        } catch (ProblemException invalid) {
+        } catch (Refusal invalid) {
             deadLetter(connector, delivery, invalid);
             return;
         }
@@ -104,8 +107,8 @@ public class BrokerIngest {
         try {
             ingest.submitWaiting(events).whenComplete((result, error) -> outcome(connector, delivery, events, attempt,
                     result, error));
-        } catch (ProblemException refused) {
-            if (refused.status() == 503) {
+        } catch (Refusal refused) {
+            if (refused.reason().retryable()) {
                 count(connector, "left_for_redelivery"); // shutting down: the broker delivers it again
             } else {
                 deadLetter(connector, delivery, refused);
@@ -121,17 +124,17 @@ public class BrokerIngest {
             return;
         }
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-        ProblemException problem = cause instanceof ProblemException p ? p
-                : new ProblemException(500, "Internal error", String.valueOf(cause));
-        if (problem.status() != 503) {
-            deadLetter(connector, delivery, problem);
+        Refusal refusal = cause instanceof Refusal r ? r
+                : new Refusal(Refusal.Reason.INTERNAL, "Internal error", String.valueOf(cause));
+        if (!refusal.reason().retryable()) {
+            deadLetter(connector, delivery, refusal);
         } else if (stopping || ingest.closing()) {
             count(connector, "left_for_redelivery");
         } else {
             count(connector, "retried");
             long delay = Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 10));
             LOG.warnf("A %s message (%s) is not recorded for now (%s); queued again in %d ms", connector,
-                    delivery.origin(), problem.getMessage(), delay);
+                    delivery.origin(), refusal.getMessage(), delay);
             retries.schedule(() -> {
                 try {
                     submit(connector, delivery, events, attempt + 1);
@@ -142,7 +145,7 @@ public class BrokerIngest {
         }
     }
 
-    private void deadLetter(String connector, Delivery delivery, ProblemException why) {
+    private void deadLetter(String connector, Delivery delivery, Refusal why) {
         count(connector, "dead_lettered");
         LOG.warnf("A %s message (%s) cannot be recorded and goes to the dead letters: %s", connector,
                 delivery.origin(), reason(why));
@@ -158,11 +161,10 @@ public class BrokerIngest {
     }
 
     /** The reason as one line, with every field error: what a dead-letter header says. */
-    static String reason(ProblemException why) {
+    static String reason(Refusal why) {
         StringBuilder text = new StringBuilder(why.getMessage());
-        Problem problem = why.toProblem();
-        if (problem.errors() != null) {
-            for (Problem.FieldError error : problem.errors()) {
+        if (why.errors() != null) {
+            for (FieldError error : why.errors()) {
                 text.append("; ").append(error.index() == null ? "" : "event " + error.index() + " ")
                         .append(error.field() == null ? "" : error.field() + " ").append(error.message());
             }
@@ -170,9 +172,9 @@ public class BrokerIngest {
         return text.toString();
     }
 
-    private String problemJson(ProblemException why) {
+    private String problemJson(Refusal why) {
         try {
-            return json.writeValueAsString(why.toProblem());
+            return json.writeValueAsString(ProblemMapper.problem(why));
         } catch (JsonProcessingException e) {
             return "{}";
         }

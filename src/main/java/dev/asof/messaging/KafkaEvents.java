@@ -1,6 +1,6 @@
 package dev.asof.messaging;
 
-import dev.asof.http.ProblemException;
+import dev.asof.core.Refusal;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -88,7 +88,7 @@ public class KafkaEvents {
         }
 
         @Override
-        public CompletionStage<Void> deadLetter(ProblemException why, String problemJson) {
+        public CompletionStage<Void> deadLetter(Refusal why, String problemJson) {
             RecordHeaders headers = new RecordHeaders();
             record.getHeaders().forEach(headers::add);
             headers.add(new RecordHeader("dead-letter-reason", BrokerIngest.reason(why).getBytes(StandardCharsets.UTF_8)));

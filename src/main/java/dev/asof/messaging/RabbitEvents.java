@@ -1,6 +1,6 @@
 package dev.asof.messaging;
 
-import dev.asof.http.ProblemException;
+import dev.asof.core.Refusal;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -80,7 +80,7 @@ public class RabbitEvents {
         }
 
         @Override
-        public CompletionStage<Void> deadLetter(ProblemException why, String problemJson) {
+        public CompletionStage<Void> deadLetter(Refusal why, String problemJson) {
             Map<String, Object> headers = new HashMap<>(metadata.getHeaders());
             headers.put("dead-letter-reason", BrokerIngest.reason(why));
             headers.put(KafkaEvents.PROBLEM_HEADER, problemJson);

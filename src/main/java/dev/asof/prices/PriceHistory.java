@@ -5,19 +5,20 @@ import datomic.Datom;
 import datomic.Entity;
 import datomic.Peer;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.EventHistory;
 import datomic.Util;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.PriceKeys;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
-import dev.asof.http.AsOf;
-import dev.asof.http.Cursor;
-import dev.asof.http.Page;
-import dev.asof.http.ProblemException;
-import dev.asof.http.SystemTimeRange;
+import dev.asof.core.AsOf;
+import dev.asof.core.Cursor;
+import dev.asof.core.Page;
+import dev.asof.core.SystemTimeRange;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -51,7 +52,7 @@ public class PriceHistory {
         Instant valid = validAt != null ? validAt : basis.instant();
         PriceView view = inForce(basis, sku, valid);
         if (view == null) {
-            throw ProblemException.notFound("No price for SKU " + sku + " is in force at " + valid
+            throw Refusal.notFound("No price for SKU " + sku + " is in force at " + valid
                     + " as known at t=" + basis.t());
         }
         return new Answer<>(view, basis);

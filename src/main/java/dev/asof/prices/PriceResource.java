@@ -1,10 +1,10 @@
 package dev.asof.prices;
 
-import dev.asof.http.AsOf;
+import dev.asof.core.AsOf;
 import dev.asof.http.Caching;
-import dev.asof.http.Page;
+import dev.asof.core.Page;
 import dev.asof.http.Problem;
-import dev.asof.http.SystemTimeRange;
+import dev.asof.core.SystemTimeRange;
 import dev.asof.datomic.ReadThreads;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;

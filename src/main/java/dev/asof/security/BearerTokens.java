@@ -1,7 +1,7 @@
 package dev.asof.security;
 
 import dev.asof.config.AsofConfig;
-import dev.asof.http.ProblemException;
+import dev.asof.http.Problem;
 import dev.asof.http.ProblemMapper;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -89,8 +89,8 @@ public class BearerTokens {
 
     private static Response unauthorized(String detail, boolean tokenGiven) {
         String challenge = "Bearer realm=\"asof\"" + (tokenGiven ? ", error=\"invalid_token\"" : "");
-        return ProblemMapper.render(new ProblemException(401, "Unauthorized", detail, null,
-                Map.of(HttpHeaders.WWW_AUTHENTICATE, challenge)));
+        return ProblemMapper.render(Problem.of(401, "Unauthorized", detail),
+                Map.of(HttpHeaders.WWW_AUTHENTICATE, challenge));
     }
 
     private static String bearer(String authorization) {

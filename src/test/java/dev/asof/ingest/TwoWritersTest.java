@@ -12,6 +12,7 @@ import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.TxClock;
+import dev.asof.events.TxData;
 import dev.asof.journal.Journal;
 import dev.asof.journal.JournalCodec;
 import dev.asof.support.OwnDatabase;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import clojure.lang.Keyword;
 import datomic.Util;
 import dev.asof.datomic.Attr;
-import dev.asof.ingest.TxData;
+import dev.asof.events.TxData;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;

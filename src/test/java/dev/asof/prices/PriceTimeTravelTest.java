@@ -21,6 +21,7 @@ import datomic.Database;
 import datomic.Util;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.PriceKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import io.restassured.path.json.JsonPath;

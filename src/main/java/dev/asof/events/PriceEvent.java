@@ -1,6 +1,6 @@
-package dev.asof.ingest;
+package dev.asof.events;
 
-import dev.asof.ingest.validation.CurrencyCode;
+import dev.asof.events.validation.CurrencyCode;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotNull;

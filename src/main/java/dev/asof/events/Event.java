@@ -1,4 +1,4 @@
-package dev.asof.ingest;
+package dev.asof.events;
 
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package dev.asof.http;
+package dev.asof.core;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The one cursor codec: a page position as opaque text (base64url of its parts). Clients pass it
- * back unchanged; anything else is a 400.
+ * back unchanged; anything else is refused as invalid.
  */
 public final class Cursor {
     private static final String SEPARATOR = "\u001f";
@@ -60,9 +60,9 @@ public final class Cursor {
         return numbers;
     }
 
-    /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): a 400. */
-    public static ProblemException invalid() {
-        return ProblemException.badRequest("Parameter cursor is not a cursor this endpoint issued; "
+    /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): invalid. */
+    public static Refusal invalid() {
+        return Refusal.invalid("Parameter cursor is not a cursor this endpoint issued; "
                 + "pass the value of a previous page's next link unchanged", null);
     }
 }

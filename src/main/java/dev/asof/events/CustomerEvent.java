@@ -1,7 +1,7 @@
-package dev.asof.ingest;
+package dev.asof.events;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.asof.ingest.validation.CountryCode;
+import dev.asof.events.validation.CountryCode;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;

@@ -1,4 +1,4 @@
-package dev.asof.prices;
+package dev.asof.datomic;
 
 /**
  * {@code :price/key}: the SKU, '@', then the valid time in epoch milliseconds written so that keys

@@ -1,4 +1,4 @@
-package dev.asof.http;
+package dev.asof.core;
 
 import java.time.Instant;
 

@@ -1,11 +1,11 @@
-package dev.asof.ingest;
+package dev.asof.events;
 
 import clojure.lang.Keyword;
 import datomic.Database;
 import datomic.Entity;
 import datomic.Util;
 import dev.asof.datomic.Attr;
-import dev.asof.ingest.EventReader.Received;
+import dev.asof.datomic.PriceKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -106,6 +106,19 @@ public final class TxData {
         return stamped;
     }
 
+    /** What an event changes, as {@code :event/subject} records it. */
+    static String subject(Event event) {
+        if (event instanceof PriceEvent price) {
+            return "price:" + priceKey(price);
+        }
+        return "customer:" + ((CustomerEvent) event).customerId();
+    }
+
+    /** {@code :price/key}: the SKU, then the valid time in a form that sorts as it reads. */
+    private static String priceKey(PriceEvent price) {
+        return PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli());
+    }
+
     private static String eventTemp(Event event) {
         return "event-" + event.id();
     }
@@ -125,7 +138,7 @@ public final class TxData {
     }
 
     private static void price(PriceEvent price, String temp, List<Object> tx) {
-        tx.add(add(temp, Attr.PRICE_KEY, BatchPlan.priceKey(price)));
+        tx.add(add(temp, Attr.PRICE_KEY, priceKey(price)));
         tx.add(add(temp, Attr.PRICE_EFFECTIVE_AT, Date.from(price.effectiveAt())));
         tx.add(add(temp, Attr.PRICE_AMOUNT, price.amount()));
         tx.add(add(temp, Attr.PRICE_CURRENCY, price.currency()));

@@ -1,4 +1,4 @@
-package dev.asof.ingest.validation;
+package dev.asof.events.validation;
 
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
@@ -8,22 +8,25 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.util.Locale;
+import java.util.Currency;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** An ISO 3166-1 alpha-2 country code, in upper case. */
+/** An ISO 4217 currency code that {@link java.util.Currency} knows, in upper case. */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
-@Constraint(validatedBy = CountryCode.Validator.class)
-public @interface CountryCode {
-    String message() default "must be an ISO 3166-1 alpha-2 country code, such as DE or US";
+@Constraint(validatedBy = CurrencyCode.Validator.class)
+public @interface CurrencyCode {
+    String message() default "must be an ISO 4217 currency code, such as EUR or USD";
 
     Class<?>[] groups() default {};
 
     Class<? extends Payload>[] payload() default {};
 
-    class Validator implements ConstraintValidator<CountryCode, String> {
-        private static final Set<String> CODES = Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA2);
+    class Validator implements ConstraintValidator<CurrencyCode, String> {
+        private static final Set<String> CODES = Currency.getAvailableCurrencies().stream()
+                .map(Currency::getCurrencyCode)
+                .collect(Collectors.toUnmodifiableSet());
 
         @Override
         public boolean isValid(String value, ConstraintValidatorContext context) {

@@ -1,4 +1,4 @@
-package dev.asof.http;
+package dev.asof.core;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * A point in system time as a client names it: a Datomic {@code t} or an instant. The one parser of
- * time parameters; bad input is a 400 that names the parameter and the accepted forms.
+ * time parameters; bad input is refused as invalid, naming the parameter and the accepted forms.
  */
 public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
 
@@ -67,10 +67,10 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
         return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
-    private static ProblemException bad(String name, String value, String forms) {
+    private static Refusal bad(String name, String value, String forms) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return ProblemException.badRequest("Parameter " + name + " is not " + forms + ": '" + shown + "'",
-                java.util.List.of(new Problem.FieldError(null, null, name, "must be " + forms)));
+        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'",
+                java.util.List.of(new FieldError(null, null, name, "must be " + forms)));
     }
 
     final class Digits {

@@ -1,15 +1,13 @@
-package dev.asof.http;
+package dev.asof.core;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * One page of a list answer: its items and, when there are more, the cursor of the next page
- * (also announced as {@code Link: <…>; rel="next"}).
+ * (which the REST edge also announces as {@code Link: <…>; rel="next"}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Page<T>(List<T> items, String next) {
@@ -17,7 +15,7 @@ public record Page<T>(List<T> items, String next) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
 
-    /** The limit parameter: default 100, at most 1000; anything else is a 400. */
+    /** The limit parameter: default 100, at most 1000; anything else is refused as invalid. */
     public static int limit(String value) {
         if (value == null || value.isEmpty()) {
             return DEFAULT_LIMIT;
@@ -30,7 +28,7 @@ public record Page<T>(List<T> items, String next) {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ProblemException.badRequest("Parameter limit must be a whole number from 1 to " + MAX_LIMIT, null);
+        throw Refusal.invalid("Parameter limit must be a whole number from 1 to " + MAX_LIMIT, null);
     }
 
     /**
@@ -50,14 +48,5 @@ public record Page<T>(List<T> items, String next) {
         }
         String next = more ? Cursor.encode(kind, key.apply(items.get(items.size() - 1))) : null;
         return new Page<>(items, next);
-    }
-
-    /** Adds the Link header for the next page, if there is one. */
-    public Response.ResponseBuilder link(Response.ResponseBuilder response, UriInfo uri) {
-        if (next != null) {
-            response.header("Link", "<" + uri.getRequestUriBuilder().replaceQueryParam("cursor", next).build()
-                    + ">; rel=\"next\"");
-        }
-        return response;
     }
 }
