@@ -163,7 +163,11 @@ final class BatchPlan {
         batch.add(pending);
     }
 
-    /** What an event changes, as {@code :event/subject} records it. */
+    /**
+     * What an event is about, the entity it may change: for a customer event what
+     * {@code :event/subject} (or {@code :event/unchangedSubject}) records, and for either kind what
+     * {@link Facts#subject} tells back from the recorded event.
+     */
     static String subject(Event event) {
         if (event instanceof PriceEvent price) {
             return "price:" + priceKey(price);

@@ -425,10 +425,9 @@ public class EventReader {
      * the transaction statements it will contribute.
      */
     public record Received(Event event, String hash, List<Object> statements, String subject) {
-        /** The event ready for the worker: its subject ({@code :event/subject}) and statements, worked out once. */
+        /** The event ready for the worker: its subject (what it changes) and statements, worked out once. */
         public static Received of(Event event, String hash) {
-            String subject = BatchPlan.subject(event);
-            return new Received(event, hash, TxData.statements(event, hash, subject), subject);
+            return new Received(event, hash, TxData.statements(event, hash), BatchPlan.subject(event));
         }
     }
 }

@@ -71,7 +71,8 @@ public final class JournalCodec {
                 yield new Replayable() {
                     @Override
                     public List<Object> txData(Database db, Instant instant) {
-                        return TxData.build(db, events, instant);
+                        // A journal's database has one writer; the replay applies each batch to the database it was cut on.
+                        return TxData.build(db, events, instant, true);
                     }
 
                     @Override
