@@ -146,9 +146,10 @@ public interface AsofConfig {
     interface Reads {
         /**
          * {@code ASOF_READS_SCAN}: how many entries one list or history page may examine beyond its
-         * limit without answering them (SKUs with no price in force at a /prices page's point, events
-         * that changed nothing in a history); a page that reaches it ends early, short or even empty,
-         * with a next cursor after the last entry it examined.
+         * limit without answering them (SKUs with no price in force at a /prices page's point; in a
+         * history, events that changed nothing yet are in its index: recorded before such events
+         * left it, or by a peer sharing its storage); a page that reaches it ends early, short or
+         * even empty, with a next cursor after the last entry it examined.
          */
         @WithDefault("1000")
         @Min(1)

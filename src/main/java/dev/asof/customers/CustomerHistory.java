@@ -65,8 +65,9 @@ public class CustomerHistory {
 
     /**
      * Attribute-level changes of the customer, across deletions and re-creations: for each of its
-     * events (in t order, one page at a time, {@link EventHistory}: at most {@code limit} +
-     * asof.reads.scan events a page), the attributes that changed.
+     * events that changed something (in t order, one page at a time, {@link EventHistory}; events
+     * that changed nothing are out of the index, but for those recorded before they left it, of
+     * which a page reads at most asof.reads.scan), the attributes that changed.
      */
     public Answer<Page<CustomerChange>> history(String customerId, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);

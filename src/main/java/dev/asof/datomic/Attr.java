@@ -32,6 +32,8 @@ public final class Attr {
     public static final Keyword EVENT_SUBJECT = kw("event/subject");
     public static final Keyword EVENT_SOURCE = kw("event/source");
     public static final Keyword EVENT_SKU = kw("event/sku");
+    public static final Keyword EVENT_UNCHANGED_SUBJECT = kw("event/unchangedSubject");
+    public static final Keyword EVENT_UNCHANGED_SKU = kw("event/unchangedSku");
     public static final Keyword EVENT_EFFECTIVE_AT = kw("event/effectiveAt");
 
     public static final Keyword TX_SOURCES = kw("asof.tx/sources");

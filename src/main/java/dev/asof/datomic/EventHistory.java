@@ -21,17 +21,21 @@ import java.util.function.BiFunction;
  * so they sort by t, and within a transaction in the order they were sent. A page seeks to the
  * event its cursor names (or the range's bound), forwards or backwards ({@code rseekDatoms}),
  * reads event by event, and stops once the page is full — also in the middle of a transaction
- * that holds a thousand versions of the subject. Nothing is rebuilt: wherever a page starts, it
- * reads no more events than the page needs (within the bound below), whether the history holds 10
- * changes or 100,000. What turning an event into items costs is the caller's: it reads the changed
- * entity as of the event's t, which filters that entity's own facts, so an entity changed many
- * times (a customer, a price version sent again and again) costs more per event.
+ * that holds a thousand versions of the subject. Nothing is rebuilt: the seek walks down the index
+ * (logarithmic in its size), and then a page reads the events its items come from (and the one
+ * after, to know that a page follows), whatever the history's length, plus at most {@code scan}
+ * that make none (below). What turning an event into items costs is the caller's ({@code expand}):
+ * it reads the changed entity as of the event's t, which filters that entity's own facts, so an
+ * entity changed many times (a customer, a price version corrected again and again) costs more per event.
  *
- * <p>Events that changed nothing (the same values sent again under a new id) are in that index
- * too, and are only known for what they are once read: a page reads at most {@code limit} +
- * {@code scan} events, and one that reaches that bound ends early, short or empty, with a cursor
- * past the last event it read. A run of 10,000 such events costs ten bounded pages, not one
- * unbounded one.
+ * <p>Events that change nothing (the same values sent again under a new id) are recorded out of
+ * this index ({@code :event/unchangedSku}, {@code :event/unchangedSubject}: the writer tells
+ * them, {@code dev.asof.events.TxData}), so pages never read them. Those recorded before that
+ * rule (a journal replays its transaction data as it was), or by a peer that shares its storage
+ * with others (which cannot tell), are in the index and are only known for what they are once
+ * read: they make no items, a page reads at most {@code limit} + {@code scan} events, and one that
+ * reaches that bound ends early, short or empty, with a cursor past the last event it read. A run
+ * of 10,000 of those costs ten bounded pages, not one unbounded one.
  *
  * <p>Each event is turned into items by the caller ({@code expand}), sorted by position; a
  * position starts with the t and the event's entity id ({@link #position}), and the cursor is the

@@ -19,17 +19,23 @@ public final class Facts {
     }
 
     /**
-     * What a recorded event changed: {@code price:} and its version's {@code :price/key}, or
-     * {@code customer:} and the customer's id. A price event names its version by SKU and valid
-     * time; events recorded before {@code :event/effectiveAt} existed hold the subject itself.
+     * What a recorded event is about: {@code price:} and its version's {@code :price/key}, or
+     * {@code customer:} and the customer's id — also when it changed nothing, and so names them
+     * with the unindexed {@code :event/unchangedSku} or {@code :event/unchangedSubject}. A price
+     * event names its version by SKU and valid time; events recorded before
+     * {@code :event/effectiveAt} existed hold the subject itself.
      */
     public static String subject(Entity event) {
-        Object subject = event.get(Attr.EVENT_SUBJECT);
-        if (subject != null) {
-            return (String) subject;
-        }
         Date effectiveAt = (Date) event.get(Attr.EVENT_EFFECTIVE_AT);
-        return "price:" + PriceKeys.of((String) event.get(Attr.EVENT_SKU), effectiveAt.getTime());
+        if (effectiveAt != null) {
+            Object sku = event.get(Attr.EVENT_SKU);
+            if (sku == null) {
+                sku = event.get(Attr.EVENT_UNCHANGED_SKU);
+            }
+            return "price:" + PriceKeys.of((String) sku, effectiveAt.getTime());
+        }
+        Object subject = event.get(Attr.EVENT_SUBJECT);
+        return (String) (subject != null ? subject : event.get(Attr.EVENT_UNCHANGED_SUBJECT));
     }
 
     /** {@code price} or {@code customer}: what kind of event recorded {@code subject}. */

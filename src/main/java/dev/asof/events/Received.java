@@ -7,9 +7,8 @@ import java.util.List;
  * the transaction statements it will contribute.
  */
 public record Received(Event event, String hash, List<Object> statements, String subject) {
-    /** The event ready for the worker: its subject ({@code :event/subject}) and statements, worked out once. */
+    /** The event ready for the worker: its subject (the entity it may change) and statements, worked out once. */
     public static Received of(Event event, String hash) {
-        String subject = TxData.subject(event);
-        return new Received(event, hash, TxData.statements(event, hash, subject), subject);
+        return new Received(event, hash, TxData.statements(event, hash), TxData.subject(event));
     }
 }

@@ -2,6 +2,7 @@ package dev.asof.events;
 
 import clojure.lang.Keyword;
 import datomic.Database;
+import datomic.Datom;
 import datomic.Entity;
 import datomic.Util;
 import dev.asof.datomic.Attr;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,21 @@ import java.util.Set;
 
 /**
  * Turns a cut batch into Datomic transaction data: the domain facts of each event, an entity per
- * event (id, content hash, what it changed, source) and, on the transaction entity, its instant
- * and the batch's sources. Reads {@code db} to retract what a customer event clears and to name a
- * SKU the first time it is seen.
+ * event (id, content hash, what it is about, source) and, on the transaction entity, its instant
+ * and the batch's sources. Reads {@code db} to retract what a customer event clears, to name a SKU
+ * the first time it is seen, and to tell whether an event changes anything.
+ *
+ * <p><b>Events that change nothing</b> (the same values sent again under a new id) are recorded
+ * like any other, but name their SKU or customer with {@code :event/unchangedSku} or
+ * {@code :event/unchangedSubject}, which no index holds, instead of {@code :event/sku} or
+ * {@code :event/subject}: the history indexes hold only events that changed something, and a
+ * history page never reads the others. Only the writer can tell, with {@code db} the database just
+ * before the transaction: a cut batch holds each entity once (the rule of {@code dev.asof.ingest.BatchPlan}), so
+ * each event's version or customer is as {@code db} has it. Where other peers write too (Datomic
+ * Pro), {@code db} may be behind the transactor's and an event it sees as changing nothing may
+ * change something: there every event names its subject with the indexed attribute, as events
+ * recorded before this rule do, and history pages pass by those that changed nothing within their
+ * read bound ({@link dev.asof.datomic.EventHistory}).
  */
 public final class TxData {
     private static final Map<String, Keyword> CUSTOMER_ATTRS = Map.of(
@@ -35,19 +49,17 @@ public final class TxData {
 
     /**
      * The statements of one event that do not depend on the database: its price facts, if it is a
-     * price, and its event entity. Built once, on the request's thread, so that the transact
+     * price, and its event entity but for what names its subject (which depends on whether it
+     * changes anything: {@link #build}). Built once, on the request's thread, so that the transact
      * worker (the bottleneck) only assembles them.
      */
-    static List<Object> statements(Event event, String hash, String subject) {
+    static List<Object> statements(Event event, String hash) {
         List<Object> tx = new ArrayList<>(9);
         String eventTemp = eventTemp(event);
         // List form, not maps: Datomic would expand each map into these very lists.
         if (event instanceof PriceEvent price) {
             price(price, versionTemp(event), tx);
-            tx.add(add(eventTemp, Attr.EVENT_SKU, price.sku()));
             tx.add(add(eventTemp, Attr.EVENT_EFFECTIVE_AT, Date.from(price.effectiveAt())));
-        } else {
-            tx.add(add(eventTemp, Attr.EVENT_SUBJECT, subject));
         }
         tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
         tx.add(add(eventTemp, Attr.EVENT_HASH, hash));
@@ -60,8 +72,11 @@ public final class TxData {
     /**
      * The whole transaction for a cut batch (no event id or entity twice in it). {@code txInstant}
      * null leaves the instant to Datomic's transactor (several peers: none of their clocks decides).
+     * {@code onlyWriter}: this process is the database's one writer, so {@code db} is the database
+     * the transaction will apply to, and events that change nothing are recorded out of the history
+     * indexes; false (other peers write too) records every event in them.
      */
-    public static List<Object> build(Database db, List<Received> batch, Instant txInstant) {
+    public static List<Object> build(Database db, List<Received> batch, Instant txInstant, boolean onlyWriter) {
         List<Object> tx = new ArrayList<>(batch.size() * 9 + 1);
         Set<String> sources = new LinkedHashSet<>();
         Set<String> newSkus = new HashSet<>();
@@ -69,9 +84,21 @@ public final class TxData {
             Event event = received.event();
             tx.addAll(received.statements());
             if (event instanceof CustomerEvent customer) {
-                customer(db, customer, versionTemp(event), tx);
-            } else if (event instanceof PriceEvent price && isNewSku(db, price.sku(), newSkus)) {
-                tx.add(add(versionTemp(event), Attr.PRICE_SKU, price.sku()));
+                boolean changes = customer(db, customer, versionTemp(event), tx) || !onlyWriter;
+                tx.add(add(eventTemp(event), changes ? Attr.EVENT_SUBJECT : Attr.EVENT_UNCHANGED_SUBJECT,
+                        received.subject()));
+            } else if (event instanceof PriceEvent price) {
+                boolean changes;
+                if (newSkus.contains(price.sku())) {
+                    changes = true; // a SKU the database does not have: this version is new
+                } else if (isNewSku(db, price.sku())) {
+                    newSkus.add(price.sku());
+                    tx.add(add(versionTemp(event), Attr.PRICE_SKU, price.sku()));
+                    changes = true;
+                } else {
+                    changes = !onlyWriter || changesVersion(db, price);
+                }
+                tx.add(add(eventTemp(event), changes ? Attr.EVENT_SKU : Attr.EVENT_UNCHANGED_SKU, price.sku()));
             }
             if (event.source() != null) {
                 sources.add(event.source());
@@ -106,7 +133,11 @@ public final class TxData {
         return stamped;
     }
 
-    /** What an event changes, as {@code :event/subject} records it. */
+    /**
+     * What an event is about, the entity it may change: for a customer event what
+     * {@code :event/subject} (or {@code :event/unchangedSubject}) records, and for either kind what
+     * {@code dev.asof.datomic.Facts#subject} tells back from the recorded event.
+     */
     static String subject(Event event) {
         if (event instanceof PriceEvent price) {
             return "price:" + priceKey(price);
@@ -128,13 +159,35 @@ public final class TxData {
     }
 
     /**
-     * True for a SKU that neither the database nor an earlier event of the batch has: its first
-     * version alone carries {@code :price/sku}, which lists the SKUs. One index seek instead of
-     * three index inserts on every later version.
+     * True for a SKU the database does not have: its first version alone carries
+     * {@code :price/sku}, which lists the SKUs. One index seek instead of three index inserts on
+     * every later version; and a new SKU has no version to compare with, so it costs no other.
      */
-    private static boolean isNewSku(Database db, String sku, Set<String> newSkus) {
-        return !newSkus.contains(sku) && !db.datoms(Database.AVET, Attr.PRICE_SKU, sku).iterator().hasNext()
-                && newSkus.add(sku);
+    private static boolean isNewSku(Database db, String sku) {
+        return !db.datoms(Database.AVET, Attr.PRICE_SKU, sku).iterator().hasNext();
+    }
+
+    /**
+     * False when the event's version ({@code :price/key}) is in {@code db} with the same amount
+     * and currency: its statements then add no datom. Amounts compare as Datomic does, scale
+     * included (1.0 replacing 1 is a change, and its history says so).
+     */
+    private static boolean changesVersion(Database db, PriceEvent price) {
+        Iterator<Datom> found = db.datoms(Database.AVET, Attr.PRICE_KEY, priceKey(price)).iterator();
+        if (!found.hasNext()) {
+            return true;
+        }
+        Object amount = null;
+        Object currency = null;
+        for (Datom datom : db.datoms(Database.EAVT, found.next().e())) {
+            Object attr = db.ident(datom.a());
+            if (Attr.PRICE_AMOUNT.equals(attr)) {
+                amount = datom.v();
+            } else if (Attr.PRICE_CURRENCY.equals(attr)) {
+                currency = datom.v();
+            }
+        }
+        return !price.amount().equals(amount) || !price.currency().equals(currency);
     }
 
     private static void price(PriceEvent price, String temp, List<Object> tx) {
@@ -148,23 +201,29 @@ public final class TxData {
         return Util.list(Attr.DB_ADD, e, attr, value);
     }
 
-    private static void customer(Database db, CustomerEvent event, String temp, List<Object> tx) {
+    /**
+     * Adds a customer event's statements; false when they change nothing: the deletion of a
+     * customer {@code db} does not have, or an event whose every field is the customer's already
+     * and whose every cleared field the customer does not have.
+     */
+    private static boolean customer(Database db, CustomerEvent event, String temp, List<Object> tx) {
         Object lookup = Util.list(Attr.CUSTOMER_ID, event.customerId());
         Entity existing = db.entid(lookup) == null ? null : db.entity(lookup);
         if (event.isDeletion()) {
             if (existing != null) {
                 tx.add(Util.list(Attr.DB_RETRACT_ENTITY, lookup));
             }
-            return;
+            return existing != null;
         }
         Map<Object, Object> upsert = new HashMap<>();
         upsert.put(Attr.DB_ID, temp);
         upsert.put(Attr.CUSTOMER_ID, event.customerId());
-        putIfPresent(upsert, Attr.CUSTOMER_NAME, event.name());
-        putIfPresent(upsert, Attr.CUSTOMER_EMAIL, event.email());
-        putIfPresent(upsert, Attr.CUSTOMER_TIER, event.tier());
-        putIfPresent(upsert, Attr.CUSTOMER_COUNTRY, event.country());
-        putIfPresent(upsert, Attr.CUSTOMER_CITY, event.city());
+        boolean changes = existing == null;
+        changes |= putIfPresent(upsert, Attr.CUSTOMER_NAME, event.name(), existing);
+        changes |= putIfPresent(upsert, Attr.CUSTOMER_EMAIL, event.email(), existing);
+        changes |= putIfPresent(upsert, Attr.CUSTOMER_TIER, event.tier(), existing);
+        changes |= putIfPresent(upsert, Attr.CUSTOMER_COUNTRY, event.country(), existing);
+        changes |= putIfPresent(upsert, Attr.CUSTOMER_CITY, event.city(), existing);
         tx.add(upsert);
         if (existing != null) {
             for (String field : event.cleared()) {
@@ -172,14 +231,19 @@ public final class TxData {
                 Object current = existing.get(attr);
                 if (current != null) {
                     tx.add(Util.list(Attr.DB_RETRACT, lookup, attr, current));
+                    changes = true;
                 }
             }
         }
+        return changes;
     }
 
-    private static void putIfPresent(Map<Object, Object> entity, Keyword attr, Object value) {
-        if (value != null) {
-            entity.put(attr, value);
+    /** Puts a field the event sets; true when it differs from the customer's ({@code existing}, or none). */
+    private static boolean putIfPresent(Map<Object, Object> entity, Keyword attr, Object value, Entity existing) {
+        if (value == null) {
+            return false;
         }
+        entity.put(attr, value);
+        return existing == null || !value.equals(existing.get(attr));
     }
 }

@@ -121,7 +121,7 @@ final class BatchCommit {
             return Outcome.RESOLVED;
         }
         try {
-            List<Object> txData = TxData.build(db, events, stamp);
+            List<Object> txData = TxData.build(db, events, stamp, !store.isSharedStorage());
             UUID batchId = UUID.randomUUID();
             if (journal.enabled() && !journaled(batchId, stamp, txData, batch)) {
                 return Outcome.RESOLVED;

@@ -20,20 +20,28 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A batch as the journal keeps it, in one of two formats (the row's {@code format}):
+ * A batch as the journal keeps it, in one of three formats (the row's {@code format}):
  * <ul>
- * <li><b>2</b> (written since issue 19): the Datomic transaction data asof transacted, exactly
+ * <li><b>3</b> (written now): the Datomic transaction data asof transacted, exactly
  *     ({@link TxDataCodec}). Replay transacts the same data, with only the instant set: it does not
- *     depend on how today's code turns events into datoms.</li>
+ *     depend on how today's code turns events into datoms. It may name the attributes that came
+ *     with it ({@code :event/unchangedSku}, {@code :event/unchangedSubject}).</li>
+ * <li><b>2</b> (issue 19's first release): the same, naming only the attributes of that release.</li>
  * <li><b>1</b> (older journals): the events as they were committed (id and valid time filled in),
  *     each with its content hash and, for customers, the fields it cleared. Replay rebuilds the
- *     transaction with {@link TxData#build}, the code that built it then, and the journal's writer
- *     rewrites the row as format 2 once it has applied it, so each old row depends on that code once.</li>
+ *     transaction with today's {@link TxData#build} (the same datoms and t as the code that built it
+ *     then, but for which attribute names the subject of an event that changed nothing), and the
+ *     journal's writer rewrites the row in the current format once it has applied it, so each old
+ *     row depends on that code once.</li>
  * </ul>
+ * The rule for a release that adds an attribute its transaction data may name: raise
+ * {@link #FORMAT}. A release that reads only older formats then stops at such a row, naming it (a
+ * rollback fails loudly), instead of having Datomic refuse the unknown attribute, which replay
+ * would take for a batch rejected as data and pass by — dropping acknowledged events.
  */
 public final class JournalCodec {
     /** The format {@link #write} produces. */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     private final ObjectMapper mapper;
 
@@ -59,7 +67,7 @@ public final class JournalCodec {
         /** The transaction data to apply on {@code db}, stamped {@code instant}. */
         List<Object> txData(Database db, Instant instant);
 
-        /** True for a format-1 row, which its writer rewrites as format 2 once applied. */
+        /** True for a format-1 row, which its writer rewrites in the current format once applied. */
         boolean outdated();
     }
 
@@ -71,7 +79,8 @@ public final class JournalCodec {
                 yield new Replayable() {
                     @Override
                     public List<Object> txData(Database db, Instant instant) {
-                        return TxData.build(db, events, instant);
+                        // A journal's database has one writer; the replay applies each batch to the database it was cut on.
+                        return TxData.build(db, events, instant, true);
                     }
 
                     @Override
@@ -80,7 +89,7 @@ public final class JournalCodec {
                     }
                 };
             }
-            case FORMAT -> {
+            case 2, FORMAT -> {
                 List<Object> txData = TxDataCodec.read(payload);
                 yield new Replayable() {
                     @Override
@@ -99,7 +108,7 @@ public final class JournalCodec {
         };
     }
 
-    /** Format 1: the events of a batch, as releases before format 2 wrote them. */
+    /** Format 1: the events of a batch, as releases before issue 19 wrote them. */
     List<Received> readEvents(String json) {
         try {
             List<Received> events = new ArrayList<>();

@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
  * replaying, with how much heap it needs.
  *
  * <p>Each batch is applied as the transaction data it was journaled with ({@link JournalCodec}:
- * format 2), so a replay does not depend on how today's code turns events into datoms; a row of
- * the older format 1 (events) is rebuilt into a transaction, and the writer rewrites it as format 2.
+ * format 3), so a replay does not depend on how today's code turns events into datoms; a row of
+ * the older format 1 (events) is rebuilt into a transaction, and the writer rewrites it in the current format.
  *
  * <p>Then the store serves reads. It takes writes once this process holds the journal's writer
  * role ({@link Journal}): at once when it took the role at start; otherwise (another process

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Datomic transaction data as JSON, losslessly, for the journal's format 2: what asof transacted,
+ * Datomic transaction data as JSON, losslessly, for the journal's formats 2 and 3: what asof transacted,
  * so that a replay transacts the very same data whatever today's code would build from the events.
  *
  * <p>The shapes: a list is a JSON array; a string is a JSON string, written with every character

@@ -114,8 +114,9 @@ public class PriceHistory {
      * Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order: for
      * each event that changed a version, the retraction of its old amount and currency (when it had
      * some) and the assertion of the new. One page is read from the SKU's events in t order
-     * ({@link EventHistory}), never the whole history: at most {@code limit} + asof.reads.scan
-     * events, so a page after many events that changed nothing may be short, or empty, and carry a
+     * ({@link EventHistory}), never the whole history. Events that changed nothing are not in that
+     * index, but for those recorded before they left it: a page reads at most {@code limit} +
+     * asof.reads.scan events, so a page after many of those may be short, or empty, and carry a
      * next cursor.
      */
     public Answer<Page<PriceChange>> history(String sku, SystemTimeRange range, int limit, String cursor) {
@@ -148,7 +149,7 @@ public class PriceHistory {
             BigDecimal oldAmount = (BigDecimal) then.get(Attr.PRICE_AMOUNT);
             String oldCurrency = (String) then.get(Attr.PRICE_CURRENCY);
             if (oldAmount.equals(amount) && oldCurrency.equals(currency)) {
-                return changes; // the same values again: no datom changed
+                return changes; // the same values again, recorded in the index before such events left it
             }
             changes.add(new PriceChange(t, txInstant, effectiveAt, oldAmount, oldCurrency, "retract", eventId, event));
         }

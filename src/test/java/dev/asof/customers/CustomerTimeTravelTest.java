@@ -2,6 +2,7 @@ package dev.asof.customers;
 
 import static dev.asof.support.Events.customer;
 import static dev.asof.support.Events.post;
+import static dev.asof.support.Events.postNdjson;
 import static dev.asof.support.Events.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,16 +11,23 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** Customers as of any moment, and their attribute-level history across deletion. */
 @QuarkusTest
 class CustomerTimeTravelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "asof.reads.scan", defaultValue = "1000")
+    int scan;
 
     private static long send(Map<String, Object> event) {
         return post(event).statusCode(201).extract().jsonPath().getLong("t");
@@ -82,5 +90,43 @@ class CustomerTimeTravelTest {
                 .body("items.t", equalTo(List.of((int) t2, (int) t2, (int) t3, (int) t3)));
         given().get("/customers/{id}/history", "nobody-" + UUID.randomUUID()).then().statusCode(200)
                 .body("items", equalTo(List.of()));
+    }
+
+    /**
+     * Events that change nothing — the same fields again, a field cleared that the customer does not
+     * have, no field at all, the deletion of a deleted customer — are recorded out of the customer's
+     * history index: the newest page is the last real change however many of them follow it.
+     */
+    @Test
+    void aCustomerSentAgainUnchangedIsNotReadByItsHistoryPages() throws Exception {
+        String id = "resent-" + UUID.randomUUID();
+        Map<String, Object> create = with(with(customer(id), "name", "Ada"), "city", "Paris");
+        send(create);
+        sendEach(scan + 1, create, with(customer(id), "tier", null), customer(id), with(customer(id), "name", "Ada"));
+
+        JsonPath newest = given().queryParam("order", "desc").queryParam("limit", 1)
+                .get("/customers/{id}/history", id).then().statusCode(200).extract().jsonPath();
+        assertThat(newest.getList("items.eventId")).containsExactly((String) create.get("id"));
+        assertThat(newest.getList("items.attribute")).containsExactly("name");
+
+        Map<String, Object> delete = with(customer(id), "deleted", true);
+        send(delete);
+        sendEach(scan + 1, delete);
+        newest = given().queryParam("order", "desc").queryParam("limit", 1)
+                .get("/customers/{id}/history", id).then().statusCode(200).extract().jsonPath();
+        assertThat(newest.getList("items.eventId")).containsExactly((String) delete.get("id"));
+        assertThat(newest.getList("items.op")).containsExactly("retract");
+    }
+
+    /** Sends {@code count} events in one NDJSON request, each of {@code events} in turn under a new id. */
+    @SafeVarargs
+    private static void sendEach(int count, Map<String, Object>... events) throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> again = new LinkedHashMap<>(events[i % events.length]);
+            again.put("id", UUID.randomUUID().toString());
+            body.append(JSON.writeValueAsString(again)).append('\n');
+        }
+        postNdjson(body.toString()).statusCode(201);
     }
 }

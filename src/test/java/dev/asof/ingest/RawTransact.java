@@ -55,7 +55,7 @@ public final class RawTransact {
         }
         long started = System.nanoTime();
         for (List<Received> batch : batches) {
-            conn.transact(TxData.build(conn.db(), batch, Instant.now())).get();
+            conn.transact(TxData.build(conn.db(), batch, Instant.now(), true)).get();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         conn.release();

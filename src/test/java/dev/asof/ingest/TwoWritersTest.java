@@ -95,6 +95,27 @@ class TwoWritersTest {
         assertThat(result.txInstant()).isEqualTo(Facts.txInstant(db, result.t()));
         assertThat(result.txInstant()).as("not the peer's own (skewed) clock")
                 .isAfter(Instant.now().minus(java.time.Duration.ofDays(1)));
-        assertThat(TxData.build(db, submission.events(), null).toString()).doesNotContain(":db/txInstant");
+        assertThat(TxData.build(db, submission.events(), null, false).toString()).doesNotContain(":db/txInstant");
+    }
+
+    /**
+     * Whether an event changes anything is judged on the writer's database value; another peer's
+     * transaction may land between that value and the commit. Where peers share storage, an event
+     * that seems to change nothing is therefore recorded in the history index like any other.
+     */
+    @Test
+    void whereOtherPeersWriteAnEventThatSeemsToChangeNothingStaysInTheHistoryIndex() throws Exception {
+        Map<String, Object> event = price(sku("peers"), 1, "EUR");
+        event.put("effectiveAt", "2026-01-01T00:00:00Z");
+        post(event).statusCode(201);
+        Map<String, Object> again = new java.util.LinkedHashMap<>(event);
+        again.put("id", UUID.randomUUID().toString());
+        Submission same = new Submission(reader.readJson(mapper.writeValueAsBytes(again), Instant.now()), n -> { });
+        Database db = store.db();
+
+        assertThat(TxData.build(db, same.events(), null, true).toString()).as("the only writer")
+                .contains(":event/unchangedSku").doesNotContain(":event/sku");
+        assertThat(TxData.build(db, same.events(), null, false).toString()).as("one of several peers")
+                .contains(":event/sku").doesNotContain(":event/unchangedSku");
     }
 }

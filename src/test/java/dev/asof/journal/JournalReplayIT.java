@@ -93,7 +93,7 @@ class JournalReplayIT {
     /**
      * A journal written by an older release (format 1: the events of each batch) replays to the same
      * t values and answers, and its rows are rewritten as the transaction data they replayed to
-     * (format 2): the next start, reading only format 2, answers byte for byte the same.
+     * (the current format): the next start, reading only that, answers byte for byte the same.
      */
     @Test
     void anOlderJournalReplaysToTheSameAnswersAndIsRewrittenAsTransactionData() throws Exception {
@@ -136,7 +136,7 @@ class JournalReplayIT {
         assertThat(replayedFromEvents.get(2)).contains("Paris").contains("Ada L.");
         assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 1"))
                 .as("every row rewritten").isZero();
-        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 2")).isEqualTo(4);
+        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = " + JournalCodec.FORMAT)).isEqualTo(4);
 
         try (PackagedService current = start(url, port, "migrate-current")) {
             current.awaitReady(READY);

@@ -2,6 +2,7 @@ package dev.asof.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import clojure.lang.Keyword;
 import datomic.Util;
@@ -53,6 +54,31 @@ class TxDataCodecTest {
         assertSameTypes(read, txData);
         assertThat(written).as("pure ASCII: no encoding between here and PostgreSQL can alter it")
                 .matches("\\p{ASCII}*");
+    }
+
+    /**
+     * Format 2 rows (the release before the unchanged-event attributes) replay as they are; a row in
+     * a format newer than this release stops the replay naming it, rather than be taken for a batch
+     * Datomic rejected as data (a rollback must fail loudly, not pass acknowledged events by).
+     */
+    @Test
+    void theFormatBeforeReadsAsItWasAndANewerOneIsRefusedByName() {
+        JournalCodec codec = new JournalCodec(new com.fasterxml.jackson.databind.ObjectMapper());
+        List<Object> txData = List.of(Util.list(Attr.DB_ADD, "v", Attr.PRICE_AMOUNT, new BigDecimal("1.50")),
+                new HashMap<>(Map.of(Attr.DB_ID, "datomic.tx")));
+        String payload = codec.write(txData);
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        for (int format = 2; format <= JournalCodec.FORMAT; format++) {
+            JournalCodec.Replayable replayable = codec.read(format, payload);
+            assertThat(replayable.outdated()).as("format %d", format).isFalse();
+            assertThat(replayable.txData(null, at)).as("format %d", format)
+                    .isEqualTo(TxData.withInstant(txData, at));
+        }
+        assertThatThrownBy(() -> codec.read(JournalCodec.FORMAT + 1, payload))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("newer than this asof knows")
+                .isNotInstanceOf(IllegalArgumentException.class);
+        assertThat(dev.asof.datomic.DatomicStore.rejectedAsData(catchThrowable(() -> codec.read(JournalCodec.FORMAT + 1,
+                payload)))).as("not a rejection as data").isFalse();
     }
 
     @Test
