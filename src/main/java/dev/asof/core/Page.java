@@ -1,5 +1,6 @@
 package dev.asof.core;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,10 +8,17 @@ import java.util.function.Function;
 
 /**
  * One page of a list answer: its items and, when there are more, the cursor of the next page
- * (which the REST edge also announces as {@code Link: <…>; rel="next"}).
+ * (which the REST edge also announces as {@code Link: <…>; rel="next"}). {@code bounded}: the page
+ * ended where a read bound (how much one page may examine) stopped it, not at its limit or at the
+ * end — its shape depends on that setting, so it is never an answer to keep for ever, however
+ * settled its basis (not serialized).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Page<T>(List<T> items, String next) {
+public record Page<T>(List<T> items, String next, @JsonIgnore boolean bounded) {
+
+    public Page(List<T> items, String next) {
+        this(items, next, false);
+    }
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;

@@ -202,9 +202,18 @@ public class DatomicStore {
      * carrying a {@code :db.error/} message.
      */
     public static boolean rejectedAsData(Throwable cause) {
-        return cause instanceof IllegalArgumentException
+        return !aheadOfItsClock(cause) && (cause instanceof IllegalArgumentException
                 || (cause instanceof IllegalStateException && cause.getMessage() != null
-                        && cause.getMessage().startsWith(":db.error/"));
+                        && cause.getMessage().startsWith(":db.error/")));
+    }
+
+    /**
+     * Datomic refused a transaction instant from its own future ({@code :db.error/future-tx-instant}):
+     * the clock stepped back between the stamp and the transaction. Not the data's fault, and not
+     * for ever: the same transaction applies once the clock gets there (a replay waits for it).
+     */
+    public static boolean aheadOfItsClock(Throwable cause) {
+        return cause != null && cause.getMessage() != null && cause.getMessage().contains(":db.error/future-tx-instant");
     }
 
     /** The newest database value this peer knows. Resolve it once per request and pass it down. */

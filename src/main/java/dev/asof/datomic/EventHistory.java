@@ -92,7 +92,7 @@ public final class EventHistory {
                 // Out of budget: resume past the last event read (its items, if any, are in this page).
                 Datom last = previous;
                 return last == null ? new Page<>(items, null) : new Page<>(items, Cursor.encode(kind,
-                        position(Peer.toT(last.tx()), (Long) last.e()) + (range.descending() ? "" : PAST_ITEMS)));
+                        position(Peer.toT(last.tx()), (Long) last.e()) + (range.descending() ? "" : PAST_ITEMS)), true);
             }
             previous = datom;
             if (t < lo || t > hi) {

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * connections that long.
  *
  * <p>The two cores are shared so: event loops take HTTP and reads; the worker pool parses bodies
- * (bounded in bytes, see {@code IngestService}); the one transact worker commits. None waits on
- * another's queue; the OS shares the CPU between them.
+ * (bounded in bytes before a byte is read, see {@code dev.asof.http.BodyBudget}); the one transact
+ * worker commits. None waits on another's queue; the OS shares the CPU between them.
  */
 @ApplicationScoped
 public class ReadThreads {

@@ -108,7 +108,10 @@ public class BodyBudget {
             } catch (NumberFormatException e) {
                 return Optional.empty(); // Vert.x refuses a malformed Content-Length itself
             }
-        } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true)) {
+        } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || (request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
+            // A body of unannounced length: any transfer coding (chunked, or "gzip, chunked"), or an
+            // HTTP/2 stream still open without Content-Length. It may grow to the largest body taken.
             bytes = unannounced;
         } else {
             return Optional.empty();

@@ -37,8 +37,12 @@ public class Caching {
         return NextLink.add(build(request, answer), uri, answer.body().next()).build();
     }
 
+    /**
+     * Settled: the basis is, and the body is not a page a read bound ended ({@link Page#bounded}),
+     * whose shape depends on that setting and so could differ after a restart with another.
+     */
     private Response.ResponseBuilder build(Request request, Answer<?> answer) {
-        boolean settled = answer.basis().settled();
+        boolean settled = answer.basis().settled() && !(answer.body() instanceof Page<?> page && page.bounded());
         Settledness.Rendered rendered = settledness.render(answer.body(), settled);
         EntityTag tag = new EntityTag(rendered.tag(), rendered.weak());
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);

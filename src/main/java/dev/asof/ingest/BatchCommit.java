@@ -46,8 +46,11 @@ import org.jboss.logging.Logger;
  *     unknown (a retry with the same ids then answers duplicate). Then on to Datomic, as if the
  *     append had answered at once.</li>
  * <li><b>Transacting</b>: one Datomic transaction. Committed: every event is acknowledged with its
- *     t. Rejected as data ({@code :db.error/…}): the journal marks the batch rejected (replay passes it
- *     by) before anyone hears of it, and the worker decides what to retry. Any other failure of a
+ *     t. Refused for an instant from Datomic's future (the clock stepped back after the stamp): the
+ *     same transaction again as the clock gets there ({@link #transactWhenDue}). Rejected as data
+ *     ({@code :db.error/…}): the journal marks the batch rejected (replay passes it by) before its
+ *     requests hear of it — or, past {@code asof.journal.answer-within}, they are answered failed
+ *     first and the mark follows — and the worker decides what to retry. Any other failure of a
  *     journaled batch stops the process (fail-stop): the restart's replay applies the batch, so
  *     Datomic and the journal never disagree and no t ever moves.</li>
  * </ol>
@@ -71,6 +74,7 @@ final class BatchCommit {
     private final Journal journal;
     private final JournalCodec codec;
     private final Duration answerWithin;
+    private final Duration clockMaxWait;
     private final int retryAfter;
     private final Stats stats;
     private Throwable lastRejection;
@@ -94,6 +98,7 @@ final class BatchCommit {
         this.journal = journal;
         this.codec = codec;
         this.answerWithin = config.journal().answerWithin();
+        this.clockMaxWait = config.clock().maxWait();
         this.retryAfter = config.queue().retryAfterSeconds();
         this.stats = stats;
     }
@@ -181,7 +186,7 @@ final class BatchCommit {
         long started = System.nanoTime();
         Map<?, ?> result;
         try {
-            result = conn.transact(txData).get();
+            result = transactWhenDue(conn, txData);
         } catch (ExecutionException e) {
             return failed(e.getCause(), batchId, batch);
         } catch (InterruptedException e) {
@@ -199,6 +204,27 @@ final class BatchCommit {
             p.submission().committed(p.index(), t, instant);
         }
         return Outcome.RESOLVED;
+    }
+
+    /**
+     * Transacts, sending the same transaction again while Datomic refuses its instant as being from
+     * its future ({@link DatomicStore#aheadOfItsClock}: the clock stepped back after the stamp), for
+     * up to {@code asof.clock.max-wait}. Past that the failure stands, and it is not a rejection: with
+     * the journal on, the process stops and the restart's replay applies the batch once the clock
+     * gets there; without it, its events fail (nothing was recorded).
+     */
+    private Map<?, ?> transactWhenDue(Connection conn, List<Object> txData) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + clockMaxWait.toNanos();
+        while (true) {
+            try {
+                return conn.transact(txData).get();
+            } catch (ExecutionException e) {
+                if (!DatomicStore.aheadOfItsClock(e.getCause()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private Outcome failed(Throwable cause, UUID batchId, List<Pending> batch) {

@@ -88,7 +88,10 @@ public class Journal implements TxClock.FloorKeeper {
             ALTER TABLE asof_journal ADD COLUMN rejected text;
             CREATE UNIQUE INDEX asof_journal_batch_id ON asof_journal (batch_id)""",
             // The writer role: its epoch fences every write of a process that lost it, and its floor
-            // is the instant below which no transaction will land, whichever process writes next.
+            // is the instant below which no transaction will land, whichever process writes next. A
+            // journal written before it starts its floor at PostgreSQL's clock: the release before
+            // kept its floor in memory, and while idle raised it to its clock, so it may have served
+            // answers up to about now as settled.
             """
             CREATE TABLE asof_writer (
                 id    integer     PRIMARY KEY CHECK (id = 1),
@@ -96,7 +99,8 @@ public class Journal implements TxClock.FloorKeeper {
                 floor timestamptz NOT NULL
             );
             INSERT INTO asof_writer (id, epoch, floor)
-                SELECT 1, 0, coalesce(max(tx_instant), 'epoch') FROM asof_journal""",
+                SELECT 1, 0, CASE WHEN count(*) = 0 THEN 'epoch' ELSE greatest(max(tx_instant), now()) END
+                FROM asof_journal""",
             // A row holds the transaction data asof transacted (format 2, in payload), no longer the events
             // that today's code would turn into it (format 1, in events: the rows before this version).
             // Additive, so that the release before it (still writing during a deploy's overlap, into
@@ -337,7 +341,7 @@ public class Journal implements TxClock.FloorKeeper {
     private RowSet<Row> write(String what, String sql, Tuple args, Duration limit) throws JournalUnavailableException {
         SqlConnection connection;
         try {
-            connection = pool.getConnection().await().atMost(limit);
+            connection = connection(limit);
         } catch (RuntimeException e) {
             trouble = "PostgreSQL unreachable: " + describe(e);
             throw new JournalRefusedException(trouble, e);
@@ -348,6 +352,28 @@ public class Journal implements TxClock.FloorKeeper {
             throw classify(what, e);
         } finally {
             connection.close().subscribe().with(closed -> { }, failure -> { });
+        }
+    }
+
+    /**
+     * A connection from the pool within {@code limit}. One that arrives after the limit (the pool
+     * still opening it) goes straight back: a timed-out acquisition must not keep a connection out
+     * of the pool for ever (eight of them would leave the journal with none).
+     */
+    private SqlConnection connection(Duration limit) {
+        io.vertx.core.Future<io.vertx.sqlclient.SqlConnection> acquiring = pool.getDelegate().getConnection();
+        try {
+            return SqlConnection.newInstance(acquiring.toCompletionStage().toCompletableFuture()
+                    .get(limit.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            acquiring.onSuccess(io.vertx.sqlclient.SqlConnection::close);
+            throw new TimeoutException();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquiring.onSuccess(io.vertx.sqlclient.SqlConnection::close);
+            throw new IllegalStateException("Interrupted while waiting for a PostgreSQL connection", e);
         }
     }
 
@@ -502,21 +528,43 @@ public class Journal implements TxClock.FloorKeeper {
         if (lockConnection != null) {
             return true;
         }
-        SqlConnection connection = pool.getConnection().await().atMost(startupLimit());
-        boolean locked = connection.preparedQuery("SELECT pg_try_advisory_lock($1) AS locked")
-                .execute(Tuple.of(LOCK_KEY)).await().atMost(startupLimit()).iterator().next().getBoolean("locked");
+        SqlConnection connection = connection(startupLimit());
+        boolean locked;
+        try {
+            locked = connection.preparedQuery("SELECT pg_try_advisory_lock($1) AS locked")
+                    .execute(Tuple.of(LOCK_KEY)).await().atMost(startupLimit()).iterator().next().getBoolean("locked");
+        } catch (RuntimeException unanswered) {
+            // The lock may yet be granted to this session: give it up before the connection goes back
+            // to the pool, or a pooled session would hold the writer's lock for ever, unused.
+            connection.preparedQuery("SELECT pg_advisory_unlock_all()").execute()
+                    .eventually(connection::close).subscribe().with(done -> { }, failed -> { });
+            throw unanswered;
+        }
         if (!locked) {
             connection.closeAndAwait();
             return false;
         }
-        connection.closeHandler(() -> {
-            if (lockConnection != null) {
-                LOG.warn("Lost the journal's writer lock with its connection: this process keeps the writer role"
-                        + " until another takes it (its writes are refused by PostgreSQL from then on)");
-            }
-        });
+        connection.closeHandler(() -> lockLost(connection));
         lockConnection = connection;
         return true;
+    }
+
+    /**
+     * The lock's connection is gone. Holding the role, this process keeps it until another takes it
+     * (the epoch fences it then). Still taking it (the epoch not raised yet, or not known to be), it
+     * must lock again on a new connection, not go on asking on the dead one.
+     */
+    private synchronized void lockLost(SqlConnection connection) {
+        if (lockConnection != connection) {
+            return;
+        }
+        if (epoch > 0) {
+            LOG.warn("Lost the journal's writer lock with its connection: this process keeps the writer role"
+                    + " until another takes it (its writes are refused by PostgreSQL from then on)");
+        } else {
+            LOG.warn("Lost the journal's writer lock with its connection before taking the role; locking again");
+            lockConnection = null;
+        }
     }
 
     /** An error for logs and problem details: its kind and message, never the URL or credentials. */

@@ -84,7 +84,7 @@ public class PriceHistory {
             }
             if (examined == examine) {
                 // Out of budget: resume after the last SKU examined (or, if the page is full, after its last item).
-                return new Answer<>(new Page<>(items, Cursor.encode("prices", last)), basis);
+                return new Answer<>(new Page<>(items, Cursor.encode("prices", last), true), basis);
             }
             PriceView view = inForce(basis, sku, valid);
             if (view != null) {

@@ -17,11 +17,15 @@ import java.util.Map;
 /**
  * History pages of a hot SKU against a cold one: loads {@code bench.historyVersions} (default
  * 100,000) versions of one SKU and 10 of another into the packaged service, then times pages of
- * 100 — first, deep in (by cursor), both orders — one client, sequential, after a warm-up. Run
- * with {@code ./mvnw -Pbench verify -Dbench.main=dev.asof.bench.HistoryBenchmark}.
+ * 100 — first, deep in (by cursor), both orders — one client, sequential, after a warm-up; and
+ * the newest page of 1 of a SKU whose one version was sent again {@code bench.historyResends}
+ * (default 10,000) times under new ids, events that change nothing (issue 19: 103 ms, linear in
+ * them, when pages read them). Run with
+ * {@code ./mvnw -Pbench verify -Dbench.main=dev.asof.bench.HistoryBenchmark}.
  */
 public final class HistoryBenchmark {
     private static final int VERSIONS = Integer.getInteger("bench.historyVersions", 100_000);
+    private static final int RESENDS = Integer.getInteger("bench.historyResends", 10_000);
     private static final int ROUNDS = 200;
 
     private HistoryBenchmark() {
@@ -37,14 +41,16 @@ public final class HistoryBenchmark {
             long loadStarted = System.nanoTime();
             load(client, base, "HOT", VERSIONS);
             load(client, base, "COLD", 10);
-            System.out.printf("loaded %d versions of HOT and 10 of COLD in %.1f s%n", VERSIONS,
-                    (System.nanoTime() - loadStarted) / 1e9);
+            resend(client, base, "RESENT", RESENDS);
+            System.out.printf("loaded %d versions of HOT, 10 of COLD and one of RESENT sent %d times in %.1f s%n",
+                    VERSIONS, RESENDS + 1, (System.nanoTime() - loadStarted) / 1e9);
             Map<String, String> paths = new LinkedHashMap<>();
             paths.put("HOT asc, first page", "/prices/HOT/history?limit=100");
             paths.put("HOT desc, first page", "/prices/HOT/history?limit=100&order=desc");
             paths.put("HOT asc, deep cursor", deep(client, json, base, "/prices/HOT/history?limit=100", VERSIONS / 200));
             paths.put("HOT desc, deep cursor", deep(client, json, base, "/prices/HOT/history?limit=100&order=desc", VERSIONS / 200));
             paths.put("COLD asc, first page", "/prices/COLD/history?limit=100");
+            paths.put("RESENT desc, page of 1", "/prices/RESENT/history?limit=1&order=desc");
             for (int warm = 0; warm < 3; warm++) {
                 for (String path : paths.values()) {
                     for (int i = 0; i < ROUNDS; i++) {
@@ -88,6 +94,24 @@ public final class HistoryBenchmark {
             }
             Load.postNdjson(client, base, ndjson.toString());
         }
+    }
+
+    /** One version of {@code sku}, then the same price {@code times} more under new ids (requests of 10,000). */
+    private static void resend(HttpClient client, String base, String sku, int times) throws Exception {
+        Load.postNdjson(client, base, samePrice(sku));
+        for (int sent = 0; sent < times; sent += 10_000) {
+            StringBuilder ndjson = new StringBuilder();
+            for (int i = 0; i < Math.min(10_000, times - sent); i++) {
+                ndjson.append(samePrice(sku));
+            }
+            Load.postNdjson(client, base, ndjson.toString());
+        }
+    }
+
+    /** The one price of {@code sku}, under a new id: an NDJSON line. */
+    private static String samePrice(String sku) {
+        return "{\"id\":\"" + java.util.UUID.randomUUID() + "\",\"type\":\"price\",\"sku\":\"" + sku
+                + "\",\"amount\":1.5,\"currency\":\"EUR\",\"effectiveAt\":\"2000-01-01T00:00:00Z\"}\n";
     }
 
     private static String get(HttpClient client, String url) throws Exception {

@@ -65,9 +65,12 @@ class BodyBudgetTest {
             }
             assertThat(inFlight()).isZero();
 
-            for (int i = 0; i < 4; i++) {
-                stalled.add(stall(MIB, true));
-            }
+            // Announced bodies, and bodies of unannounced length (any transfer coding): each of those
+            // reserves the largest body taken (1 MiB here).
+            stalled.add(stall(MIB, true));
+            stalled.add(stall(MIB, true));
+            stalled.add(stallChunked("chunked"));
+            stalled.add(stallChunked("gzip, chunked"));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == BUDGET);
 
             // The budget is full: another body is refused at once, unread, and says when to come back.
@@ -160,6 +163,19 @@ class BodyBudgetTest {
                 + "\r\nContent-Type: application/x-ndjson\r\n" + (authorized ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
                 + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(new byte[Math.min(100, contentLength)]);
+        out.flush();
+        return socket;
+    }
+
+    /** A POST /events whose body has no announced length ({@code Transfer-Encoding}): one chunk of 100 bytes, then nothing. */
+    private Socket stallChunked(String transferEncoding) throws IOException {
+        Socket socket = new Socket(root.getHost(), root.getPort());
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
+                + "\r\nContent-Type: application/x-ndjson\r\nAuthorization: Bearer " + TOKEN + "\r\n"
+                + "Transfer-Encoding: " + transferEncoding + "\r\n\r\n64\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[100]);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return socket;
     }

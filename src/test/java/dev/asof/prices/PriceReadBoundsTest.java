@@ -55,7 +55,18 @@ class PriceReadBoundsTest {
             body.append(JSON.writeValueAsString(with(price(sku, 1, "EUR"), "effectiveAt", "2030-01-01T00:00:00Z")))
                     .append('\n');
         }
-        postNdjson(body.toString()).statusCode(201);
+        List<Long> ts = postNdjson(body.toString()).statusCode(201).extract().jsonPath().getList("events.t", Long.class);
+        long t = ts.stream().mapToLong(Long::longValue).max().orElseThrow(); // every SKU is there
+
+        // At a settled basis, a page a read bound ended is not an answer to keep for ever (its shape is
+        // the setting's); a page its limit ended is.
+        var bounded = given().queryParam("validAt", "0001-01-01T00:00:00Z").queryParam("prefix", prefix)
+                .queryParam("limit", 1).queryParam("asOf", t).get("/prices");
+        assertThat(bounded.jsonPath().getString("next")).isNotNull();
+        assertThat(String.valueOf(bounded.header("Cache-Control"))).as("a page the scan bound ended").doesNotContain("immutable");
+        var full = given().queryParam("validAt", "2031-01-01T00:00:00Z").queryParam("prefix", prefix)
+                .queryParam("limit", 1).queryParam("asOf", t).get("/prices");
+        assertThat(full.header("Cache-Control")).as("a page its limit ended").contains("immutable");
 
         // Nothing is in force in year 1: each page is empty, and each examined at most 1 + list-scan SKUs,
         // so walking them takes more than one page; the last says there is no more.
