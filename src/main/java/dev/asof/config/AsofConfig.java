@@ -62,9 +62,10 @@ public interface AsofConfig {
          * {@code ASOF_QUEUE_DEADLINE}: how long a request may wait in the queue for the transact worker
          * to take it. Past it, the request is withdrawn and answered 503 (every event {@code failed}:
          * nothing was recorded, since the worker never took it), so that no request waits for ever
-         * behind a writer that is stuck (the journal not answering).
+         * behind a writer that is stuck (the journal not answering). 25 s: inside the 30 s after
+         * which Heroku's router gives up on a request (H12), so that the client hears asof's answer.
          */
-        @WithDefault("30s")
+        @WithDefault("25s")
         @DurationMin(millis = 1)
         Duration deadline();
     }
