@@ -32,6 +32,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * ends (answered, connection closed, failed). With no room, the request is a 429 at once, with
  * {@code Retry-After} and {@code Connection: close}, its body unread.
  *
+ * <p>Bodies larger than the JSON limit ({@code asof.limits.json-bytes}: bulk NDJSON, and every body
+ * of unannounced length) may hold only three quarters of the budget (at least one largest body);
+ * the rest is for small bodies only. A few clients that stall in large bodies — a token holder can
+ * send all but the last byte of one — hold at most that share, and small writes go on meanwhile.
+ *
  * <p>A body must arrive whole within {@code asof.limits.body-read-timeout} of its reservation: a
  * client that stops sending mid-body is answered 408 and its connection closed, and its bytes are
  * free again. Quarkus's own settings do not do this: {@code quarkus.http.idle-timeout} (30 min)
@@ -50,6 +55,10 @@ public class BodyBudget {
     private static final int HEAP_SHARE = 8;
 
     private final long capacity;
+    /** The share bodies larger than {@link #small} may hold. */
+    private final long largeCapacity;
+    /** The largest body counted as small: the JSON limit. */
+    private final long small;
     private final long unannounced;
     private final long deadlineMillis;
     private final int retryAfter;
@@ -66,6 +75,8 @@ public class BodyBudget {
                     + capacity + " bytes, less than the largest body the HTTP layer takes (" + unannounced
                     + " bytes, quarkus.http.limits.max-body-size): such a body could never be read. Raise it or leave it unset");
         }
+        this.small = config.limits().jsonBytes();
+        this.largeCapacity = Math.max(unannounced, capacity - capacity / 4);
         this.deadlineMillis = config.limits().bodyReadTimeout().toMillis();
         if (deadlineMillis <= 0) {
             throw new IllegalArgumentException("ASOF_LIMITS_BODY_READ_TIMEOUT (asof.limits.body-read-timeout) must be positive");
@@ -146,9 +157,10 @@ public class BodyBudget {
     }
 
     private boolean tryReserve(long bytes) {
+        long limit = bytes > small ? largeCapacity : capacity;
         while (true) {
             long held = inFlight.get();
-            if (held + bytes > capacity) {
+            if (held + bytes > limit) {
                 return false;
             }
             if (inFlight.compareAndSet(held, held + bytes)) {

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Request bodies count against one byte budget before they are read, and a body must arrive within
- * a deadline: clients that announce large bodies and stall hold at most the budget, for at most the
- * deadline; further bodies are refused at once (429) instead of being buffered; reads go on; and the
- * budget is whole again afterwards, however requests end. (A 4 MiB budget and a 2 s deadline here,
- * so that the specification is cheap; the packaged service's defaults are in BodyBudgetIT.)
+ * a deadline: clients that announce large bodies and stall hold at most three quarters of the
+ * budget, for at most the deadline, while small writes go on in the rest; further bodies are refused
+ * at once (429) instead of being buffered; reads go on; and the budget is whole again afterwards,
+ * however requests end. (A 4 MiB budget, a 64 KiB JSON limit and a 5 s deadline here, so that the
+ * specification is cheap; the packaged service's defaults are in BodyBudgetIT.)
  */
 @QuarkusTest
 @TestProfile(BodyBudgetTest.Tight.class)
@@ -46,7 +47,8 @@ class BodyBudgetTest {
     public static class Tight extends OwnDatabase {
         public Tight() {
             super("asof-body-budget", "asof.write-tokens", TOKEN, "quarkus.http.limits.max-body-size", "1M",
-                    "asof.limits.body-bytes-in-flight", Integer.toString(BUDGET), "asof.limits.body-read-timeout", "2s");
+                    "asof.limits.body-bytes-in-flight", Integer.toString(BUDGET), "asof.limits.body-read-timeout", "5s",
+                    "asof.limits.json-bytes", "65536");
         }
     }
 
@@ -65,19 +67,30 @@ class BodyBudgetTest {
             }
             assertThat(inFlight()).isZero();
 
-            // Announced bodies, and bodies of unannounced length (any transfer coding): each of those
-            // reserves the largest body taken (1 MiB here).
+            // Bodies larger than the JSON limit (64 KiB here), announced or of unannounced length (any
+            // transfer coding: each of those reserves the largest body taken, 1 MiB here), hold at most
+            // three quarters of the budget.
             stalled.add(stall(MIB, true));
             stalled.add(stall(MIB, true));
             stalled.add(stallChunked("chunked"));
-            stalled.add(stallChunked("gzip, chunked"));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == BUDGET);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == BUDGET * 3 / 4);
 
-            // The budget is full: another body is refused at once, unread, and says when to come back.
-            try (Socket refused = stall(1000, true)) {
+            // Their share is full: another large body is refused at once, unread, and says when to come back.
+            try (Socket refused = stallChunked("gzip, chunked")) {
                 String answer = answer(refused, Duration.ofSeconds(5));
                 assertThat(answer).startsWith("HTTP/1.1 429 ").containsIgnoringCase("Retry-After: 1")
                         .containsIgnoringCase("application/problem+json").contains("asof.limits.body-bytes-in-flight");
+            }
+            // Small writes go on, in the quarter kept for them.
+            given().header("Authorization", "Bearer " + TOKEN).contentType("application/json")
+                    .body(price(sku("beside-stalls"), 1, "EUR")).post("/events").then().statusCode(201);
+            // Until that quarter is full too: small bodies that stall fill it, and then even a small one is refused.
+            for (int i = 0; i < 16; i++) {
+                stalled.add(stall(BUDGET / 4 / 16, true));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == BUDGET);
+            try (Socket refused = stall(1000, true)) {
+                assertThat(answer(refused, Duration.ofSeconds(5))).startsWith("HTTP/1.1 429 ");
             }
             // Reads go on.
             given().get("/prices/{sku}", "none-" + System.nanoTime()).then().statusCode(404);
