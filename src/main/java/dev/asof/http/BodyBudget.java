@@ -12,8 +12,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -51,6 +54,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 @ApplicationScoped
 public class BodyBudget {
     private static final String RESERVATION = BodyBudget.class.getName();
+    /** Set on a request its deadline cut off: it was answered (408) or reset here. */
+    private static final String CUT_OFF = BodyBudget.class.getName() + ".cutOff";
+    private static final Logger LOG = Logger.getLogger(BodyBudget.class);
     /** An eighth of the heap by default: a body takes a few times its size while read and parsed (the buffer, its copy, the parse). */
     private static final int HEAP_SHARE = 8;
 
@@ -120,9 +126,10 @@ public class BodyBudget {
                 return Optional.empty(); // Vert.x refuses a malformed Content-Length itself
             }
         } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-                || (request.version() == HttpVersion.HTTP_2 && !request.isEnded())) {
+                || (request.version() == HttpVersion.HTTP_2 && carriesBody(request.method()) && !request.isEnded())) {
             // A body of unannounced length: any transfer coding (chunked, or "gzip, chunked"), or an
-            // HTTP/2 stream still open without Content-Length. It may grow to the largest body taken.
+            // HTTP/2 request of a method with a body whose stream is still open without Content-Length
+            // (a GET's stream may not have ended yet here either). It may grow to the largest body taken.
             bytes = unannounced;
         } else {
             return Optional.empty();
@@ -146,6 +153,28 @@ public class BodyBudget {
         routing.addEndHandler(ended -> reservation.release());
         reservation.timer = routing.vertx().setTimer(deadlineMillis, id -> expire(routing, reservation));
         return Optional.empty();
+    }
+
+    /**
+     * A request cut off at its deadline was answered already; its handler then fails on the body it
+     * never got, and on writing an answer over the 408. That is the end of a slow client, not an error
+     * of the service: logged at debug, not as an error with a stack trace (Quarkus's error handler,
+     * which comes later in the router, would).
+     */
+    void quietAfterCutOff(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).failureHandler(routing -> {
+            if (Boolean.TRUE.equals(routing.get(CUT_OFF))) {
+                LOG.debugf("A request cut off at its body deadline failed after its answer: %s", routing.failure());
+                return;
+            }
+            routing.next();
+        });
+    }
+
+    /** Methods whose requests carry a body asof reads (POST /events): the others' bodies are never read. */
+    private static boolean carriesBody(io.vertx.core.http.HttpMethod method) {
+        return io.vertx.core.http.HttpMethod.POST.equals(method) || io.vertx.core.http.HttpMethod.PUT.equals(method)
+                || io.vertx.core.http.HttpMethod.PATCH.equals(method);
     }
 
     /** Gives back the request's reservation once its body has been parsed: the bytes are garbage from here on. */
@@ -181,6 +210,7 @@ public class BodyBudget {
             return; // read whole: parsing gives it back, or the end of the request
         }
         reservation.release();
+        routing.put(CUT_OFF, Boolean.TRUE);
         if (request.version() == HttpVersion.HTTP_2) {
             response.reset();
         } else if (response.headWritten()) {
