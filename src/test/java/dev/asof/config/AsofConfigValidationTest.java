@@ -52,7 +52,7 @@ class AsofConfigValidationTest {
     void theDefaultsAreValid() {
         AsofConfig config = build(Map.of()).getConfigMapping(AsofConfig.class);
         assertThat(config.queue().maxBatch()).isEqualTo(1000);
-        assertThat(config.queue().deadline()).hasSeconds(30);
+        assertThat(config.queue().deadline()).hasSeconds(25);
         assertThat(config.writer().stallLimit()).hasSeconds(60);
     }
 
