@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
 
-    String FORMS = "a Datomic t (a whole number, such as 1042) or an ISO-8601 instant (such as 2026-06-01T00:00:00Z)";
+    String FORMS = "a Datomic t (a whole number, such as 1042) or " + Instants.FORM;
 
     record AtT(long t) implements AsOf {
     }
@@ -36,41 +36,27 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
         return new AtInstant(instant(name, value, FORMS));
     }
 
-    /** An instant parameter (validAt, from, to as instants): ISO-8601 with a zone, or a date (midnight UTC). */
+    /** An instant parameter (validAt, from, to as instants): {@link Instants}' one rule. */
     static Instant instant(String name, String value) {
-        return value == null || value.isEmpty() ? null
-                : instant(name, value, "an ISO-8601 instant, such as 2026-06-01T00:00:00Z, or a date, such as 2026-06-01");
+        return value == null || value.isEmpty() ? null : instant(name, value, Instants.FORM);
     }
 
     private static Instant instant(String name, String value, String forms) {
-        Instant instant;
         try {
-            instant = OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException notOffset) {
-            try {
-                instant = LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException notDate) {
-                throw bad(name, value, forms);
-            }
+            return Instants.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw bad(name, value, forms, e.getMessage());
         }
-        if (!inRange(instant)) {
-            throw bad(name, value, "an instant in the years 0001 to 9999");
-        }
-        return instant;
-    }
-
-    /** The instants asof takes anywhere (queries and events): years 0001 to 9999, which every key and sum can hold. */
-    Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
-
-    static boolean inRange(Instant instant) {
-        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
     private static Refusal bad(String name, String value, String forms) {
+        return bad(name, value, forms, "must be " + forms);
+    }
+
+    private static Refusal bad(String name, String value, String forms, String why) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'",
-                java.util.List.of(new FieldError(null, null, name, "must be " + forms)));
+        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "' " + why,
+                java.util.List.of(new FieldError(null, null, name, why)));
     }
 
     final class Digits {

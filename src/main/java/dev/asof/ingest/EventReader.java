@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.asof.config.AsofConfig;
-import dev.asof.core.AsOf;
+import dev.asof.core.Instants;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import dev.asof.events.CustomerEvent;
@@ -262,6 +262,7 @@ public class EventReader {
         ObjectNode fields = object; // the tree is this request's own
         fields.remove("type");
         boolean badAmount = false;
+        boolean badEffectiveAt = false;
         if (kind == PriceEvent.class && fields.get("amount") instanceof com.fasterxml.jackson.databind.node.TextNode text) {
             // "19.99": exact, as money APIs send amounts for JavaScript clients; the same rules as a number then apply.
             if (DECIMAL.matcher(text.textValue()).matches()) {
@@ -272,7 +273,35 @@ public class EventReader {
                 badAmount = true;
             }
         }
+        if (kind == PriceEvent.class && fields.hasNonNull("effectiveAt")) {
+            // Instants have one reading (dev.asof.core.Instants), not Jackson's: it would take "1700000000"
+            // as epoch seconds and fold :60 into :59. Datomic keeps milliseconds: finer is refused, not cut.
+            JsonNode effectiveAt = fields.get("effectiveAt");
+            String why = null;
+            if (!effectiveAt.isTextual()) {
+                why = "must be " + Instants.FORM + ", as a string";
+            } else {
+                try {
+                    Instant at = Instants.parse(effectiveAt.asText());
+                    if (!Instants.toTheMillisecond(at)) {
+                        why = "names a fraction of a millisecond; valid time is kept to the millisecond";
+                    } else {
+                        fields.put("effectiveAt", at.toString());
+                    }
+                } catch (IllegalArgumentException e) {
+                    why = e.getMessage();
+                }
+            }
+            if (why != null) {
+                errors.add(new FieldError(index, line, "effectiveAt", why));
+                fields.remove("effectiveAt");
+                badEffectiveAt = true;
+            }
+        }
         Set<String> reported = badFields(fields, kind, false, index, line, errors);
+        if (badEffectiveAt) {
+            reported.add("effectiveAt");
+        }
         if (badAmount) {
             reported.add("amount");
         }
@@ -290,13 +319,6 @@ public class EventReader {
             }
         }
         if (event instanceof PriceEvent price) {
-            // Jackson would read a number as epoch seconds; asof takes ISO-8601 text only.
-            if (fields.hasNonNull("effectiveAt") && !fields.get("effectiveAt").isTextual()) {
-                errors.add(new FieldError(index, line, "effectiveAt", "must be an ISO-8601 instant string"));
-            } else if (price.effectiveAt() != null
-                    && (price.effectiveAt().isBefore(AsOf.EARLIEST) || price.effectiveAt().isAfter(AsOf.LATEST))) {
-                errors.add(new FieldError(index, line, "effectiveAt", "must lie in the years 0001 to 9999"));
-            }
             if (price.amount() != null && price.amount().precision() - price.amount().scale() > 30) {
                 errors.add(new FieldError(index, line, "amount", "is out of range"));
             }
