@@ -116,7 +116,7 @@ public final class EventHistory {
         if (range.from() instanceof AsOf.AtT at) {
             return at.t();
         }
-        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.from()).instant().toEpochMilli() - 1);
+        TxIndex.Tx before = index.atOrBeforeInstant(ceilingMillis(((AsOf.AtInstant) range.from()).instant()) - 1);
         return before == null ? 0 : before.t() + 1;
     }
 
@@ -128,8 +128,17 @@ public final class EventHistory {
         if (range.to() instanceof AsOf.AtT at) {
             return Math.min(basis, at.t() - 1);
         }
-        TxIndex.Tx before = index.atOrBeforeInstant(((AsOf.AtInstant) range.to()).instant().toEpochMilli() - 1);
+        TxIndex.Tx before = index.atOrBeforeInstant(ceilingMillis(((AsOf.AtInstant) range.to()).instant()) - 1);
         return before == null ? -1 : Math.min(basis, before.t());
+    }
+
+    /**
+     * The first whole millisecond at or after {@code instant}: transaction instants are whole
+     * milliseconds, so one lies before {@code instant} exactly when it lies before this (a bound
+     * of …50.0915 keeps a transaction at …50.091; truncating it would drop it).
+     */
+    static long ceilingMillis(java.time.Instant instant) {
+        return instant.toEpochMilli() + (instant.getNano() % 1_000_000 == 0 ? 0 : 1);
     }
 
     /** Adds one event's items in page order, past the cursor; true once the page (and one more) is full. */

@@ -51,6 +51,23 @@ class InstantInputTest {
                 .statusCode(200).extract().jsonPath().getString("effectiveAt")).isEqualTo("2026-01-01T00:00:00.100Z");
     }
 
+    /** Issue 20: a history bound finer than a millisecond, just past a transaction's instant, keeps it. */
+    @Test
+    void historyBoundsFinerThanAMillisecondCutAtTheInstantTheyName() {
+        String sku = sku("instant-bound");
+        JsonPath created = post(price(sku, 1, "EUR")).statusCode(201).extract().jsonPath();
+        java.time.Instant at = java.time.Instant.parse(created.getString("txInstant"));
+        String justAfter = at.plusNanos(500_000).toString();
+        assertThat(given().queryParam("to", justAfter).get("/prices/{sku}/history", sku).then().statusCode(200)
+                .extract().jsonPath().getList("items")).as("to=%s (exclusive) holds the transaction at %s", justAfter, at)
+                .hasSize(1);
+        assertThat(given().queryParam("from", justAfter).get("/prices/{sku}/history", sku).then().statusCode(200)
+                .extract().jsonPath().getList("items")).as("from=%s starts after the transaction at %s", justAfter, at)
+                .isEmpty();
+        assertThat(given().queryParam("to", at.toString()).get("/prices/{sku}/history", sku).then().statusCode(200)
+                .extract().jsonPath().getList("items")).as("to=%s, its own instant, excludes it", at).isEmpty();
+    }
+
     @Test
     void theLastInstantOfYear9999IsAQueryInstant() {
         given().queryParam("validAt", "9999-12-31T23:59:59.9995Z").get("/prices/{sku}", sku("instant-end")).then()
