@@ -86,11 +86,6 @@ public final class Instants {
         return instant;
     }
 
-    /** True when {@code instant} names nothing finer than a millisecond, the precision Datomic keeps. */
-    public static boolean toTheMillisecond(Instant instant) {
-        return instant.getNano() % 1_000_000 == 0;
-    }
-
     private static LocalDate date(String year, String month, String day) {
         try {
             return LocalDate.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day));

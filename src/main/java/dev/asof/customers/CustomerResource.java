@@ -54,7 +54,7 @@ public class CustomerResource {
     @APIResponse(responseCode = "404", description = "No such customer then: not yet created, or deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> customer(@PathParam("id") String id,
-            @Parameter(description = "A Datomic t or an ISO-8601 instant; default now") @QueryParam("asOf") String asOf,
+            @Parameter(description = "A Datomic t or an RFC 3339 instant; default now") @QueryParam("asOf") String asOf,
             @Context Request request) {
         return threads.run(() -> caching.respond(request, customers.at(id, AsOf.parse("asOf", asOf))));
     }

@@ -33,8 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Prices")
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
 public class PriceResource {
-    private static final String AS_OF = "System time: a Datomic t (1042) or an ISO-8601 instant; default now";
-    private static final String VALID_AT = "Valid time: an ISO-8601 instant; default the instant of asOf, or now";
+    private static final String AS_OF = "System time: a Datomic t (1042) or an RFC 3339 instant; default now";
+    private static final String VALID_AT = "Valid time: an RFC 3339 instant; default the instant of asOf, or now";
 
     private final PriceHistory prices;
     private final Caching caching;

@@ -121,7 +121,7 @@ class PriceTimeTravelTest {
         postPrice(sku, 1, null);
         given().get("/prices/{sku}?asOf=yesterday", sku).then().statusCode(400)
                 .contentType("application/problem+json")
-                .body("detail", containsString("asOf")).body("detail", containsString("ISO-8601"));
+                .body("detail", containsString("asOf")).body("detail", containsString("RFC 3339"));
         given().get("/prices/{sku}?validAt=12:00", sku).then().statusCode(400).body("detail", containsString("validAt"));
         given().get("/prices/{sku}?asOf=999999999999", sku).then().statusCode(400)
                 .body("detail", containsString("basis"));
