@@ -215,6 +215,11 @@ public final class TxData {
             }
             return existing != null;
         }
+        if (existing == null && !event.cleared().isEmpty() && !setsAny(event)) {
+            // Only clears, of a customer that is not there (deleted, or never created): nothing to
+            // clear, and nothing is created — a late or redelivered clear must not undo a deletion.
+            return false;
+        }
         Map<Object, Object> upsert = new HashMap<>();
         upsert.put(Attr.DB_ID, temp);
         upsert.put(Attr.CUSTOMER_ID, event.customerId());
@@ -236,6 +241,11 @@ public final class TxData {
             }
         }
         return changes;
+    }
+
+    private static boolean setsAny(CustomerEvent event) {
+        return event.name() != null || event.email() != null || event.tier() != null || event.country() != null
+                || event.city() != null;
     }
 
     /** Puts a field the event sets; true when it differs from the customer's ({@code existing}, or none). */

@@ -33,6 +33,25 @@ class CustomerTimeTravelTest {
         return post(event).statusCode(201).extract().jsonPath().getLong("t");
     }
 
+    /**
+     * Issue 20: a clear of a customer that is not there (deleted, or never created) creates nothing,
+     * so a late or redelivered clear cannot undo a deletion; an event that sets a field still does.
+     */
+    @Test
+    void aClearOfACustomerThatIsNotThereCreatesNothing() {
+        String id = "clear-" + java.util.UUID.randomUUID();
+        post(with(customer(id), "city", "Paris")).statusCode(201);
+        post(with(customer(id), "deleted", true)).statusCode(201);
+        given().get("/customers/{id}", id).then().statusCode(404);
+        post(with(customer(id), "city", null)).statusCode(201);
+        given().get("/customers/{id}", id).then().statusCode(404);
+        String never = "clear-never-" + java.util.UUID.randomUUID();
+        post(with(customer(never), "name", null)).statusCode(201);
+        given().get("/customers/{id}", never).then().statusCode(404);
+        post(with(customer(id), "city", "Lyon")).statusCode(201);
+        given().get("/customers/{id}", id).then().statusCode(200).body("city", equalTo("Lyon"));
+    }
+
     @Test
     void customerAsOfEachMomentOfItsLife() {
         String id = "life-" + UUID.randomUUID();

@@ -98,19 +98,26 @@ class HistoryPagesPropertyTest {
                     now = null;
                 } else {
                     now = new TreeMap<>(then == null ? Map.of("id", id) : then);
+                    boolean sets = false;
+                    boolean clears = false;
                     for (Map.Entry<String, List<String>> field : FIELDS.entrySet()) {
                         switch (random.nextInt(3)) {
                             case 0 -> { } // not sent: kept
                             case 1 -> {
                                 event = with(event, field.getKey(), null);
                                 now.remove(field.getKey());
+                                clears = true;
                             }
                             default -> {
                                 String value = field.getValue().get(random.nextInt(field.getValue().size()));
                                 event = with(event, field.getKey(), value);
                                 now.put(field.getKey(), value);
+                                sets = true;
                             }
                         }
+                    }
+                    if (then == null && clears && !sets) {
+                        now = null; // only clears, of a customer that is not there: nothing is created
                     }
                 }
                 if (now == null) {
