@@ -1,10 +1,6 @@
 package dev.asof.core;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**

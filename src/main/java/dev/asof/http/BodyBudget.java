@@ -9,6 +9,7 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -172,9 +173,8 @@ public class BodyBudget {
     }
 
     /** Methods whose requests carry a body asof reads (POST /events): the others' bodies are never read. */
-    private static boolean carriesBody(io.vertx.core.http.HttpMethod method) {
-        return io.vertx.core.http.HttpMethod.POST.equals(method) || io.vertx.core.http.HttpMethod.PUT.equals(method)
-                || io.vertx.core.http.HttpMethod.PATCH.equals(method);
+    private static boolean carriesBody(HttpMethod method) {
+        return HttpMethod.POST.equals(method) || HttpMethod.PUT.equals(method) || HttpMethod.PATCH.equals(method);
     }
 
     /** Gives back the request's reservation once its body has been parsed: the bytes are garbage from here on. */
