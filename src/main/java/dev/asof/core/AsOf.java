@@ -23,14 +23,29 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
             return null;
         }
         if (Digits.ONLY.matcher(value).matches()) {
-            try {
-                return new AtT(Long.parseLong(value));
-            } catch (NumberFormatException e) {
-                throw bad(name, value, FORMS);
-            }
+            return new AtT(t(name, value));
         }
         return new AtInstant(instant(name, value, FORMS));
     }
+
+    /**
+     * The one reader of a Datomic {@code t} a client names (a parameter, a path segment, a header):
+     * 1 to 19 ASCII digits that fit a long, nothing else — no sign, no spaces, no fraction, no
+     * exponent. Present but empty or malformed is refused naming {@code name}, never read as 0.
+     */
+    static long t(String name, String value) {
+        if (value != null && Digits.ONLY.matcher(value).matches()) {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException tooLarge) {
+                // reported below
+            }
+        }
+        throw bad(name, value == null ? "" : value, T_FORM, null);
+    }
+
+    /** How {@link #t} describes what it takes. */
+    String T_FORM = "a Datomic t (a whole number of zero or more, such as 1042)";
 
     /** An instant parameter (validAt, from, to as instants): {@link Instants}' one rule. */
     static Instant instant(String name, String value) {
@@ -45,18 +60,15 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
         }
     }
 
-    private static Refusal bad(String name, String value, String forms) {
-        return bad(name, value, forms, "must be " + forms);
-    }
-
+    /** {@code why}: what is wrong beyond not being one of {@code forms} (null: nothing more to say). */
     private static Refusal bad(String name, String value, String forms, String why) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "' " + why,
-                java.util.List.of(new FieldError(null, null, name, why)));
+        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'" + (why == null ? "" : " " + why),
+                java.util.List.of(new FieldError(null, null, name, why == null ? "must be " + forms : why)));
     }
 
     final class Digits {
-        private static final Pattern ONLY = Pattern.compile("[0-9]{1,18}");
+        private static final Pattern ONLY = Pattern.compile("[0-9]{1,19}");
 
         private Digits() {
         }

@@ -47,17 +47,19 @@ public final class Cursor {
             return null;
         }
         long[] numbers = new long[count];
-        try {
-            for (int i = 0; i < count; i++) {
-                numbers[i] = Long.parseLong(parts.get(i));
-                if (numbers[i] < 0) {
-                    throw invalid();
-                }
-            }
-        } catch (NumberFormatException e) {
-            throw invalid();
+        for (int i = 0; i < count; i++) {
+            numbers[i] = number(parts.get(i));
         }
         return numbers;
+    }
+
+    /** A whole number of zero or more inside a cursor, read by {@link AsOf#t}'s rule; anything else: {@link #invalid}. */
+    public static long number(String part) {
+        try {
+            return AsOf.t("cursor", part);
+        } catch (Refusal notANumber) {
+            throw invalid();
+        }
     }
 
     /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): invalid. */

@@ -5,6 +5,8 @@ import datomic.Database;
 import datomic.Peer;
 import datomic.Util;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -54,6 +56,7 @@ public class DatomicStore {
     private volatile boolean open;
     private volatile boolean writes;
     private volatile String opening = "connecting to Datomic";
+    private volatile String lineage;
     /** While reads are served but writes are not: why (waiting for the writer role, fenced out of it). */
     private volatile String noWrites = "the writer is starting";
     private final Event<Opened> opened;
@@ -137,6 +140,41 @@ public class DatomicStore {
         return "asof is starting (" + opening + "); retry shortly";
     }
 
+    /**
+     * The identity of the line of database values this process serves ({@link Lineage}): positions
+     * asof hands out carry it, so that one resumed against another database is told, not starved.
+     */
+    public String lineage() {
+        String known = lineage;
+        if (known == null) {
+            throw new StoreUnavailableException(whyNotOpen());
+        }
+        return known;
+    }
+
+    /**
+     * The newest database value, once it holds {@code t}: a position a client names (as {@code
+     * name}) that lies past this peer's basis is first checked with the transactor ({@code sync}),
+     * since another peer may have seen a transaction this one has not yet; still past it, it is
+     * refused as invalid, naming the basis.
+     */
+    public Database reaching(long t, String name) {
+        Database now = db();
+        if (t > now.basisT() && sharedStorage) {
+            try {
+                now = connection().sync().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception unsynced) {
+                // answered from what this peer holds
+            }
+        }
+        if (t > now.basisT()) {
+            throw Refusal.invalid(name + " t=" + t + " lies beyond the database basis (t=" + now.basisT() + ", recorded "
+                    + Facts.txInstant(now, now.basisT()) + "); ask for a point at or before it",
+                    List.of(new FieldError(null, null, name, "lies beyond the basis t=" + now.basisT())));
+        }
+        return now;
+    }
+
     /** The connection; only the transact worker writes through it. */
     public Connection connection() {
         Connection conn = connection;
@@ -160,13 +198,16 @@ public class DatomicStore {
 
     /**
      * Serves reads from now on, and fires {@link Opened}; writes wait for {@link #takeWrites}, and
-     * are refused meanwhile with {@code whyNoWrites}.
+     * are refused meanwhile with {@code whyNoWrites}. {@code journal}: the identity of the journal
+     * this database was restored from (null without one), which names its {@link #lineage}.
      */
-    public void openForReads(String whyNoWrites) {
+    public void openForReads(String whyNoWrites, String journal) {
         Connection conn = connection;
         if (conn == null) {
             throw new IllegalStateException("Datomic is not connected yet");
         }
+        lineage = Lineage.of(journal != null ? "journal:" + journal : "datomic:" + conn.db().id());
+        LOG.infof("Database lineage %s (%s)", lineage, journal != null ? "the journal's" : "this Datomic database's");
         noWrites = whyNoWrites;
         open = true;
         opened.fire(new Opened(conn.db()));

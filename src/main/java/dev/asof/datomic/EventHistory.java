@@ -185,13 +185,9 @@ public final class EventHistory {
     }
 
     private static long parseDigits(String position, int from) {
-        try {
-            if (position.length() < from + 19 || (from > 0 && position.charAt(from - 1) != '.')) {
-                throw new IllegalArgumentException();
-            }
-            return Long.parseLong(position.substring(from, from + 19));
-        } catch (RuntimeException e) {
+        if (position.length() < from + 19 || (from > 0 && position.charAt(from - 1) != '.')) {
             throw Cursor.invalid();
         }
+        return Cursor.number(position.substring(from, from + 19));
     }
 }

@@ -32,22 +32,20 @@ public class TimeTravel {
 
     public Basis resolve(AsOf asOf) {
         Settledness.Proof proof = settledness.proof(asOf); // before the database value it vouches for
-        Database now = store.db();
+        Database now = asOf instanceof AsOf.AtT at ? store.reaching(at.t(), "asOf") : store.db();
         long basis = now.basisT();
         if (asOf == null) {
             return new Basis(now, basis, clock.now(), false, basis);
         }
         if (asOf instanceof AsOf.AtT at) {
-            if (at.t() > basis) {
-                throw beyond("t=" + at.t(), now, basis);
-            }
             TxIndex.Tx last = lastAtOrBefore(now, at.t());
             Instant instant = last == null ? Instant.EPOCH : Instant.ofEpochMilli(last.instantMillis());
             return new Basis(now.asOf(at.t()), at.t(), instant, proof.settles(asOf, now), basis);
         }
         Instant instant = ((AsOf.AtInstant) asOf).instant();
         if (instant.isAfter(clock.now()) && !proof.settles(asOf, now)) {
-            throw beyond(instant.toString(), now, basis);
+            throw Refusal.invalid("asOf " + instant + " lies beyond the database basis (t=" + basis
+                    + ", recorded " + Facts.txInstant(now, basis) + "); ask for a point at or before it", null);
         }
         TxIndex.Tx last = store.txIndex().atOrBeforeInstant(instant.toEpochMilli());
         long t = last == null ? 0 : Math.min(last.t(), basis);
@@ -63,10 +61,5 @@ public class TimeTravel {
             return new TxIndex.Tx(now.basisT(), Facts.txInstant(now, now.basisT()).toEpochMilli());
         }
         return store.txIndex().atOrBeforeT(t);
-    }
-
-    private static Refusal beyond(String asked, Database now, long basis) {
-        return Refusal.invalid("asOf " + asked + " lies beyond the database basis (t=" + basis
-                + ", recorded " + Facts.txInstant(now, basis) + "); ask for a point at or before it", null);
     }
 }

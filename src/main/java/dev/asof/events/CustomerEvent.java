@@ -1,6 +1,7 @@
 package dev.asof.events;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.asof.events.validation.AddressableId;
 import dev.asof.events.validation.CountryCode;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -17,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "CustomerEvent", description = "type \"customer\": fields present are set, null retracts a field, deleted retracts the customer")
 public record CustomerEvent(
         UUID id,
-        @NotBlank @Size(max = 64)
+        @NotBlank @Size(max = 64) @AddressableId
         String customerId,
         @Size(min = 1, max = 200)
         String name,

@@ -1,5 +1,6 @@
 package dev.asof.events;
 
+import dev.asof.events.validation.AddressableId;
 import dev.asof.events.validation.CurrencyCode;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
@@ -16,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record PriceEvent(
         UUID id,
         @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "must be 1-64 characters of A-Za-z0-9._-")
+        @AddressableId
         String sku,
         @NotNull @DecimalMin(value = "0", message = "must be zero or more")
         @Digits(integer = 30, fraction = 4, message = "must have at most 4 decimals")

@@ -108,7 +108,11 @@ public class Journal implements TxClock.FloorKeeper {
             """
             ALTER TABLE asof_journal ADD COLUMN payload json;
             ALTER TABLE asof_journal ADD COLUMN format smallint NOT NULL DEFAULT 1;
-            ALTER TABLE asof_journal ALTER COLUMN events DROP NOT NULL""");
+            ALTER TABLE asof_journal ALTER COLUMN events DROP NOT NULL""",
+            // The journal's identity, made once: every replay of it restores the same line of database
+            // values (dev.asof.datomic.Lineage), which the positions asof hands out carry. Additive.
+            """
+            ALTER TABLE asof_writer ADD COLUMN identity uuid NOT NULL DEFAULT gen_random_uuid()""");
 
     /** An append, fenced by the writer's epoch in the same statement (see the class comment). */
     private static final String APPEND = """
@@ -146,6 +150,7 @@ public class Journal implements TxClock.FloorKeeper {
     private volatile Instant promisedAtTaking = Instant.EPOCH;
     /** Why this process writes no more (another took the role); null while it may write. */
     private volatile String fenced;
+    private volatile String identity;
     private ScheduledExecutorService promising;
 
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
@@ -166,6 +171,8 @@ public class Journal implements TxClock.FloorKeeper {
         }
         pool = pools.get();
         migrate();
+        identity = pool.query("SELECT identity FROM asof_writer WHERE id = 1").execute().await().atMost(timeout)
+                .iterator().next().getUUID("identity").toString();
         if (tryTakeRole()) {
             LOG.infof("Journal on PostgreSQL: writer role taken (epoch %d), %d batches to replay", epoch, count());
         } else {
@@ -188,6 +195,11 @@ public class Journal implements TxClock.FloorKeeper {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** The journal's identity (a UUID made when it was created), read once at start; null when off. */
+    public String identity() {
+        return identity;
     }
 
     /** True while this process holds the writer role and has not been fenced. */

@@ -79,7 +79,7 @@ public class JournalReplay {
 
     void replay(@Observes @Priority(15) StartupEvent event) {
         if (!journal.enabled()) {
-            store.openForReads("the writer is starting");
+            store.openForReads("the writer is starting", null);
             store.takeWrites();
             return;
         }
@@ -89,9 +89,9 @@ public class JournalReplay {
             try {
                 long seq = replayAll(0);
                 if (journal.holdsRole()) {
-                    store.openForReads("the writer is starting");
+                    store.openForReads("the writer is starting", journal.identity());
                 } else {
-                    store.openForReads(WAITING_FOR_ROLE);
+                    store.openForReads(WAITING_FOR_ROLE, journal.identity());
                     awaitRole();
                     LOG.info("Took the journal's writer role; replaying what the previous writer wrote since");
                     replayAll(seq);

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.asof.config.AsofConfig;
 import dev.asof.core.Page;
 import dev.asof.http.Problem;
-import dev.asof.core.FieldError;
-import dev.asof.core.Refusal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -51,11 +49,13 @@ public class ChangesResource {
 
     /**
      * The page of a change feed: transactions in t order, and where to resume (always): {@code next}
-     * is the after of the next request, and when the page ended inside a transaction (its last item
-     * has a {@code part} with {@code more}) {@code cursor} resumes exactly there.
+     * is the t after which the next page starts, {@code after} the same position with the page's
+     * {@code lineage} (pass it back as after, and a page from another database is refused instead of
+     * read as this one's), and when the page ended inside a transaction (its last item has a
+     * {@code part} with {@code more}) {@code cursor} resumes exactly there.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Changes(List<TxView> items, long next, String cursor) {
+    public record Changes(List<TxView> items, long next, String after, String lineage, String cursor) {
     }
 
     @GET
@@ -74,28 +74,32 @@ public class ChangesResource {
                                             "subject": "price:ABC-123@001780272000000"}],
                                 "changes": [{"entity": {"sku": "ABC-123", "effectiveAt": "2026-06-01T00:00:00Z"},
                                              "attribute": "amount", "value": 19.99, "op": "assert"}]}],
-                     "next": 1042}""")))
-    @APIResponse(responseCode = "400", description = "after, limit or cursor is empty or not valid",
+                     "next": 1042, "after": "1042@5e1b0c4d9a7f3e21", "lineage": "5e1b0c4d9a7f3e21"}""")))
+    @APIResponse(responseCode = "400", description = "after, limit or cursor is empty or not valid, or names no point of"
+            + " this database (read in another lineage, or past the basis)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response changes(
-            @Parameter(description = "Transactions after this t (absent: from the beginning)") @QueryParam("after") String after,
+            @Parameter(description = "Transactions after this t (absent: from the beginning); a page's after"
+                    + " (t@lineage) is refused when read in another database") @QueryParam("after") String after,
             @Parameter(description = "Page size in transactions, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Resume inside a transaction: the cursor of a previous page (wins over after)")
             @QueryParam("cursor") String cursor,
             @Context UriInfo uri) {
         int size = Page.limit(limit);
         // Read raw: an empty "after=" must be a 400, not taken for an absent one.
-        String given = uri.getQueryParameters().getFirst("after");
-        long from = uri.getQueryParameters().containsKey("after") ? parseT("after", given == null ? "" : given) : 0;
-        TxLog.Position position = TxLog.Position.decode(cursor);
-        TxLog.Slice slice = log.read(position != null ? position : TxLog.Position.after(from), size, log.bound());
+        TxLog.Position start = cursor != null && !cursor.isEmpty() ? log.resume("cursor", cursor, true)
+                : uri.getQueryParameters().containsKey("after") ? log.resume("after", given(uri, "after"), false)
+                : TxLog.Position.after(0);
+        TxLog.Slice slice = log.read(start, size, log.bound());
         TxLog.Position next = slice.next();
-        Response.ResponseBuilder response = Response.ok(new Changes(slice.items(), next.after(), next.cursor()),
-                MediaType.APPLICATION_JSON_TYPE);
+        String resume = log.text(next);
+        boolean inside = next.cursor() != null;
+        Response.ResponseBuilder response = Response.ok(new Changes(slice.items(), next.after(),
+                inside ? null : resume, log.lineage(), inside ? resume : null), MediaType.APPLICATION_JSON_TYPE);
         if (slice.full()) {
             UriBuilder link = uri.getRequestUriBuilder();
-            link = next.cursor() != null ? link.replaceQueryParam("after").replaceQueryParam("cursor", next.cursor())
-                    : link.replaceQueryParam("cursor").replaceQueryParam("after", next.after());
+            link = inside ? link.replaceQueryParam("after").replaceQueryParam("cursor", resume)
+                    : link.replaceQueryParam("cursor").replaceQueryParam("after", resume);
             response.header("Link", "<" + link.build() + ">; rel=\"next\"");
         }
         return response.build();
@@ -112,9 +116,13 @@ public class ChangesResource {
                     + " the client takes the last; a larger transaction comes in parts (as in /changes), each part"
                     + " but the last with its cursor as id. When the service shuts down, the stream ends within a second"
                     + " or two with an event named reconnect (no id): connect again, with Last-Event-ID, to another"
-                    + " instance or to this one once it is back.")
+                    + " instance or to this one once it is back. Each id is a position and the database's lineage"
+                    + " (t@lineage): resumed with an id read in another database (a datomic:mem database that started"
+                    + " again) or past the basis, the stream opens with an event named reset (data: reason, lineage,"
+                    + " basisT) and then sends this database's transactions from its first.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream; each tx event's data is a transaction as in /tx/{t}")
-    @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a t (or a part's cursor)",
+    @APIResponse(responseCode = "400", description = "Last-Event-ID or after is empty or not a position (a t or a"
+            + " part's cursor, optionally @lineage)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Multi<OutboundSseEvent> stream(
             @Parameter(description = "Resume after this t, or inside a transaction at this part's cursor") @HeaderParam("Last-Event-ID") String lastEventId,
@@ -123,15 +131,25 @@ public class ChangesResource {
             @Context Sse sse, @Context jakarta.ws.rs.core.HttpHeaders headers, @Context UriInfo uri) {
         // Read raw: an empty Last-Event-ID or "after=" must be a 400, not taken for an absent one.
         List<String> lastIds = headers.getRequestHeader("Last-Event-ID");
-        String given = uri.getQueryParameters().getFirst("after");
-        TxLog.Position start = lastIds != null && !lastIds.isEmpty() ? lastEventId(lastIds.get(0))
-                : TxLog.Position.after(uri.getQueryParameters().containsKey("after")
-                        ? parseT("after", given == null ? "" : given) : log.basisT());
+        TxLog.Position start;
+        OutboundSseEvent opening;
+        try {
+            start = lastIds != null && !lastIds.isEmpty() ? log.resume("Last-Event-ID", lastIds.get(0), true)
+                    : uri.getQueryParameters().containsKey("after") ? log.resume("after", given(uri, "after"), false)
+                    : TxLog.Position.after(log.basisT());
+            opening = sse.newEventBuilder().id(log.text(start)).comment("asof change stream from t=" + start.after())
+                    .build();
+        } catch (TxLog.Elsewhere elsewhere) {
+            // The client's position names no point of this database (it started again, or is another):
+            // say so, then send this database's every transaction, so that a client that does not
+            // know the reset event still misses nothing of it.
+            start = TxLog.Position.after(0);
+            opening = sse.newEventBuilder().id(log.text(start)).name("reset").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(Reset.class, new Reset(elsewhere.detail(), log.lineage(), log.basisT())).build();
+        }
         AtomicReference<TxLog.Position> position = new AtomicReference<>(start);
         AtomicLong lastSent = new AtomicLong(System.nanoTime());
         long heartbeat = config.changes().heartbeat().toNanos();
-        OutboundSseEvent opening = sse.newEventBuilder().id(id(start)).comment("asof change stream from t=" + start.after())
-                .build();
         // Each wake-up (a transaction report, or a tick in case one was dropped) reads the Log from
         // where this subscriber stands, one bounded step at a time, the next step only when the
         // client has taken the last (demand): nothing is skipped or sent twice, and a slow client
@@ -164,7 +182,7 @@ public class ChangesResource {
                                         TxLog.Position past = TxLog.Position.past(tx);
                                         position.set(past);
                                         lastSent.set(System.nanoTime());
-                                        return sse.newEventBuilder().id(id(past)).name("tx")
+                                        return sse.newEventBuilder().id(log.text(past)).name("tx")
                                                 .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TxView.class, tx).build();
                                     })
                                     .onCompletion().invoke(() -> position.set(slice.next()));
@@ -176,31 +194,16 @@ public class ChangesResource {
                 Multi.createFrom().item(farewell));
     }
 
-    /** An SSE id: the t after which to resume, or inside a transaction the cursor of its rest. */
-    private static String id(TxLog.Position position) {
-        String cursor = position.cursor();
-        return cursor != null ? cursor : Long.toString(position.after());
+    /** A query parameter as sent: present but empty is "", never taken for absent. */
+    private static String given(UriInfo uri, String name) {
+        String value = uri.getQueryParameters().getFirst(name);
+        return value == null ? "" : value;
     }
 
-    /** A Last-Event-ID: a t, or the cursor a part of a transaction carried as its id. */
-    private static TxLog.Position lastEventId(String value) {
-        if (!value.isBlank() && !value.trim().chars().allMatch(c -> Character.isDigit(c) || c == '-' || c == '+')) {
-            return TxLog.Position.decode(value);
-        }
-        return TxLog.Position.after(parseT("Last-Event-ID", value));
-    }
-
-    /** A t parameter: a whole number of zero or more. Present but empty or malformed is a 400, never read as 0. */
-    private static long parseT(String name, String value) {
-        try {
-            long t = Long.parseLong(value.trim());
-            if (t >= 0) {
-                return t;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw Refusal.invalid("Parameter " + name + " must be a Datomic t (a whole number, such as 1042)",
-                List.of(new FieldError(null, null, name, "must be a whole number of zero or more")));
+    /**
+     * The stream's first event when the client's position names no point of this database: why,
+     * this database's lineage and basis; the transactions that follow are this database's, from its first.
+     */
+    public record Reset(String reason, String lineage, long basisT) {
     }
 }

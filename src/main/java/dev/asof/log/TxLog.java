@@ -8,6 +8,8 @@ import datomic.Entity;
 import datomic.Log;
 import datomic.Peer;
 import dev.asof.config.AsofConfig;
+import dev.asof.core.AsOf;
+import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
@@ -105,6 +107,64 @@ public class TxLog {
         return store.db().basisT();
     }
 
+    /** The lineage positions are read in ({@link DatomicStore#lineage}). */
+    public String lineage() {
+        return store.lineage();
+    }
+
+    /**
+     * A position as handed out: a t (or, inside a transaction, its cursor), then {@code @} and the
+     * lineage it was read in, so that it is never taken for a position of another database.
+     */
+    public String text(Position position) {
+        String cursor = position.cursor();
+        return (cursor != null ? cursor : Long.toString(position.after())) + "@" + store.lineage();
+    }
+
+    /**
+     * The one reader of a position a client hands back ({@code name}: its parameter or header): a t
+     * ({@link AsOf#t}'s rule) or, where {@code cursors}, a cursor from inside a transaction, either
+     * optionally followed by {@code @} and a lineage, as {@link #text} writes it. Malformed: refused
+     * as invalid. Read in another lineage, or past this database's basis (after asking the
+     * transactor, see {@link DatomicStore#reaching}): {@link Elsewhere}, which a page answers as
+     * invalid and the stream as a reset. A bare t is taken to be of this lineage, as before lineages.
+     */
+    public Position resume(String name, String text, boolean cursors) {
+        String value = text == null ? "" : text;
+        int at = value.lastIndexOf('@');
+        String given = at < 0 ? value : value.substring(0, at);
+        Position position = cursors && !given.isEmpty() && !given.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? Position.decode(given) : Position.after(AsOf.t(name, given));
+        if (at >= 0 && !value.substring(at + 1).equals(store.lineage())) {
+            throw new Elsewhere(name, name + " was read in another database (lineage " + shown(value.substring(at + 1))
+                    + "; this one is " + store.lineage() + "): the database started again or is another one, and its"
+                    + " positions mean something else here; start again from the beginning (after=0)");
+        }
+        try {
+            store.reaching(position.index() > 0 ? position.after() + 1 : position.after(), name);
+        } catch (Refusal beyond) {
+            throw new Elsewhere(name, beyond.detail() + "; if the database started again, start again from the"
+                    + " beginning (after=0)");
+        }
+        return position;
+    }
+
+    private static String shown(String lineage) {
+        return lineage.length() > 20 ? lineage.substring(0, 20) + "…" : lineage;
+    }
+
+    /**
+     * A position that names no point of this database: read in another lineage, or past the basis.
+     * Invalid, naming the parameter; a stream answers it with a reset instead, since an
+     * EventSource cannot read a problem from a failed reconnection.
+     */
+    public static final class Elsewhere extends Refusal {
+        Elsewhere(String name, String detail) {
+            super(Reason.INVALID, "Position not in this database", detail,
+                    List.of(new FieldError(null, null, name, "names no point of this database")), null);
+        }
+    }
+
     /** The bound of every page and stream step (asof.changes.page-datoms, asof.changes.page-bytes). */
     public Bound bound() {
         return bound;
@@ -116,8 +176,8 @@ public class TxLog {
      * where it ends.
      */
     public TxView transaction(long t, int index) {
-        Database db = store.db();
-        if (t <= 0 || t > db.basisT()) {
+        Database db = store.reaching(t, "t");
+        if (t <= 0) {
             throw Refusal.notFound("No transaction at t=" + t + " (basis t=" + db.basisT() + ")");
         }
         Log log = store.connection().log();
@@ -255,7 +315,7 @@ public class TxLog {
         int n = data.size();
         // The item without events and changes, with the longest part it could carry: what an item costs besides its entries.
         long bytes = size(new TxView(t, instant, List.of(), sources, List.of(),
-                new TxView.Part(n, n, n, true, new Position(t - 1, Math.max(n, 1)).cursor()))) + 1;
+                new TxView.Part(n, n, n, true, text(new Position(t - 1, Math.max(n, 1)))))) + 1;
         if (!mustProgress && (bytes > byteBudget || datomBudget <= 0)) {
             return new Described(null, 0, 0, instant, sources, null);
         }
@@ -287,7 +347,7 @@ public class TxLog {
         }
         int end = start + read;
         TxView.Part part = start == 0 && end == n ? null
-                : new TxView.Part(start, end, n, end < n, new Position(t - 1, end).cursor());
+                : new TxView.Part(start, end, n, end < n, text(new Position(t - 1, end)));
         if (part != null && !part.more()) {
             part = new TxView.Part(start, end, n, false, null);
         }

@@ -1,6 +1,6 @@
 package dev.asof.log;
 
-import dev.asof.core.Refusal;
+import dev.asof.core.AsOf;
 import dev.asof.http.NextLink;
 import dev.asof.http.Problem;
 import jakarta.ws.rs.GET;
@@ -46,7 +46,7 @@ public class TxResource {
                              "sources": ["pricing-service"],
                              "changes": [{"entity": {"sku": "ABC-123", "effectiveAt": "2026-06-01T00:00:00Z"},
                                           "attribute": "amount", "value": 19.99, "op": "assert"}]}""")))
-    @APIResponse(responseCode = "400", description = "t is not a whole number, or the cursor is not one of this transaction's",
+    @APIResponse(responseCode = "400", description = "t is not a whole number or lies beyond the basis, or the cursor is not one of this transaction's",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No transaction at this t",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -54,14 +54,9 @@ public class TxResource {
             @Parameter(description = "The rest of a transaction answered in parts: a previous part's next")
             @QueryParam("cursor") String cursor,
             @Context UriInfo uri) {
-        long value;
-        try {
-            value = Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw Refusal.invalid("t must be a whole number, such as 1042", null);
-        }
-        TxLog.Position position = TxLog.Position.decode(cursor);
-        if (position != null && position.after() + 1 != value) {
+        long value = AsOf.t("t", t);
+        TxLog.Position position = cursor == null || cursor.isEmpty() ? null : log.resume("cursor", cursor, true);
+        if (position != null && (position.index() == 0 || position.after() + 1 != value)) {
             throw Cursor.invalid();
         }
         TxView tx = log.transaction(value, position == null ? 0 : position.index());

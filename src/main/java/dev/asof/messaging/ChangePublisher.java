@@ -3,6 +3,7 @@ package dev.asof.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
+import dev.asof.core.AsOf;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.log.ChangeSignal;
 import dev.asof.log.TxLog;
@@ -46,11 +47,11 @@ import org.jboss.logging.Logger;
  * {@code asof.kafka.changes-topic}: one message per transaction, the same JSON as an item of
  * {@code /changes} (always whole: {@link TxLog#after} never splits a transaction into parts, and
  * reads at most 256 of them, fewer once they hold asof.changes.page-datoms datoms), keyed by its t, with t in the {@value #T_HEADER} header, all on partition 0
- * (one partition is what keeps a total order).
+ * (one partition is what keeps a total order), and the lineage of its database in {@value #LINEAGE_HEADER}.
  *
  * <p>Datomic's Log is the outbox. At start, and after any failed send, the publisher reads the
  * last t the topic holds and goes on from the transaction after it, so a crash between commit and
- * publish republishes and never skips: at least once, in order; consumers dedupe on t. It runs on
+ * publish republishes and never skips: at least once, in order; consumers dedupe on lineage and t. It runs on
  * its own thread, woken by each transaction, and never slows the transact worker; how far it is
  * behind (basis t minus last published t) is the gauge {@code asof.changes.lag} and readiness data.
  */
@@ -58,6 +59,8 @@ import org.jboss.logging.Logger;
 public class ChangePublisher {
     private static final Logger LOG = Logger.getLogger(ChangePublisher.class);
     public static final String T_HEADER = "asof-t";
+    /** The lineage of the database the message's t belongs to ({@code dev.asof.datomic.Lineage}). */
+    public static final String LINEAGE_HEADER = "asof-lineage";
     private static final int CHUNK = 256;
     private static final Duration SEND_LIMIT = Duration.ofSeconds(60);
 
@@ -186,6 +189,7 @@ public class ChangePublisher {
             String t = Long.toString(tx.t());
             RecordHeaders headers = new RecordHeaders();
             headers.add(new RecordHeader(T_HEADER, t.getBytes(StandardCharsets.UTF_8)));
+            headers.add(new RecordHeader(LINEAGE_HEADER, store.lineage().getBytes(StandardCharsets.UTF_8)));
             OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                     .withKey(t).withPartition(0).withHeaders(headers).build();
             sends.add(sink.change(Message.of(json.writeValueAsString(tx), Metadata.of(metadata)))
@@ -195,7 +199,13 @@ public class ChangePublisher {
         published.increment(transactions.size());
     }
 
-    /** Reads back the t of the topic's last message (0 when it holds none), creating the topic with one partition if missing. */
+    /**
+     * Reads back the t of the topic's last message (0 when it holds none), creating the topic with
+     * one partition if missing. A last message of another lineage (or, from before lineages, past
+     * this database's basis) was published from a database that is not this one — a {@code
+     * datomic:mem} database that started again: this one is published from its first transaction,
+     * each message naming its lineage, for consumers deduplicating on lineage and t.
+     */
     private long lastTInTopic() throws Exception {
         String topic = config.kafka().changesTopic();
         Map<String, Object> settings = new HashMap<>(kafka.get());
@@ -229,7 +239,16 @@ public class ChangePublisher {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     Header t = record.headers().lastHeader(T_HEADER);
                     if (t != null) {
-                        return Long.parseLong(new String(t.value(), StandardCharsets.UTF_8));
+                        long last = AsOf.t(T_HEADER, new String(t.value(), StandardCharsets.UTF_8));
+                        Header lineage = record.headers().lastHeader(LINEAGE_HEADER);
+                        String theirs = lineage == null ? null : new String(lineage.value(), StandardCharsets.UTF_8);
+                        if (theirs != null ? !theirs.equals(store.lineage()) : last > log.basisT()) {
+                            LOG.warnf("Change stream: the topic's last message (t=%d) is of database lineage %s, not this"
+                                    + " one's (%s): publishing this database from its first transaction", last,
+                                    theirs == null ? "(none: before lineages)" : theirs, store.lineage());
+                            return 0;
+                        }
+                        return last;
                     }
                 }
             }

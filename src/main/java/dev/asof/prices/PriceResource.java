@@ -1,6 +1,7 @@
 package dev.asof.prices;
 
 import dev.asof.core.AsOf;
+import dev.asof.core.Text;
 import dev.asof.http.Caching;
 import dev.asof.core.Page;
 import dev.asof.http.Problem;
@@ -65,6 +66,7 @@ public class PriceResource {
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
             @Context Request request) {
+        Text.requireId("sku", sku);
         return threads.run(() -> caching.respond(request,
                 prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt))));
     }
@@ -82,7 +84,7 @@ public class PriceResource {
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
         return caching.respond(request, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
-                prefix == null ? "" : prefix, Page.limit(limit), cursor), uri);
+                prefix == null ? "" : Text.requireText("prefix", prefix), Page.limit(limit), cursor), uri);
     }
 
     @GET
@@ -104,6 +106,6 @@ public class PriceResource {
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
         return caching.respond(request,
-                prices.history(sku, SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
+                prices.history(Text.requireId("sku", sku), SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
     }
 }

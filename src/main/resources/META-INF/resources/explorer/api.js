@@ -125,6 +125,10 @@ export function follow(onTx, onState) {
             }
             if (message.event === 'tx' && message.data) {
               onTx(JSON.parse(message.data));
+            } else if (message.event === 'reset') {
+              // The position resumed from is not this database's (it started again): the stream now
+              // sends this database from its first transaction; what is shown is read again.
+              onState('live');
             }
           }
         }

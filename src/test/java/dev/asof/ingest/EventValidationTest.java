@@ -136,6 +136,22 @@ class EventValidationTest {
     }
 
     @Test
+    void anAbsentFieldAndTheTextNullAreDifferentContent() {
+        Map<String, Object> event = price(sku("null-text"), 1, "EUR");
+        post(event).statusCode(201);
+        post(event).body("events[0].status", equalTo("duplicate"));
+        post(with(event, "source", "null")).statusCode(422).contentType("application/problem+json")
+                .body("events[0].status", org.hamcrest.Matchers.not(equalTo("duplicate")))
+                .body("events[0].reason", containsString("already recorded"));
+    }
+
+    @Test
+    void aHugeAmountIsOutOfRangeAndSaidOnce() {
+        postRaw("{\"type\":\"price\",\"sku\":\"H-1\",\"amount\":9.2E+1010671858,\"currency\":\"EUR\"}").statusCode(400)
+                .body("errors", hasSize(1)).body("errors[0].message", containsString("out of range"));
+    }
+
+    @Test
     void duplicateKeysAreRejected() {
         postRaw("{\"type\":\"price\",\"sku\":\"A\",\"sku\":\"B\",\"amount\":1,\"currency\":\"EUR\"}").statusCode(400);
     }

@@ -303,6 +303,7 @@ class IngestTest {
                 .body("sources", containsInAnyOrder("erp", "crm"))
                 .body("changes.findAll { it.attribute == 'amount' }[0].entity.sku", equalTo(a.get("sku")))
                 .body("changes.attribute", hasItem("name"));
-        given().get("/tx/{t}", 999_999_999).then().statusCode(404);
+        given().get("/tx/{t}", 999_999_999).then().statusCode(400); // past the basis: a position of no point here
+        given().get("/tx/{t}", 0).then().statusCode(404);
     }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.asof.support.ServerSentEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.io.BufferedReader;
@@ -63,7 +64,7 @@ class ChangeFeedTest {
         long tb = post(b).statusCode(201).extract().jsonPath().getLong("t");
 
         List<String[]> received = read(start, 2);
-        assertThat(received).extracting(e -> e[0]).containsExactly(Long.toString(ta), Long.toString(tb));
+        assertThat(received).extracting(e -> ServerSentEvents.t(e[0])).containsExactly(Long.toString(ta), Long.toString(tb));
         assertThat(received.get(0)[1]).contains((String) a.get("id"));
 
         // Resume after a: b comes again, nothing before it; then live events follow.
@@ -72,7 +73,7 @@ class ChangeFeedTest {
         Map<String, Object> c = price(sku("sse"), 4, "EUR");
         long tc = post(c).statusCode(201).extract().jsonPath().getLong("t");
         List<String[]> after = resumed.get(20, TimeUnit.SECONDS);
-        assertThat(after).extracting(e -> e[0]).containsExactly(Long.toString(tb), Long.toString(tc));
+        assertThat(after).extracting(e -> ServerSentEvents.t(e[0])).containsExactly(Long.toString(tb), Long.toString(tc));
     }
 
     @Test
@@ -114,21 +115,56 @@ class ChangeFeedTest {
     @Test
     void reconnectingWithTheAnnouncedPositionMissesNothingCommittedMeanwhile() throws Exception {
         List<String> opened = rawLines(null, 300);
-        long position = Long.parseLong(opened.stream().filter(l -> l.startsWith("id:")).findFirst().orElseThrow()
-                .substring(3).trim());
+        long position = Long.parseLong(ServerSentEvents.t(opened.stream().filter(l -> l.startsWith("id:")).findFirst()
+                .orElseThrow().substring(3).trim()));
         // Disconnected: a transaction lands before the client comes back.
         Map<String, Object> missed = price(sku("missed"), 1, "EUR");
         long t = post(missed).statusCode(201).extract().jsonPath().getLong("t");
         List<String[]> after = read(position, 1);
-        assertThat(after.get(0)[0]).isEqualTo(Long.toString(t));
+        assertThat(ServerSentEvents.t(after.get(0)[0])).isEqualTo(Long.toString(t));
         assertThat(after.get(0)[1]).contains((String) missed.get("id"));
     }
 
+    @Test
+    void aPageSaysWhereToResumeWithItsLineageAndRefusesAPositionOfAnotherDatabase() {
+        long t = post(price(sku("line"), 1, "EUR")).statusCode(201).extract().jsonPath().getLong("t");
+        JsonPath page = given().get("/changes?after={t}", t - 1).then().statusCode(200).extract().jsonPath();
+        String lineage = page.getString("lineage");
+        assertThat(lineage).matches("[0-9a-f]{16}");
+        assertThat(page.getString("after")).isEqualTo(page.getLong("next") + "@" + lineage);
+        given().queryParam("after", page.getString("after")).get("/changes").then().statusCode(200)
+                .body("lineage", org.hamcrest.Matchers.equalTo(lineage));
+        String other = lineage.equals("0123456789abcdef") ? "fedcba9876543210" : "0123456789abcdef";
+        given().queryParam("after", t + "@" + other).get("/changes").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("another database")).body("errors[0].field", org.hamcrest.Matchers.equalTo("after"));
+    }
+
+    @Test
+    void aPositionPastTheBasisIsRefusedByPagesAndTransactionsAndResetsAStream() throws Exception {
+        post(price(sku("past"), 1, "EUR")).statusCode(201);
+        long beyond = given().get("/changes").then().extract().jsonPath().getLong("next") + 1_000_000;
+        given().get("/changes?after={t}", beyond).then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("beyond the database basis"))
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("after"));
+        given().get("/tx/{t}", beyond).then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("t"));
+        for (String bad : List.of("+5", "-3", "1e3", "0x10", " 7", "99999999999999999999")) {
+            given().urlEncodingEnabled(false).get("/tx/" + java.net.URLEncoder.encode(bad, StandardCharsets.UTF_8)
+                    .replace("+", "%20")).then().statusCode(400).contentType("application/problem+json")
+                    .body("errors[0].field", org.hamcrest.Matchers.equalTo("t"));
+        }
+        List<String> lines = rawLines(Long.toString(beyond), 1500);
+        assertThat(lines).as("a reset, not silence").contains("event:reset");
+        assertThat(lines).as("then the stream starts from this database's beginning").anyMatch(l -> l.startsWith("id:0@"));
+        assertThat(lines).as("and sends its transactions").anyMatch(l -> l.equals("event:tx"));
+    }
+
     /** The raw lines of the stream for {@code millis}, with Last-Event-ID {@code lastId} when not null. */
-    private List<String> rawLines(Long lastId, long millis) throws Exception {
+    private List<String> rawLines(String lastId, long millis) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(stream.toURI()).header("Accept", "text/event-stream");
         if (lastId != null) {
-            request.header("Last-Event-ID", Long.toString(lastId));
+            request.header("Last-Event-ID", lastId);
         }
         HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request.build(),
                 HttpResponse.BodyHandlers.ofInputStream());

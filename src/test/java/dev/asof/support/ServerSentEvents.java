@@ -58,4 +58,10 @@ public final class ServerSentEvents {
             throw new IllegalStateException(e);
         }
     }
+
+    /** The t of a tx event's id ({@code t@lineage}: a position and its database's lineage). */
+    public static String t(String id) {
+        int at = id.indexOf('@');
+        return at < 0 ? id : id.substring(0, at);
+    }
 }
