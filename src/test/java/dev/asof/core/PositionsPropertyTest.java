@@ -1,0 +1,80 @@
+package dev.asof.core;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One reader of a t (issue 20), fed generated text: digits of every length, signs, spaces,
+ * fractions, exponents, hex, Unicode digits. {@link AsOf#t} takes exactly 1–19 ASCII digits that
+ * fit a long, and every place that takes a t agrees with it — asOf, /changes?after, /tx/{t} — by
+ * answering a 400 naming the field exactly when it refuses (a t it takes may still lie beyond the
+ * basis: that is a 400 too, but with its own words).
+ */
+@QuarkusTest
+class PositionsPropertyTest {
+    private static final String[] PIECES = {"0", "1", "7", "9", "00", "42", "+", "-", " ", ".", "e", "E", "x", "_",
+            "٣", "１", "9223372036854775807", "9223372036854775808", "\t"};
+
+    @Test
+    void everyPlaceThatTakesATAgreesWithTheOneReader() {
+        Random random = new Random(42);
+        List<String> values = new ArrayList<>(List.of("0", "1", "+5", "-3", "1e3", "0x10", " 7", "7 ", "1.0",
+                "9223372036854775807", "9223372036854775808", "0000000000000000001", "00000000000000000001"));
+        for (int i = 0; i < 60; i++) {
+            StringBuilder value = new StringBuilder();
+            for (int p = 0, n = 1 + random.nextInt(3); p < n; p++) {
+                value.append(PIECES[random.nextInt(PIECES.length)]);
+            }
+            values.add(value.toString());
+        }
+        for (String value : values) {
+            boolean rule = value.matches("[0-9]{1,19}") && fitsALong(value);
+            boolean read;
+            try {
+                assertThat(AsOf.t("t", value)).isEqualTo(Long.parseLong(value));
+                read = true;
+            } catch (Refusal refused) {
+                assertThat(refused.errors()).extracting(FieldError::field).containsExactly("t");
+                read = false;
+            }
+            assertThat(read).as("AsOf.t('%s')", value).isEqualTo(rule);
+            String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            String wording = "a Datomic t (a whole number";
+            for (String[] place : List.of(new String[] {"/tx/" + encoded, "t"},
+                    new String[] {"/changes?after=" + encoded, "after"}, new String[] {"/prices?asOf=" + encoded, "asOf"})) {
+                if (place[1].equals("t") && (value.equals(".") || value.equals(".."))) {
+                    continue; // a dot segment: the path loses it before it is routed (RFC 3986 §5.2.4)
+                }
+                var answer = given().urlEncodingEnabled(false).get(place[0]).then().extract();
+                if (!rule) {
+                    assertThat(answer.statusCode()).as("%s", place[0]).isEqualTo(400);
+                    assertThat(answer.contentType()).startsWith("application/problem+json");
+                    assertThat(answer.jsonPath().getString("errors[0].field")).as("%s", place[0]).isEqualTo(place[1]);
+                    if (!place[1].equals("asOf")) { // asOf also takes instants: its words name both forms
+                        assertThat(answer.jsonPath().getString("detail")).as("%s", place[0]).contains(wording);
+                    }
+                } else if (answer.statusCode() == 400) {
+                    assertThat(answer.jsonPath().getString("detail")).as("%s: a t refused only past the basis", place[0])
+                            .contains("beyond the database basis");
+                }
+            }
+        }
+    }
+
+    private static boolean fitsALong(String digits) {
+        try {
+            Long.parseLong(digits);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
