@@ -119,7 +119,7 @@ public class EventReader {
      * One JSON event or a JSON array of events, as a broker message holds them. An event without an
      * id gets {@code missingId} of its index: an id derived from the message's place in the broker,
      * so that a redelivery cannot record it twice. Where {@code missingId} has none (null), the event
-     * is invalid.
+     * is invalid; what {@code missingId} throws (it may need the broker) goes to the caller.
      */
     public List<Received> readJson(byte[] body, Instant receivedAt, IntFunction<UUID> missingId) {
         tooLarge(body, config.limits().jsonBytes(), "JSON");

@@ -39,6 +39,8 @@ import org.jboss.logging.Logger;
  *     the reason, then acknowledged, so that one bad message never blocks the rest;</li>
  * <li><b>not recorded for now</b> (storage unavailable, the outcome unknown: a retryable reason):
  *     queued again after a pause, with the same ids, until it is recorded or the service stops;</li>
+ * <li><b>not readable for now</b> (an id derived from the broker's answer, and the broker did not
+ *     answer): read again after a pause, holding up the messages behind it, as waiting for room does;</li>
  * <li><b>the service stops</b>: left unacknowledged; the broker delivers it again after the restart,
  *     where its ids make it a duplicate if it had committed.</li>
  * </ul>
@@ -56,7 +58,10 @@ public class BrokerIngest {
     public interface Delivery {
         byte[] body();
 
-        /** The id for event {@code index} of the message when the event has none, or null when the message gives none. */
+        /**
+         * The id for event {@code index} of the message when the event has none ({@link BrokerIds}), or null
+         * when the message gives none; a retryable {@link Refusal} when it cannot be told now.
+         */
         UUID missingId(int index);
 
         /** Where the message came from (topic, partition, offset; queue, delivery tag), for logs; never its content. */
@@ -92,12 +97,26 @@ public class BrokerIngest {
      * dead-lettered; its commit is awaited apart, so that the next message can join the same batch.
      */
     public void deliver(String connector, Delivery delivery) throws InterruptedException {
-        List<Received> events;
-        try {
-            events = reader.readJson(delivery.body(), clock.instant(), delivery::missingId);
-        } catch (Refusal invalid) {
-            deadLetter(connector, delivery, invalid);
-            return;
+        List<Received> events = null;
+        for (int attempt = 0; events == null; attempt++) {
+            try {
+                events = reader.readJson(delivery.body(), clock.instant(), delivery::missingId);
+            } catch (Refusal refused) {
+                if (!refused.reason().retryable()) {
+                    deadLetter(connector, delivery, refused);
+                    return;
+                }
+                // Readable later (a derived id needs the broker, which did not answer): read again here,
+                // in order, as the consumer would wait for room.
+                if (stopping) {
+                    count(connector, "left_for_redelivery");
+                    return;
+                }
+                count(connector, "retried");
+                LOG.warnf("A %s message (%s) cannot be read for now (%s); read again in %d ms", connector,
+                        delivery.origin(), refused.getMessage(), retryDelay(attempt));
+                Thread.sleep(retryDelay(attempt));
+            }
         }
         submit(connector, delivery, events, 0);
     }
@@ -132,7 +151,7 @@ public class BrokerIngest {
             count(connector, "left_for_redelivery");
         } else {
             count(connector, "retried");
-            long delay = Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 10));
+            long delay = retryDelay(attempt);
             LOG.warnf("A %s message (%s) is not recorded for now (%s); queued again in %d ms", connector,
                     delivery.origin(), refusal.getMessage(), delay);
             retries.schedule(() -> {
@@ -143,6 +162,10 @@ public class BrokerIngest {
                 }
             }, delay, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private static long retryDelay(int attempt) {
+        return Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 10));
     }
 
     private void deadLetter(String connector, Delivery delivery, Refusal why) {
@@ -182,8 +205,8 @@ public class BrokerIngest {
 
     private void count(String connector, String outcome) {
         counters.computeIfAbsent(connector + "/" + outcome, key -> Counter.builder("asof.broker.messages")
-                .description("Broker messages by outcome: recorded, duplicate, dead_lettered, retried (queued again"
-                        + " after storage failed), left_for_redelivery (the service stopped first)")
+                .description("Broker messages by outcome: recorded, duplicate, dead_lettered, retried (queued or read"
+                        + " again after storage or the broker failed), left_for_redelivery (the service stopped first)")
                 .tag("connector", connector)
                 .tag("outcome", outcome)
                 .register(registry)).increment();

@@ -24,7 +24,8 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * a poll are queued together and so group-committed together (with HTTP's events too). A poll is
  * acknowledged, and its offsets committed, only when each of its records is recorded or
  * dead-lettered; a crash before that delivers the records again. While the queue has no room the
- * method waits and the connector pauses the partitions ({@code pause-if-no-requests}).
+ * method waits and the connector pauses the partitions ({@code pause-if-no-requests}). An event
+ * without an id gets one from its record's topic id, partition and offset ({@link BrokerIds#kafka}).
  */
 @ApplicationScoped
 public class KafkaEvents {
@@ -34,10 +35,12 @@ public class KafkaEvents {
 
     private final BrokerIngest ingest;
     private final KafkaSinks sinks;
+    private final KafkaTopicIds topicIds;
 
-    public KafkaEvents(BrokerIngest ingest, KafkaSinks sinks) {
+    public KafkaEvents(BrokerIngest ingest, KafkaSinks sinks, KafkaTopicIds topicIds) {
         this.ingest = ingest;
         this.sinks = sinks;
+        this.topicIds = topicIds;
     }
 
     @Incoming("kafka-events")
@@ -46,29 +49,28 @@ public class KafkaEvents {
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
         AtomicInteger unresolved = new AtomicInteger(records.size());
         for (KafkaRecord<String, byte[]> record : records) {
-            ingest.deliver(CONNECTOR, new RecordDelivery(record, () -> {
+            RecordDelivery delivery = new RecordDelivery(record, () -> {
                 if (unresolved.decrementAndGet() == 0) {
                     batch.ack();
                 }
-            }));
+            });
+            topicIds.reading(record.getTopic(), record.getPartition(), delivery.offset, delivery.generation);
+            ingest.deliver(CONNECTOR, delivery);
         }
         return CompletableFuture.completedFuture(null);
-    }
-
-    /** The id of event {@code index} of the record at topic/partition/offset that has none of its own. */
-    static UUID derivedId(String topic, int partition, long offset, int index) {
-        return UUID.nameUUIDFromBytes(("kafka:" + topic + ":" + partition + ":" + offset + ":" + index)
-                .getBytes(StandardCharsets.UTF_8));
     }
 
     private final class RecordDelivery implements BrokerIngest.Delivery {
         private final KafkaRecord<String, byte[]> record;
         private final long offset;
+        private final int generation;
         private final Runnable resolved;
 
         RecordDelivery(KafkaRecord<String, byte[]> record, Runnable resolved) {
+            IncomingKafkaRecordMetadata<?, ?> metadata = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
             this.record = record;
-            this.offset = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getOffset();
+            this.offset = metadata.getOffset();
+            this.generation = metadata.getConsumerGroupGenerationId();
             this.resolved = resolved;
         }
 
@@ -79,7 +81,7 @@ public class KafkaEvents {
 
         @Override
         public UUID missingId(int index) {
-            return derivedId(record.getTopic(), record.getPartition(), offset, index);
+            return BrokerIds.kafka(topicIds.of(record.getTopic(), generation), record.getPartition(), offset, index);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.asof.messaging;
 
+import dev.asof.config.AsofConfig;
 import dev.asof.core.Refusal;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -8,7 +9,6 @@ import io.smallrye.reactive.messaging.annotations.OnOverflow;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -24,7 +24,8 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * comes, so that the worker group-commits the messages that arrive together; each is acknowledged
  * once its events are recorded (or it is dead-lettered). At most {@code asof.rabbitmq.prefetch}
  * messages are unacknowledged at once: beyond them RabbitMQ holds the rest back, and while the
- * ingest queue is full this consumer waits and takes none.
+ * ingest queue is full this consumer waits and takes none. An event without an id gets one from the
+ * queue's name and the message's message-id ({@link BrokerIds#rabbitmq}).
  */
 @ApplicationScoped
 public class RabbitEvents {
@@ -32,10 +33,12 @@ public class RabbitEvents {
 
     private final BrokerIngest ingest;
     private final Sink sink;
+    private final String queue;
 
-    public RabbitEvents(BrokerIngest ingest, Sink sink) {
+    public RabbitEvents(BrokerIngest ingest, Sink sink, AsofConfig config) {
         this.ingest = ingest;
         this.sink = sink;
+        this.queue = config.rabbitmq().eventsQueue();
     }
 
     @Incoming("rabbitmq-events")
@@ -43,15 +46,6 @@ public class RabbitEvents {
     public CompletionStage<Void> consume(Message<byte[]> message) throws InterruptedException {
         ingest.deliver(CONNECTOR, new MessageDelivery(message));
         return CompletableFuture.completedFuture(null);
-    }
-
-    /**
-     * The id of event {@code index} of a message without an id of its own: from the message id its
-     * publisher set, or none (the event is then invalid: a redelivery could not be told apart).
-     */
-    static UUID derivedId(String queue, String messageId, int index) {
-        return messageId == null || messageId.isBlank() ? null
-                : UUID.nameUUIDFromBytes(("rabbitmq:" + queue + ":" + messageId + ":" + index).getBytes(StandardCharsets.UTF_8));
     }
 
     private final class MessageDelivery implements BrokerIngest.Delivery {
@@ -70,12 +64,12 @@ public class RabbitEvents {
 
         @Override
         public UUID missingId(int index) {
-            return derivedId(metadata.getRoutingKey(), metadata.getMessageId().orElse(null), index);
+            return BrokerIds.rabbitmq(queue, metadata.getMessageId().orElse(null), index);
         }
 
         @Override
         public String origin() {
-            return "routing key " + metadata.getRoutingKey()
+            return "queue " + queue + ", routing key " + metadata.getRoutingKey()
                     + metadata.getMessageId().map(id -> ", message id " + id).orElse("");
         }
 

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Uuid;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -128,10 +129,11 @@ class BrokerCrashIT {
             }
             producer.flush();
         }
+        Uuid topicId = KafkaBroker.topicId(topic);
         for (int i = 0; i < EVENTS; i++) {
             if (ids.get(i) == null) {
                 RecordMetadata at = sent.get(i).get();
-                ids.set(i, KafkaEvents.derivedId(topic, at.partition(), at.offset(), 0));
+                ids.set(i, BrokerIds.kafka(topicId, at.partition(), at.offset(), 0));
             }
         }
         return ids;

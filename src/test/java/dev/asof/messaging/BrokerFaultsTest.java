@@ -79,7 +79,6 @@ class BrokerFaultsTest {
     }
 
     private double retried() {
-        var counter = registry.find("asof.broker.messages").tag("outcome", "retried").counter();
-        return counter == null ? 0 : counter.count();
+        return BrokerOutcomes.count(registry, KafkaEvents.CONNECTOR, "retried");
     }
 }

@@ -102,11 +102,11 @@ class KafkaIngestTest {
     }
 
     @Test
-    void anEventWithoutIdIsRecordedUnderAnIdDerivedFromItsOffset() throws Exception {
+    void anEventWithoutIdIsRecordedUnderAnIdDerivedFromItsTopicIdAndOffset() throws Exception {
         Map<String, Object> event = price(sku("no-id"), 3, "USD");
         event.remove("id");
         RecordMetadata at = KafkaBroker.send(EVENTS, "k", JSON.writeValueAsString(event));
-        UUID derived = KafkaEvents.derivedId(EVENTS, at.partition(), at.offset(), 0);
+        UUID derived = BrokerIds.kafka(KafkaBroker.topicId(EVENTS), at.partition(), at.offset(), 0);
 
         long t = Events.awaitT(derived);
         // The same message delivered again is the same event: a duplicate with the original t.

@@ -26,6 +26,7 @@ import java.util.UUID;
 import org.awaitility.Awaitility;
 import dev.asof.ingest.IngestQueue;
 import dev.asof.ingest.TransactWorker;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
 class RabbitIngestTest {
     static final String QUEUE = "asof-events-test-" + UUID.randomUUID().toString().substring(0, 8);
     static final String DEAD = QUEUE + "-dlq";
+    /** A topic exchange that routes {@code price.#} to the queue, as a publisher's own exchange would. */
+    static final String ROUTES = QUEUE + "-routes";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static class OnRabbit extends OwnDatabase {
@@ -57,6 +60,9 @@ class RabbitIngestTest {
     @Inject
     IngestQueue queue;
 
+    @Inject
+    MeterRegistry registry;
+
     @AfterEach
     void resumeWorker() {
         worker.resume();
@@ -68,6 +74,7 @@ class RabbitIngestTest {
             channel.queueDelete(QUEUE);
             channel.queueDelete(DEAD);
             channel.exchangeDelete(DEAD);
+            channel.exchangeDelete(ROUTES);
         }
     }
 
@@ -81,7 +88,7 @@ class RabbitIngestTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().when().get("/prices/" + sku).then().statusCode(200).body("amount", equalTo(7.25f)));
-        UUID derived = RabbitEvents.derivedId(QUEUE, messageId, 0);
+        UUID derived = BrokerIds.rabbitmq(QUEUE, messageId, 0);
         long t = Events.awaitT(derived);
         // Delivered again (a crash before the ack), the same message is the same event.
         publish(JSON.writeValueAsBytes(event), messageId);
@@ -89,6 +96,31 @@ class RabbitIngestTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().contentType(ContentType.JSON)
                 .body(event).when().post("/events").then().statusCode(200).body("t", equalTo((int) t)));
         given().when().get("/prices/" + sku + "/history").then().statusCode(200).body("items.size()", equalTo(1));
+    }
+
+    @Test
+    void theSameMessageReachingTheQueueByAnotherRouteIsTheSameEvent() throws Exception {
+        String sku = sku("route");
+        Map<String, Object> event = price(sku, "4.10", "EUR");
+        event.remove("id");
+        byte[] body = JSON.writeValueAsBytes(event);
+        String messageId = UUID.randomUUID().toString();
+        try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
+            channel.exchangeDeclare(ROUTES, "topic", true);
+            channel.queueBind(QUEUE, ROUTES, "price.#");
+        }
+        publish(ROUTES, "price.eu", body, messageId);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Events.priceHistory(sku).size() == 1);
+        // The id names the queue the message was taken from, not the route it took there.
+        assertThat(Events.priceHistory(sku).get(0).get("eventId"))
+                .isEqualTo(BrokerIds.rabbitmq(QUEUE, messageId, 0).toString());
+
+        // The same message again by another route: re-driven from the dead letters, or moved by a
+        // shovel, through the default exchange; its routing key is now the queue's name.
+        double duplicates = duplicates();
+        publish("", QUEUE, body, messageId);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() > duplicates);
+        assertThat(Events.priceHistory(sku)).hasSize(1);
     }
 
     @Test
@@ -146,12 +178,20 @@ class RabbitIngestTest {
     }
 
     private static void publish(byte[] body, String messageId) throws Exception {
+        publish("", QUEUE, body, messageId);
+    }
+
+    private static void publish(String exchange, String routingKey, byte[] body, String messageId) throws Exception {
         try (Connection connection = RabbitBroker.connect(); Channel channel = connection.createChannel()) {
             channel.confirmSelect();
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                     .deliveryMode(2).messageId(messageId).build();
-            channel.basicPublish("", QUEUE, props, body);
+            channel.basicPublish(exchange, routingKey, props, body);
             channel.waitForConfirmsOrDie(5000);
         }
+    }
+
+    private double duplicates() {
+        return BrokerOutcomes.count(registry, RabbitEvents.CONNECTOR, "duplicate");
     }
 }

@@ -64,6 +64,12 @@ public final class Events {
         return given().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8)).when().post("/events").then();
     }
 
+    /** The versions of a SKU's price as {@code /prices/{sku}/history} lists them; none while it has no price. */
+    public static List<Map<String, Object>> priceHistory(String sku) {
+        var answer = given().when().get("/prices/" + sku + "/history").then().extract();
+        return answer.statusCode() == 200 ? answer.jsonPath().getList("items") : List.of();
+    }
+
     /** Waits until the event is recorded (read from /changes, page by page); its t. */
     public static long awaitT(UUID id) {
         long[] t = {0};

@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,9 +22,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
 /**
  * A real Apache Kafka broker (KRaft, one node) in the test JVM, from Maven artifacts: no Docker.
@@ -100,6 +108,43 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
             }
         }
         return records;
+    }
+
+    public static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers()));
+    }
+
+    /** The id of the topic as it exists now (Kafka's id of this incarnation of the name). */
+    public static Uuid topicId(String topic) {
+        try (Admin admin = admin()) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Deletes the topic and creates it again under the same name, with one partition: its offsets
+     * start at 0 again. A consumer subscribed to the name may create it first (auto-creation, as
+     * a broker allows by default); either way, what stands under the name afterwards is a new topic.
+     */
+    public static void recreate(String topic) {
+        try (Admin admin = admin()) {
+            Uuid old = topicId(topic);
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            // The broker may take a moment to describe the new topic.
+            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> !topicId(topic).equals(old));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The bytes of a record's header as text, or null. */
