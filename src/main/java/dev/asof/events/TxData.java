@@ -150,6 +150,22 @@ public final class TxData {
         return PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli());
     }
 
+    /**
+     * True when {@code txData} (as {@link #build} made it) records {@code event} as one that changes
+     * nothing: its version already held that, or it clears fields of a customer that is not there.
+     * False also where the builder could not tell (several writers).
+     */
+    public static boolean recordsUnchanged(List<Object> txData, Event event) {
+        String temp = eventTemp(event);
+        for (Object statement : txData) {
+            if (statement instanceof List<?> s && s.size() == 4 && temp.equals(s.get(1))
+                    && (Attr.EVENT_UNCHANGED_SKU.equals(s.get(2)) || Attr.EVENT_UNCHANGED_SUBJECT.equals(s.get(2)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String eventTemp(Event event) {
         return "event-" + event.id();
     }

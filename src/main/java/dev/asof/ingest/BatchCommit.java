@@ -201,7 +201,7 @@ final class BatchCommit {
         store.txIndex().record(t, instant.toEpochMilli());
         stats.committed(batch.size(), System.nanoTime() - started);
         for (Pending p : batch) {
-            p.submission().committed(p.index(), t, instant);
+            p.submission().committed(p.index(), t, instant, TxData.recordsUnchanged(txData, p.received().event()));
         }
         return Outcome.RESOLVED;
     }

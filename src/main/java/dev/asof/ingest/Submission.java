@@ -41,6 +41,7 @@ final class Submission {
     private final long[] ts;
     private final Instant[] instants;
     private final String[] reasons;
+    private final boolean[] unchanged;
     private final CompletableFuture<IngestResult> done = new CompletableFuture<>();
     private Refusal failure;
     /** The batch plan's view of it, worked out once: see {@link #waitsForItsOwn}. */
@@ -61,6 +62,7 @@ final class Submission {
         this.ts = new long[events.size()];
         this.instants = new Instant[events.size()];
         this.reasons = new String[events.size()];
+        this.unchanged = new boolean[events.size()];
         this.remaining = events.size();
     }
 
@@ -114,7 +116,9 @@ final class Submission {
         return remaining;
     }
 
-    void committed(int index, long t, Instant txInstant) {
+    /** {@code unchanged}: recorded, but it changes nothing (said in its outcome). */
+    void committed(int index, long t, Instant txInstant, boolean unchanged) {
+        this.unchanged[index] = unchanged;
         resolve(index, State.COMMITTED, t, txInstant, null);
     }
 
@@ -212,7 +216,8 @@ final class Submission {
         for (int i = 0; i < events.size(); i++) {
             var id = events.get(i).event().id();
             switch (states[i]) {
-                case COMMITTED -> outcomes.add(new IngestResult.EventOutcome(id, IngestResult.CREATED, ts[i]));
+                case COMMITTED -> outcomes.add(new IngestResult.EventOutcome(id, IngestResult.CREATED, ts[i], null,
+                        unchanged[i] ? Boolean.FALSE : null));
                 case DUPLICATE -> outcomes.add(new IngestResult.EventOutcome(id, IngestResult.DUPLICATE, ts[i]));
                 case UNKNOWN -> outcomes.add(new IngestResult.EventOutcome(id, IngestResult.UNKNOWN, null, reasons[i]));
                 default -> outcomes.add(new IngestResult.EventOutcome(id, IngestResult.FAILED, null, reasons[i]));

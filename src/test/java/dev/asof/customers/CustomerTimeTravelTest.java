@@ -43,12 +43,14 @@ class CustomerTimeTravelTest {
         post(with(customer(id), "city", "Paris")).statusCode(201);
         post(with(customer(id), "deleted", true)).statusCode(201);
         given().get("/customers/{id}", id).then().statusCode(404);
-        post(with(customer(id), "city", null)).statusCode(201);
+        post(with(customer(id), "city", null)).statusCode(201)
+                .body("events[0].status", equalTo("created")).body("events[0].changed", equalTo(false));
         given().get("/customers/{id}", id).then().statusCode(404);
         String never = "clear-never-" + java.util.UUID.randomUUID();
-        post(with(customer(never), "name", null)).statusCode(201);
+        post(with(customer(never), "name", null)).statusCode(201).body("events[0].changed", equalTo(false));
         given().get("/customers/{id}", never).then().statusCode(404);
-        post(with(customer(id), "city", "Lyon")).statusCode(201);
+        post(with(customer(id), "city", "Lyon")).statusCode(201)
+                .body("events[0].changed", org.hamcrest.Matchers.nullValue());
         given().get("/customers/{id}", id).then().statusCode(200).body("city", equalTo("Lyon"));
     }
 

@@ -109,7 +109,7 @@ class BatchPlanPropertyTest {
                 assertThat(keys.add(p.received().subject())).as("seed %d: one entity once a transaction", seed).isTrue();
                 assertThat(keys.add(p.received().event().id())).as("seed %d: one event id once a transaction", seed).isTrue();
                 txOf.put(p, tx);
-                p.submission().committed(p.index(), tx, Instant.EPOCH);
+                p.submission().committed(p.index(), tx, Instant.EPOCH, false);
             }
             assertThat(plan.batch.size() + plan.leftover.size()).as("seed %d: nothing lost", seed).isEqualTo(input.size());
             input = new ArrayList<>(plan.leftover);
@@ -157,7 +157,7 @@ class BatchPlanPropertyTest {
         while (!input.isEmpty()) {
             BatchPlan plan = BatchPlan.cut(db, input, 1000);
             assertThat(plan.batch).hasSize(1);
-            plan.batch.forEach(p -> chain.committed(p.index(), 1, Instant.EPOCH));
+            plan.batch.forEach(p -> chain.committed(p.index(), 1, Instant.EPOCH, false));
             lookups += plan.lookups;
             input = plan.leftover;
             cuts++;

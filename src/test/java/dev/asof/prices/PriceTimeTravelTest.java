@@ -366,6 +366,16 @@ class PriceTimeTravelTest {
     }
 
     @Test
+    void aVersionSentAgainWithTheSameAmountIsRecordedAndSaysItChangedNothing() {
+        String sku = sku("same");
+        postPrice(sku, 7, JUNE);
+        post(with(price(sku, 7, "EUR"), "effectiveAt", JUNE)).statusCode(201)
+                .body("events[0].status", equalTo("created")).body("events[0].changed", equalTo(false));
+        post(with(price(sku, 8, "EUR"), "effectiveAt", JUNE)).statusCode(201)
+                .body("events[0].changed", nullValue());
+    }
+
+    @Test
     void aSkuIsListedOnceFromItsFirstVersionOnHoweverManyVersionsFollow() {
         String prefix = sku("named");
         String a = prefix + "-a";
