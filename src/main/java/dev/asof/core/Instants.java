@@ -67,18 +67,19 @@ public final class Instants {
             }
             String fraction = at.group(7) == null ? "" : at.group(7);
             int nanos = fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "00000000").substring(0, 9));
-            ZoneOffset offset = ZoneOffset.UTC;
+            long offsetSeconds = 0;
             if (at.group(9) != null) {
                 int offsetHours = Integer.parseInt(at.group(10));
                 int offsetMinutes = Integer.parseInt(at.group(11));
                 if (offsetHours > 23 || offsetMinutes > 59) {
                     throw new IllegalArgumentException("has an offset that does not exist; must be " + FORM);
                 }
-                int sign = at.group(9).equals("-") ? -1 : 1;
-                offset = ZoneOffset.ofTotalSeconds(sign * (offsetHours * 3600 + offsetMinutes * 60));
+                // RFC 3339 offsets reach ±23:59; java.time's ZoneOffset stops at ±18:00, so the offset is
+                // taken off by hand (an instant, not a zone, is what is kept).
+                offsetSeconds = (at.group(9).equals("-") ? -1 : 1) * (offsetHours * 3600L + offsetMinutes * 60L);
             }
             instant = LocalDateTime.of(day.getYear(), day.getMonth(), day.getDayOfMonth(), hour, minute, second, nanos)
-                    .toInstant(offset);
+                    .toInstant(ZoneOffset.UTC).minusSeconds(offsetSeconds);
         }
         if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
             throw new IllegalArgumentException("must lie in the years 0001 to 9999 (UTC)");

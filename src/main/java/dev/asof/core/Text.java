@@ -23,6 +23,9 @@ import java.util.List;
  * <li>without {@code /} or {@code \}, which servers and proxies take for path separators even sent as
  *     {@code %2F} or {@code %5C}.</li>
  * </ul>
+ * The id rule binds ids not yet recorded: an id recorded before it (in another Unicode form, say)
+ * stays readable, and events for it — corrections, a deletion, redeliveries — are still taken.
+ * A path or parameter naming an id is held to the text rule only, for the same reason.
  */
 public final class Text {
     private Text() {
@@ -89,16 +92,6 @@ public final class Text {
 
     private static boolean blank(int codePoint) {
         return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
-    }
-
-    /** An id a client names in a request ({@code name}: its parameter), refused as invalid when it breaks the id rule. */
-    public static String requireId(String name, String id) {
-        String problem = id == null ? "is required" : idProblem(id);
-        if (problem != null) {
-            throw Refusal.invalid("Parameter " + name + " is not an id asof could have recorded: it " + problem,
-                    List.of(new FieldError(null, null, name, problem)));
-        }
-        return id;
     }
 
     /** Text a client names in a request ({@code name}: its parameter), refused as invalid when it breaks the text rule. */

@@ -50,14 +50,14 @@ public class CustomerResource {
                              "tier": "gold", "country": "GB", "t": 1050,
                              "txInstant": "2026-05-30T09:15:00.001Z", "basisT": 1090, "asOf": "2026-06-01T00:00:00Z"}""")))
     @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag")
-    @APIResponse(responseCode = "400", description = "Unparseable asOf, or beyond the database basis; an id no customer could have (dev.asof.core.Text)",
+    @APIResponse(responseCode = "400", description = "Unparseable asOf, or beyond the database basis; an id that is not text (dev.asof.core.Text)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such customer then: not yet created, or deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> customer(@PathParam("id") String id,
             @Parameter(description = "A Datomic t or an RFC 3339 instant; default now") @QueryParam("asOf") String asOf,
             @Context Request request) {
-        Text.requireId("id", id);
+        Text.requireText("id", id);
         return threads.run(() -> caching.respond(request, customers.at(id, AsOf.parse("asOf", asOf))));
     }
 
@@ -68,7 +68,7 @@ public class CustomerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "history", value = """
                     {"items": [{"t": 1050, "txInstant": "2026-05-30T09:15:00.001Z", "attribute": "tier",
                                 "value": "gold", "op": "assert", "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}]}""")))
-    @APIResponse(responseCode = "400", description = "Bad from, to, order, limit or cursor; an id no customer could have",
+    @APIResponse(responseCode = "400", description = "Bad from, to, order, limit or cursor; an id that is not text",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response history(@PathParam("id") String id,
             @Parameter(description = "From this t or instant, inclusive") @QueryParam("from") String from,
@@ -77,7 +77,7 @@ public class CustomerResource {
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
-        return caching.respond(request, customers.history(Text.requireId("id", id), SystemTimeRange.parse(from, to, order),
+        return caching.respond(request, customers.history(Text.requireText("id", id), SystemTimeRange.parse(from, to, order),
                 Page.limit(limit), cursor), uri);
     }
 }

@@ -156,7 +156,8 @@ public class DatomicStore {
      * The newest database value, once it holds {@code t}: a position a client names (as {@code
      * name}) that lies past this peer's basis is first checked with the transactor ({@code sync}),
      * since another peer may have seen a transaction this one has not yet; still past it, it is
-     * refused as invalid, naming the basis.
+     * refused as invalid, naming the basis — or, by a process that is not the writer (it waits for
+     * the journal's writer role and holds only what it replayed), as unavailable: retry.
      */
     public Database reaching(long t, String name) {
         Database now = db();
@@ -166,6 +167,12 @@ public class DatomicStore {
             } catch (Exception unsynced) {
                 // answered from what this peer holds
             }
+        }
+        if (t > now.basisT() && !takesWrites()) {
+            // A process waiting for the journal's writer role holds what it replayed when it started; the
+            // writer holds more. A position from the writer is a point this process has not reached yet.
+            throw Refusal.unavailable("This process holds the database up to t=" + now.basisT() + " (" + whyNoWrites()
+                    + "); " + name + " t=" + t + " may lie beyond it on the writer: retry", 1);
         }
         if (t > now.basisT()) {
             throw Refusal.invalid(name + " t=" + t + " lies beyond the database basis (t=" + now.basisT() + ", recorded "

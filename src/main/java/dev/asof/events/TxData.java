@@ -77,6 +77,20 @@ public final class TxData {
      * indexes; false (other peers write too) records every event in them.
      */
     public static List<Object> build(Database db, List<Received> batch, Instant txInstant, boolean onlyWriter) {
+        return build(db, batch, txInstant, onlyWriter, false);
+    }
+
+    /**
+     * The transaction as the releases that wrote journal format 1 built it, for their rows' replay:
+     * there, an event that only cleared fields of a customer that was not there created it (empty),
+     * and answers served then — settled ones included — said so; a replay must say the same.
+     */
+    public static List<Object> buildAsFormat1(Database db, List<Received> batch, Instant txInstant) {
+        return build(db, batch, txInstant, true, true);
+    }
+
+    private static List<Object> build(Database db, List<Received> batch, Instant txInstant, boolean onlyWriter,
+            boolean clearsCreate) {
         List<Object> tx = new ArrayList<>(batch.size() * 9 + 1);
         Set<String> sources = new LinkedHashSet<>();
         Set<String> newSkus = new HashSet<>();
@@ -84,7 +98,7 @@ public final class TxData {
             Event event = received.event();
             tx.addAll(received.statements());
             if (event instanceof CustomerEvent customer) {
-                boolean changes = customer(db, customer, versionTemp(event), tx) || !onlyWriter;
+                boolean changes = customer(db, customer, versionTemp(event), tx, clearsCreate) || !onlyWriter;
                 tx.add(add(eventTemp(event), changes ? Attr.EVENT_SUBJECT : Attr.EVENT_UNCHANGED_SUBJECT,
                         received.subject()));
             } else if (event instanceof PriceEvent price) {
@@ -151,19 +165,25 @@ public final class TxData {
     }
 
     /**
-     * True when {@code txData} (as {@link #build} made it) records {@code event} as one that changes
-     * nothing: its version already held that, or it clears fields of a customer that is not there.
-     * False also where the builder could not tell (several writers).
+     * The events {@code txData} (as {@link #build} made it) records as changing nothing — a version
+     * that already held that, a clear of a customer that is not there — as the temporary ids
+     * {@link #isIn} looks up: one pass over the transaction, whatever its size. Empty where the
+     * builder could not tell (several writers).
      */
-    public static boolean recordsUnchanged(List<Object> txData, Event event) {
-        String temp = eventTemp(event);
+    public static Set<Object> unchanged(List<Object> txData) {
+        Set<Object> temps = new HashSet<>();
         for (Object statement : txData) {
-            if (statement instanceof List<?> s && s.size() == 4 && temp.equals(s.get(1))
+            if (statement instanceof List<?> s && s.size() == 4
                     && (Attr.EVENT_UNCHANGED_SKU.equals(s.get(2)) || Attr.EVENT_UNCHANGED_SUBJECT.equals(s.get(2)))) {
-                return true;
+                temps.add(s.get(1));
             }
         }
-        return false;
+        return temps;
+    }
+
+    /** Whether {@code event} is one of {@code events} (as {@link #unchanged} lists them). */
+    public static boolean isIn(Set<Object> events, Event event) {
+        return !events.isEmpty() && events.contains(eventTemp(event));
     }
 
     private static String eventTemp(Event event) {
@@ -179,6 +199,23 @@ public final class TxData {
      * {@code :price/sku}, which lists the SKUs. One index seek instead of three index inserts on
      * every later version; and a new SKU has no version to compare with, so it costs no other.
      */
+    /**
+     * Whether {@code db} ever held the event's subject (a SKU or a customer id, in any database value,
+     * deleted customers included) or the event's own id. Index lookups: a few microseconds.
+     */
+    public static boolean recorded(Database db, Event event) {
+        Database history = db.history();
+        if (event.id() != null && history.datoms(Database.AVET, Attr.EVENT_ID, event.id()).iterator().hasNext()) {
+            return true;
+        }
+        if (event instanceof PriceEvent price) {
+            return price.sku() != null && history.datoms(Database.AVET, Attr.PRICE_SKU, price.sku()).iterator().hasNext();
+        }
+        CustomerEvent customer = (CustomerEvent) event;
+        return customer.customerId() != null
+                && history.datoms(Database.AVET, Attr.CUSTOMER_ID, customer.customerId()).iterator().hasNext();
+    }
+
     private static boolean isNewSku(Database db, String sku) {
         return !db.datoms(Database.AVET, Attr.PRICE_SKU, sku).iterator().hasNext();
     }
@@ -222,7 +259,8 @@ public final class TxData {
      * customer {@code db} does not have, or an event whose every field is the customer's already
      * and whose every cleared field the customer does not have.
      */
-    private static boolean customer(Database db, CustomerEvent event, String temp, List<Object> tx) {
+    private static boolean customer(Database db, CustomerEvent event, String temp, List<Object> tx,
+            boolean clearsCreate) {
         Object lookup = Util.list(Attr.CUSTOMER_ID, event.customerId());
         Entity existing = db.entid(lookup) == null ? null : db.entity(lookup);
         if (event.isDeletion()) {
@@ -231,7 +269,7 @@ public final class TxData {
             }
             return existing != null;
         }
-        if (existing == null && !event.cleared().isEmpty() && !setsAny(event)) {
+        if (existing == null && !event.cleared().isEmpty() && !setsAny(event) && !clearsCreate) {
             // Only clears, of a customer that is not there (deleted, or never created): nothing to
             // clear, and nothing is created — a late or redelivered clear must not undo a deletion.
             return false;

@@ -200,8 +200,9 @@ final class BatchCommit {
         Instant instant = Facts.txInstant(after, t);
         store.txIndex().record(t, instant.toEpochMilli());
         stats.committed(batch.size(), System.nanoTime() - started);
+        java.util.Set<Object> unchanged = TxData.unchanged(txData);
         for (Pending p : batch) {
-            p.submission().committed(p.index(), t, instant, TxData.recordsUnchanged(txData, p.received().event()));
+            p.submission().committed(p.index(), t, instant, TxData.isIn(unchanged, p.received().event()));
         }
         return Outcome.RESOLVED;
     }

@@ -48,7 +48,8 @@ final class ContentHash {
      * of events recorded before stay the same), and the text {@code "null"} — which used to hash the
      * same, so that sending it under an id recorded without the field was answered duplicate — is
      * told apart by a separator no text holds (controls are refused, dev.asof.core.Text). An event
-     * recorded before with a field holding exactly the text "null", sent again, is answered 409.
+     * recorded before with a field holding exactly the text "null", sent again, is answered 422 (content
+     * differs): rare enough (a name, email, city or source that is the word null) to accept.
      */
     private static String optional(String text) {
         return "null".equals(text) ? "\u001e\"null\"" : text;

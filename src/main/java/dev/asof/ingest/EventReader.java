@@ -19,7 +19,10 @@ import dev.asof.core.Instants;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import dev.asof.core.Text;
+import dev.asof.datomic.DatomicStore;
 import dev.asof.events.CustomerEvent;
+import dev.asof.events.TxData;
+import dev.asof.events.validation.AddressableId;
 import dev.asof.events.Event;
 import dev.asof.events.PriceEvent;
 import dev.asof.events.Received;
@@ -59,11 +62,27 @@ public class EventReader {
     private final ObjectMapper mapper;
     private final Validator validator;
     private final AsofConfig config;
+    private final DatomicStore store;
 
-    public EventReader(ObjectMapper quarkusMapper, Validator validator, AsofConfig config) {
+    public EventReader(ObjectMapper quarkusMapper, Validator validator, AsofConfig config, DatomicStore store) {
         this.mapper = strict(quarkusMapper.copy());
         this.validator = validator;
         this.config = config;
+        this.store = store;
+    }
+
+    /**
+     * Whether the database already holds the event's subject (ever, deleted ones included) or the
+     * event itself: ids recorded before the id rule (dev.asof.core.Text) — an id in another Unicode
+     * form, with white space at an end, with a slash — stay readable, correctable and deletable, and
+     * a redelivery of an event recorded then is answered duplicate. The rule binds new ids only.
+     */
+    private boolean recorded(Event event) {
+        if (!store.servesReads()) {
+            throw Refusal.unavailable("asof is starting: an id outside the id rule can be checked against what is"
+                    + " recorded once it has started", 1);
+        }
+        return TxData.recorded(store.db(), event);
     }
 
     private static Map<String, Class<?>> fieldsOf(Class<? extends Record> type) {
@@ -338,9 +357,13 @@ public class EventReader {
                 errors.add(new FieldError(index, line, "deleted", "a deletion carries no other customer fields"));
             }
         }
+        Event bound = event;
+        Set<String> named = new java.util.HashSet<>(reported);
         validator.validate(event).stream()
-                .filter(v -> !reported.contains(v.getPropertyPath().toString()))
-                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .filter(v -> !(v.getConstraintDescriptor().getAnnotation() instanceof AddressableId) || !recorded(bound))
+                .sorted(Comparator.comparing((ConstraintViolation<Event> v) -> v.getPropertyPath().toString())
+                        .thenComparing(v -> v.getMessage()))
+                .filter(v -> named.add(v.getPropertyPath().toString())) // one entry a field
                 .forEach(v -> errors.add(new FieldError(index, line, v.getPropertyPath().toString(), message(v))));
         return event;
     }

@@ -29,7 +29,7 @@ import java.util.Set;
  * <li><b>2</b> (issue 19's first release): the same, naming only the attributes of that release.</li>
  * <li><b>1</b> (older journals): the events as they were committed (id and valid time filled in),
  *     each with its content hash and, for customers, the fields it cleared. Replay rebuilds the
- *     transaction with today's {@link TxData#build} (the same datoms and t as the code that built it
+ *     transaction with {@link TxData#buildAsFormat1} (the same datoms and t as the code that built it
  *     then, but for which attribute names the subject of an event that changed nothing), and the
  *     journal's writer rewrites the row in the current format once it has applied it, so each old
  *     row depends on that code once.</li>
@@ -80,7 +80,7 @@ public final class JournalCodec {
                     @Override
                     public List<Object> txData(Database db, Instant instant) {
                         // A journal's database has one writer; the replay applies each batch to the database it was cut on.
-                        return TxData.build(db, events, instant, true);
+                        return TxData.buildAsFormat1(db, events, instant);
                     }
 
                     @Override

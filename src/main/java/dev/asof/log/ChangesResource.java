@@ -108,6 +108,7 @@ public class ChangesResource {
     @GET
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @io.smallrye.common.annotation.Blocking // where to start may ask the transactor (DatomicStore.reaching): not on an event loop
     @Operation(summary = "Live transactions as server-sent events (event tx, id t); resume with Last-Event-ID",
             description = "The first message carries only the stream's start position as its id, so that a client that"
                     + " reconnects before any transaction resumes from there; a comment line is sent while idle"
@@ -134,8 +135,8 @@ public class ChangesResource {
         TxLog.Position start;
         OutboundSseEvent opening;
         try {
-            start = lastIds != null && !lastIds.isEmpty() ? log.resume("Last-Event-ID", lastIds.get(0), true)
-                    : uri.getQueryParameters().containsKey("after") ? log.resume("after", given(uri, "after"), false)
+            start = lastIds != null && !lastIds.isEmpty() ? log.resume("Last-Event-ID", lastIds.get(0), true, true)
+                    : uri.getQueryParameters().containsKey("after") ? log.resume("after", given(uri, "after"), false, true)
                     : TxLog.Position.after(log.basisT());
             opening = sse.newEventBuilder().id(log.text(start)).comment("asof change stream from t=" + start.after())
                     .build();

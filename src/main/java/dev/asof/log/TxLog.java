@@ -130,6 +130,15 @@ public class TxLog {
      * invalid and the stream as a reset. A bare t is taken to be of this lineage, as before lineages.
      */
     public Position resume(String name, String text, boolean cursors) {
+        return resume(name, text, cursors, false);
+    }
+
+    /**
+     * As {@link #resume(String, String, boolean)}; with {@code future}, a position of this lineage
+     * past what this process holds (it is not the writer: see {@link DatomicStore#reaching}) is
+     * taken as a point still to come — a stream starts there and waits — instead of refused.
+     */
+    public Position resume(String name, String text, boolean cursors, boolean future) {
         String value = text == null ? "" : text;
         int at = value.lastIndexOf('@');
         String given = at < 0 ? value : value.substring(0, at);
@@ -143,6 +152,12 @@ public class TxLog {
         try {
             store.reaching(position.index() > 0 ? position.after() + 1 : position.after(), name);
         } catch (Refusal beyond) {
+            if (beyond.reason().retryable()) {
+                if (future) {
+                    return position;
+                }
+                throw beyond;
+            }
             throw new Elsewhere(name, beyond.detail() + "; if the database started again, start again from the"
                     + " beginning (after=0)");
         }

@@ -66,7 +66,7 @@ public class PriceResource {
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
             @Context Request request) {
-        Text.requireId("sku", sku);
+        Text.requireText("sku", sku);
         return threads.run(() -> caching.respond(request,
                 prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt))));
     }
@@ -106,6 +106,6 @@ public class PriceResource {
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context Request request, @Context UriInfo uri) {
         return caching.respond(request,
-                prices.history(Text.requireId("sku", sku), SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
+                prices.history(Text.requireText("sku", sku), SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
     }
 }
