@@ -16,9 +16,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Turns every exception a request can end in into problem+json; only the answers given before a
- * request reaches JAX-RS ({@link BodyLimit}'s 413, {@link BodyBudget}'s 408) write their problem
- * themselves. No body ever carries a stack trace. The one home of the table from a
- * {@link Refusal}'s reason to its HTTP status ({@link #status}).
+ * request reaches JAX-RS ({@link RequestTarget}'s 400, {@link BodyLimit}'s 413, {@link BodyBudget}'s
+ * 408) write their problem themselves. No body ever carries a stack trace. The one home of the table
+ * from a {@link Refusal}'s reason to its HTTP status ({@link #status}).
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
