@@ -5,6 +5,7 @@ import static dev.asof.support.Events.sku;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -111,6 +112,32 @@ class HttpDetailsTest {
         assertThat(escaped.status()).as(escaped.body()).isEqualTo(200);
         assertThat(escaped.body()).contains("\"sku\":\"" + sku + "\"", "\"t\":" + t);
         assertThat(raw("/prices/%C3%A9t%C3%A9").body()).contains("No price for SKU été");
+    }
+
+    @Test
+    void malformedJsonIsDescribedWithoutJacksonsInternals() {
+        String[] bodies = {
+            "{\"type\":\"price\"", // ends inside an object: Jackson names its "start marker" with a source excerpt
+            "{\"type\":\"price\",\"sku\":\"S\",\"amount\":NaN,\"currency\":\"EUR\"}", // a feature to enable
+            "{\"amount\":+1}",
+            "{\"a\":1 /* a comment */}",
+            "{\"type\":\"price\",\"type\":\"price\"}",
+            "{\"type\":\"price\"} {}", // Jackson names the Java type it bound to and the feature that refuses this
+            "[".repeat(40) + "]".repeat(40), // read constraints: Jackson names the getter that sets them
+            "{\"amount\":" + "1".repeat(70) + "}",
+        };
+        for (String body : bodies) {
+            io.restassured.response.Response answer = given().contentType("application/json").body(body).post("/events");
+            assertThat(answer.statusCode()).as(body).isEqualTo(400);
+            assertThat(answer.contentType()).as(body).startsWith(Problem.MEDIA_TYPE);
+            assertThat(answer.jsonPath().getString("detail")).as(body).contains("not valid JSON")
+                    .doesNotContain("Source", "REDACTED", "`", "Feature", "StreamRead", "com.fasterxml");
+        }
+        given().contentType("application/x-ndjson").body("{\"type\":\"price\"\n".getBytes(StandardCharsets.UTF_8))
+                .post("/events").then()
+                .statusCode(400).body("errors[0].message", containsString("line 1"))
+                .body("errors[0].message", not(containsString("Source")))
+                .body("errors[0].message", not(containsString("`")));
     }
 
     /** An answer as it came off the wire. */
