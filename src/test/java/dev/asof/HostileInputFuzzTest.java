@@ -6,6 +6,7 @@ import static dev.asof.support.Events.sku;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asof.http.Problem;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.net.URLEncoder;
@@ -15,12 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Thousands of generated malformed and hostile bodies and query strings (seeded, so a failure can
- * be replayed): never a 5xx, never a stack trace, and afterwards the service is healthy and what
- * it had acknowledged is unchanged.
+ * be replayed): never a 5xx, never a stack trace, every refusal a problem in asof's words (none of
+ * the JSON parser's), and afterwards the service is healthy and what it had acknowledged is unchanged.
  */
 @QuarkusTest
 class HostileInputFuzzTest {
@@ -41,6 +43,8 @@ class HostileInputFuzzTest {
         "/prices/%s", "/prices", "/prices/%s/history", "/customers/%s", "/customers/%s/history", "/tx/%s", "/changes",
     };
     private static final String[] PARAMS = {"asOf", "validAt", "from", "to", "order", "limit", "cursor", "after"};
+    private static final Pattern PARSER_INTERNALS = Pattern.compile(
+            "`|Source:|REDACTED|Feature|StreamRead|com\\.fasterxml|java\\.|reference chain");
 
     @Test
     void hostileInputNeverBreaksTheService() {
@@ -53,8 +57,13 @@ class HostileInputFuzzTest {
         for (int i = 0; i < CASES; i++) {
             Response response = random.nextInt(3) == 0 ? hostileQuery(random) : hostileBody(random);
             String body = response.asString();
+            // 414: a request line over quarkus.http.limits.max-initial-line-length, refused by Netty before any of asof runs.
+            boolean refused = response.statusCode() >= 400 && response.statusCode() != 414;
             if (response.statusCode() >= 500 || body.contains("Exception") || body.contains("\tat ")
-                    || body.contains("at dev.asof")) {
+                    || body.contains("at dev.asof")
+                    // A refusal is a problem, in asof's words: not the parser's source excerpts, settings or types.
+                    || refused && !String.valueOf(response.contentType()).startsWith(Problem.MEDIA_TYPE)
+                    || refused && PARSER_INTERNALS.matcher(body).find()) {
                 failures.add("case " + i + " (seed " + SEED + "): " + response.statusCode() + " " + abbreviate(body));
             }
         }

@@ -14,8 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -49,16 +49,18 @@ public class CustomerResource {
                             {"customerId": "c-42", "name": "Ada Lovelace", "email": "ada@example.com",
                              "tier": "gold", "country": "GB", "t": 1050,
                              "txInstant": "2026-05-30T09:15:00.001Z", "basisT": 1090, "asOf": "2026-06-01T00:00:00Z"}""")))
-    @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag")
+    @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
+    @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Unparseable asOf, or beyond the database basis; an id that is not text (dev.asof.core.Text)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such customer then: not yet created, or deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> customer(@PathParam("id") String id,
             @Parameter(description = "A Datomic t or an RFC 3339 instant; default now") @QueryParam("asOf") String asOf,
-            @Context Request request) {
+            @Context HttpHeaders headers) {
         Text.requireText("id", id);
-        return threads.run(() -> caching.respond(request, customers.at(id, AsOf.parse("asOf", asOf))));
+        return threads.run(() -> caching.respond(headers, customers.at(id, AsOf.parse("asOf", asOf))));
     }
 
     @GET
@@ -68,6 +70,9 @@ public class CustomerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "history", value = """
                     {"items": [{"t": 1050, "txInstant": "2026-05-30T09:15:00.001Z", "attribute": "tier",
                                 "value": "gold", "op": "assert", "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}]}""")))
+    @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
+    @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Bad from, to, order, limit or cursor; an id that is not text",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response history(@PathParam("id") String id,
@@ -76,8 +81,9 @@ public class CustomerResource {
             @Parameter(description = "asc (default) or desc by t") @QueryParam("order") String order,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
-            @Context Request request, @Context UriInfo uri) {
-        return caching.respond(request, customers.history(Text.requireText("id", id), SystemTimeRange.parse(from, to, order),
-                Page.limit(limit), cursor), uri);
+            @Context HttpHeaders headers, @Context UriInfo uri) {
+        return caching.respond(headers,
+                customers.history(Text.requireText("id", id), SystemTimeRange.parse(from, to, order), Page.limit(limit),
+                        cursor), uri);
     }
 }

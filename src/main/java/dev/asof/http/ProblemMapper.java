@@ -16,9 +16,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Turns every exception a request can end in into problem+json; only the answers given before a
- * request reaches JAX-RS ({@link BodyLimit}'s 413, {@link BodyBudget}'s 408) write their problem
- * themselves. No body ever carries a stack trace. The one home of the table from a
- * {@link Refusal}'s reason to its HTTP status ({@link #status}).
+ * request reaches JAX-RS ({@link RequestTarget}'s 400, {@link BodyLimit}'s 413, {@link BodyBudget}'s
+ * 408) write their problem themselves. No body ever carries a stack trace, nor the framework's own
+ * account of a failure. The one home of the table from a {@link Refusal}'s reason to its HTTP status
+ * ({@link #status}).
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
@@ -80,7 +81,15 @@ public class ProblemMapper {
             case 405 -> "This method is not allowed on this path";
             case 406 -> "No acceptable representation; asof answers application/json";
             case 415 -> "Unsupported Content-Type; send application/json or application/x-ndjson";
-            default -> e.getMessage();
+            default -> {
+                // The framework's own words (its classes, its parsers' settings) are for the log, not the client.
+                if (status >= 500) {
+                    LOG.error("A request ended in HTTP " + status, e);
+                    yield "The service failed to answer; the error is logged";
+                }
+                LOG.debugf("A request was refused with HTTP %d: %s", status, e.getMessage());
+                yield "The request cannot be answered as sent (" + title + ")";
+            }
         };
         String allow = status != 405 ? null
                 : e.getResponse().getHeaderString("Allow") != null ? e.getResponse().getHeaderString("Allow")

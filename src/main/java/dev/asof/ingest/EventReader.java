@@ -146,7 +146,7 @@ public class EventReader {
         try {
             root = mapper.readTree(body);
         } catch (IOException e) {
-            throw Refusal.invalid("The body is not valid JSON: " + describe(e), null);
+            throw Refusal.invalid("The body is not valid JSON: " + JsonErrors.describe(e), null);
         }
         if (root == null || root.isMissingNode()) {
             throw Refusal.invalid("The body is empty; send one event or an array of events", null);
@@ -205,7 +205,7 @@ public class EventReader {
                 nodes.add(mapper.readTree(body, from, to - from));
             } catch (IOException e) {
                 nodes.add(null);
-                errors.add(new FieldError(nodes.size() - 1, lineNo, null, "not valid JSON: " + describe(e)));
+                errors.add(new FieldError(nodes.size() - 1, lineNo, null, "not valid JSON: " + JsonErrors.describe(e)));
             }
         }
         if (nodes.isEmpty()) {
@@ -330,7 +330,7 @@ public class EventReader {
             try {
                 event = mapper.treeToValue(fields, kind);
             } catch (JsonProcessingException e) {
-                errors.add(new FieldError(index, line, null, describe(e)));
+                errors.add(new FieldError(index, line, null, JsonErrors.describe(e)));
                 return null;
             }
         }
@@ -427,18 +427,6 @@ public class EventReader {
             case "String" -> "must be a string";
             default -> "has the wrong type or format";
         };
-    }
-
-    /** Jackson's message without the source excerpt: position, not content, goes back to the client. */
-    private static String describe(IOException e) {
-        if (e instanceof JsonProcessingException j) {
-            String message = j.getOriginalMessage();
-            if (j.getLocation() != null) {
-                message += " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
-            }
-            return message;
-        }
-        return "unreadable body";
     }
 
     private static Refusal invalid(List<FieldError> errors) {

@@ -14,8 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -57,7 +57,9 @@ public class PriceResource {
                              "effectiveAt": "2026-06-01T00:00:00Z", "t": 1042,
                              "txInstant": "2026-05-30T09:12:00.123Z", "basisT": 1090,
                              "asOf": "2026-06-02T00:00:00Z", "validAt": "2026-06-02T00:00:00Z"}""")))
-    @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag")
+    @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
+    @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Unparseable time, or asOf beyond the database basis",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No price for this SKU is in force there",
@@ -65,15 +67,18 @@ public class PriceResource {
     public Uni<Response> price(@PathParam("sku") String sku,
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
-            @Context Request request) {
+            @Context HttpHeaders headers) {
         Text.requireText("sku", sku);
-        return threads.run(() -> caching.respond(request,
+        return threads.run(() -> caching.respond(headers,
                 prices.at(sku, AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt))));
     }
 
     @GET
     @Operation(summary = "Every SKU's price at a point, in SKU order, paginated")
     @APIResponse(responseCode = "200", description = "A page of prices; next (and Link rel=next) when there are more")
+    @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
+    @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Bad time, limit or cursor",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response prices(
@@ -82,8 +87,8 @@ public class PriceResource {
             @Parameter(description = "Only SKUs that start with this (case-sensitive); default all") @QueryParam("prefix") String prefix,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
-            @Context Request request, @Context UriInfo uri) {
-        return caching.respond(request, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
+            @Context HttpHeaders headers, @Context UriInfo uri) {
+        return caching.respond(headers, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
                 prefix == null ? "" : Text.requireText("prefix", prefix), Page.limit(limit), cursor), uri);
     }
 
@@ -96,6 +101,9 @@ public class PriceResource {
                                 "amount": 19.99, "currency": "EUR", "op": "assert",
                                 "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}],
                      "next": "MR9wcmljZS1oaXN0b3J5HzAwMDAwMDA"}""")))
+    @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
+    @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Bad from, to, order, limit or cursor",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response history(@PathParam("sku") String sku,
@@ -104,8 +112,9 @@ public class PriceResource {
             @Parameter(description = "asc (default) or desc by t") @QueryParam("order") String order,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
-            @Context Request request, @Context UriInfo uri) {
-        return caching.respond(request,
-                prices.history(Text.requireText("sku", sku), SystemTimeRange.parse(from, to, order), Page.limit(limit), cursor), uri);
+            @Context HttpHeaders headers, @Context UriInfo uri) {
+        return caching.respond(headers,
+                prices.history(Text.requireText("sku", sku), SystemTimeRange.parse(from, to, order), Page.limit(limit),
+                        cursor), uri);
     }
 }
