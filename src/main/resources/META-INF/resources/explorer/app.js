@@ -550,13 +550,13 @@ function wire() {
     const typed = $('as-of').value.trim();
     const point = typed ? model.parseKnownAt(typed) : null;
     if (typed && !point) {
-      showError(`"${typed}" is neither a t (a whole number) nor an ISO-8601 instant such as 2026-06-01T00:00:00Z.`);
+      showError(`"${typed}" is neither a t (a whole number) nor an RFC 3339 instant such as 2026-06-01T00:00:00Z (seconds required; Z or an offset) or a date.`);
       return;
     }
     const validText = $('valid-at').value.trim();
     const valid = validText ? model.parseKnownAt(validText) : null;
     if (validText && (!valid || !valid.instant)) {
-      showError(`Valid at "${validText}" is not an ISO-8601 instant such as 2026-06-01T00:00:00Z.`);
+      showError(`Valid at "${validText}" is not an RFC 3339 instant such as 2026-06-01T00:00:00Z (seconds required; Z or an offset) or a date.`);
       return;
     }
     showError('');

@@ -231,14 +231,21 @@ export function deletions(spans) {
   return spans.filter((s) => s.attribute === 'id' && s.to !== null && !reasserted.has(s.to)).map((s) => s.to);
 }
 
-/** Parses what a person types as a known-at point: a t (digits) or an ISO-8601 instant; null if neither. */
+/**
+ * RFC 3339 date-time (seconds required, up to 9 fraction digits, Z or an offset) or a date alone
+ * (midnight UTC): the one rule the service reads instants by (dev.asof.core.Instants), so that what
+ * the page takes is what the API takes — no local times, no minutes without seconds, no 24:00 or :60.
+ */
+const INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))?$/;
+
+/** Parses what a person types as a known-at point: a t (digits) or an RFC 3339 instant; null if neither. */
 export function parseKnownAt(text) {
   const value = text.trim();
-  if (/^\d+$/.test(value)) {
+  if (/^\d{1,19}$/.test(value)) {
     return { t: Number(value) };
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  const ms = INSTANT.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value.toUpperCase()) : NaN;
+  if (Number.isNaN(ms)) {
     return null;
   }
   return { instant: new Date(ms).toISOString() };

@@ -93,11 +93,16 @@ class ExplorerModelTest extends InBrowser {
         JsonNode points = run("""
                 const txs = m.transactions(items);
                 return [m.parseKnownAt('42'), m.parseKnownAt('2026-01-03T12:00:00Z'), m.parseKnownAt('soon'),
-                        m.snap(txs, { t: 3 }), m.snap(txs, { instant: '2026-01-03T12:00:00.000Z' }), m.snap(txs, { t: 0 })];
+                        m.snap(txs, { t: 3 }), m.snap(txs, { instant: '2026-01-03T12:00:00.000Z' }), m.snap(txs, { t: 0 }),
+                        m.parseKnownAt('2026-01-03'), m.parseKnownAt('2026-01-03T14:00:00+02:00'),
+                        m.parseKnownAt('2026-01-03T12:00'), m.parseKnownAt('2026-01-03T24:00:00Z'),
+                        m.parseKnownAt('2026-01-03T23:59:60Z'), m.parseKnownAt('2026-01-03T12:00:00')];
                 """);
 
-        assertThat(points.toString()).isEqualTo(
-                "[{\"t\":42},{\"instant\":\"2026-01-03T12:00:00.000Z\"},null,2,2,-1]");
+        // The page reads instants by the service's one rule (dev.asof.core.Instants): a date is midnight
+        // UTC; a local time, minutes without seconds, 24:00 and :60 are refused there and here alike.
+        assertThat(points.toString()).isEqualTo("[{\"t\":42},{\"instant\":\"2026-01-03T12:00:00.000Z\"},null,2,2,-1,"
+                + "{\"instant\":\"2026-01-03T00:00:00.000Z\"},{\"instant\":\"2026-01-03T12:00:00.000Z\"},null,null,null,null]");
     }
 
     @Test
