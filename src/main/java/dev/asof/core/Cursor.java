@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * The one cursor codec: a page position as opaque text (base64url of its parts). Clients pass it
- * back unchanged; anything else is refused as invalid.
+ * back unchanged; anything else is refused as invalid. A cursor that holds a position in system
+ * time (a t) names its database's lineage in its kind (history pages), so that it is refused, not
+ * read as a position of another database.
  */
 public final class Cursor {
     private static final String SEPARATOR = "\u001f";
@@ -64,7 +66,8 @@ public final class Cursor {
 
     /** The answer to a cursor that no endpoint issued (or one whose parts do not parse): invalid. */
     public static Refusal invalid() {
-        return Refusal.invalid("Parameter cursor is not a cursor this endpoint issued; "
-                + "pass the value of a previous page's next link unchanged", null);
+        return Refusal.invalid("Parameter cursor is not a cursor this endpoint issued in this database (a history"
+                + " cursor names a position in the database's lineage, which a datomic:mem database that started again"
+                + " does not share); pass the value of a previous page's next link unchanged", null);
     }
 }

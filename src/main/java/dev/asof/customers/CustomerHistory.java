@@ -76,7 +76,7 @@ public class CustomerHistory {
         List<Object> held = new ArrayList<>();
         db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId).forEach(datom -> held.add(datom.e()));
         Page<CustomerChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SUBJECT, "customer:" + customerId,
-                range, cursor, "customer-history", limit, scan, (t, event) -> changes(db, held, t, event));
+                range, cursor, "customer-history@" + store.lineage(), limit, scan, (t, event) -> changes(db, held, t, event));
         return new Answer<>(page, basis);
     }
 

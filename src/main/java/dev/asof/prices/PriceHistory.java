@@ -123,7 +123,7 @@ public class PriceHistory {
         Basis basis = time.resolve(null);
         Database db = basis.db();
         Page<PriceChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, cursor,
-                "price-history", limit, scan, (t, event) -> changes(db, t, event));
+                "price-history@" + store.lineage(), limit, scan, (t, event) -> changes(db, t, event));
         return new Answer<>(page, basis);
     }
 

@@ -28,7 +28,7 @@ class PositionsPropertyTest {
         Random random = new Random(42);
         List<String> values = new ArrayList<>(List.of("0", "1", "+5", "-3", "1e3", "0x10", " 7", "7 ", "1.0",
                 "9223372036854775807", "9223372036854775808", "0000000000000000001", "00000000000000000001"));
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 40; i++) {
             StringBuilder value = new StringBuilder();
             for (int p = 0, n = 1 + random.nextInt(3); p < n; p++) {
                 value.append(PIECES[random.nextInt(PIECES.length)]);
@@ -49,7 +49,7 @@ class PositionsPropertyTest {
             String encoded = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
             String wording = "a Datomic t (a whole number";
             for (String[] place : List.of(new String[] {"/tx/" + encoded, "t"},
-                    new String[] {"/changes?after=" + encoded, "after"}, new String[] {"/prices?asOf=" + encoded, "asOf"})) {
+                    new String[] {"/changes?after=" + encoded, "after"}, new String[] {"/prices/no-such-sku?asOf=" + encoded, "asOf"})) {
                 if (place[1].equals("t") && (value.equals(".") || value.equals(".."))) {
                     continue; // a dot segment: the path loses it before it is routed (RFC 3986 §5.2.4)
                 }
@@ -69,6 +69,25 @@ class PositionsPropertyTest {
                 }
             }
         }
+    }
+
+    /** A history cursor is a position in its database's lineage: one from another database is refused, not read here. */
+    @Test
+    void aHistoryCursorOfAnotherDatabaseIsRefused() {
+        String sku = "cursor-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            dev.asof.support.Events.post(dev.asof.support.Events.with(dev.asof.support.Events.price(sku, i + 1, "EUR"),
+                    "effectiveAt", "2026-0" + (i + 1) + "-01T00:00:00Z")).statusCode(201);
+        }
+        String next = given().get("/prices/{sku}/history?limit=1", sku).then().statusCode(200).extract().path("next");
+        given().get("/prices/{sku}/history?limit=1&cursor={c}", sku, next).then().statusCode(200);
+        String position = new String(java.util.Base64.getUrlDecoder().decode(next), StandardCharsets.UTF_8)
+                .split("\u001f")[2];
+        String elsewhere = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("1\u001fprice-history@0000000000000000\u001f" + position).getBytes(StandardCharsets.UTF_8));
+        given().get("/prices/{sku}/history?limit=1&cursor={c}", sku, elsewhere).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("in this database"));
     }
 
     private static boolean fitsALong(String digits) {
