@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  */
 public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
 
-    String FORMS = "a Datomic t (a whole number, such as 1042) or " + Instants.FORM;
+    String FORMS = "a Datomic t (a whole number of zero or more, such as 1042) or " + Instants.FORM;
 
     record AtT(long t) implements AsOf {
     }
@@ -63,7 +63,9 @@ public sealed interface AsOf permits AsOf.AtT, AsOf.AtInstant {
     /** {@code why}: what is wrong beyond not being one of {@code forms} (null: nothing more to say). */
     private static Refusal bad(String name, String value, String forms, String why) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'" + (why == null ? "" : " " + why),
+        // Instants' reasons that only restate the form add nothing to "is not <forms>".
+        boolean restates = why == null || why.endsWith(Instants.FORM);
+        return Refusal.invalid("Parameter " + name + " is not " + forms + ": '" + shown + "'" + (restates ? "" : " " + why),
                 java.util.List.of(new FieldError(null, null, name, why == null ? "must be " + forms : why)));
     }
 

@@ -172,10 +172,10 @@ public class DatomicStore {
             // A process waiting for the journal's writer role holds what it replayed when it started; the
             // writer holds more. A position from the writer is a point this process has not reached yet.
             throw Refusal.unavailable("This process holds the database up to t=" + now.basisT() + " (" + whyNoWrites()
-                    + "); " + name + " t=" + t + " may lie beyond it on the writer: retry", 1);
+                    + "); " + name + "=" + t + " may lie beyond it on the writer: retry", 1);
         }
         if (t > now.basisT()) {
-            throw Refusal.invalid(name + " t=" + t + " lies beyond the database basis (t=" + now.basisT() + ", recorded "
+            throw Refusal.invalid(name + "=" + t + " lies beyond the database basis (t=" + now.basisT() + ", recorded "
                     + Facts.txInstant(now, now.basisT()) + "); ask for a point at or before it",
                     List.of(new FieldError(null, null, name, "lies beyond the basis t=" + now.basisT())));
         }

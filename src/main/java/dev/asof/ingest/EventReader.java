@@ -52,7 +52,7 @@ import java.util.function.IntFunction;
 @ApplicationScoped
 public class EventReader {
     /** An amount as a decimal string, as money APIs send it: the same digits a JSON number may have. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?");
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,9})?");
 
     /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
     private static final Map<Class<? extends Event>, Map<String, Class<?>>> FIELDS = Map.of(

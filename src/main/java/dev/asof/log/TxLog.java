@@ -142,8 +142,19 @@ public class TxLog {
         String value = text == null ? "" : text;
         int at = value.lastIndexOf('@');
         String given = at < 0 ? value : value.substring(0, at);
-        Position position = cursors && !given.isEmpty() && !given.chars().allMatch(c -> c >= '0' && c <= '9')
-                ? Position.decode(given) : Position.after(AsOf.t(name, given));
+        Position position;
+        if (cursors && !given.isEmpty() && !given.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                position = Position.decode(given);
+            } catch (Refusal notACursor) {
+                throw malformed(name);
+            }
+        } else {
+            position = Position.after(AsOf.t(name, given));
+        }
+        if (at >= 0 && !LINEAGE.matcher(value.substring(at + 1)).matches()) {
+            throw malformed(name);
+        }
         if (at >= 0 && !value.substring(at + 1).equals(store.lineage())) {
             throw new Elsewhere(name, name + " was read in another database (lineage " + shown(value.substring(at + 1))
                     + "; this one is " + store.lineage() + "): the database started again or is another one, and its"
@@ -162,6 +173,15 @@ public class TxLog {
                     + " beginning (after=0)");
         }
         return position;
+    }
+
+    /** A lineage as {@link dev.asof.datomic.Lineage} writes it. */
+    private static final java.util.regex.Pattern LINEAGE = java.util.regex.Pattern.compile("[0-9a-f]{16}");
+
+    private static Refusal malformed(String name) {
+        return Refusal.invalid("Parameter " + name + " is not a position asof handed out: a t (such as 1042) or a"
+                + " part's cursor, optionally followed by @ and a lineage (1042@5e1b0c4d9a7f3e21); pass it back unchanged",
+                List.of(new FieldError(null, null, name, "is not a position asof handed out")));
     }
 
     private static String shown(String lineage) {

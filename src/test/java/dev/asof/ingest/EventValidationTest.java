@@ -9,6 +9,7 @@ import static dev.asof.support.Events.sku;
 import static dev.asof.support.Events.with;
 import static dev.asof.support.Events.without;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -143,6 +144,22 @@ class EventValidationTest {
         post(with(event, "source", "null")).statusCode(422).contentType("application/problem+json")
                 .body("events[0].status", org.hamcrest.Matchers.not(equalTo("duplicate")))
                 .body("events[0].reason", containsString("already recorded"));
+    }
+
+    @Test
+    void anAmountReadsTheSameAsANumberOrAsAString() {
+        for (String amount : List.of("1E+3", "12.5e-1", "19.99")) {
+            String sku = sku("amount-forms");
+            postRaw("{\"type\":\"price\",\"sku\":\"" + sku + "\",\"amount\":" + amount + ",\"currency\":\"EUR\"}")
+                    .statusCode(201);
+            String other = sku("amount-forms");
+            postRaw("{\"type\":\"price\",\"sku\":\"" + other + "\",\"amount\":\"" + amount + "\",\"currency\":\"EUR\"}")
+                    .statusCode(201);
+            assertThat(given().get("/prices/{sku}", other).then().extract().jsonPath().getString("amount"))
+                    .as(amount).isEqualTo(given().get("/prices/{sku}", sku).then().extract().jsonPath().getString("amount"));
+        }
+        postRaw("{\"type\":\"price\",\"sku\":\"H-2\",\"amount\":\"9.2E+1010671858\",\"currency\":\"EUR\"}")
+                .statusCode(400).body("errors", hasSize(1)).body("errors[0].message", containsString("out of range"));
     }
 
     @Test

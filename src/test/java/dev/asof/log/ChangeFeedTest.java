@@ -135,6 +135,10 @@ class ChangeFeedTest {
         given().queryParam("after", page.getString("after")).get("/changes").then().statusCode(200)
                 .body("lineage", org.hamcrest.Matchers.equalTo(lineage));
         String other = lineage.equals("0123456789abcdef") ? "fedcba9876543210" : "0123456789abcdef";
+        for (String malformed : List.of(t + "@", t + "@zz", t + "@" + lineage.toUpperCase(), t + "@x@" + lineage)) {
+            given().queryParam("after", malformed).get("/changes").then().statusCode(400)
+                    .body("errors[0].field", org.hamcrest.Matchers.equalTo("after"));
+        }
         given().queryParam("after", t + "@" + other).get("/changes").then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", containsString("another database")).body("errors[0].field", org.hamcrest.Matchers.equalTo("after"));
