@@ -51,8 +51,8 @@ import java.util.function.IntFunction;
  */
 @ApplicationScoped
 public class EventReader {
-    /** An amount as a decimal string, as money APIs send it: the same digits a JSON number may have. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,9})?");
+    /** An amount as a decimal string, as money APIs send it: the same digits (and exponent) a JSON number may have. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,10})?");
 
     /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
     private static final Map<Class<? extends Event>, Map<String, Class<?>>> FIELDS = Map.of(
@@ -285,8 +285,16 @@ public class EventReader {
         boolean badEffectiveAt = false;
         if (kind == PriceEvent.class && fields.get("amount") instanceof com.fasterxml.jackson.databind.node.TextNode text) {
             // "19.99": exact, as money APIs send amounts for JavaScript clients; the same rules as a number then apply.
+            java.math.BigDecimal amount = null;
             if (DECIMAL.matcher(text.textValue()).matches()) {
-                fields.put("amount", new java.math.BigDecimal(text.textValue()));
+                try {
+                    amount = new java.math.BigDecimal(text.textValue());
+                } catch (NumberFormatException exponentPastAnInt) {
+                    amount = java.math.BigDecimal.ONE.scaleByPowerOfTen(1000); // any amount this large is out of range below
+                }
+            }
+            if (amount != null) {
+                fields.put("amount", amount);
             } else {
                 errors.add(new FieldError(index, line, "amount", "must be a number or a decimal string, such as 19.99 or \"19.99\""));
                 fields.remove("amount");

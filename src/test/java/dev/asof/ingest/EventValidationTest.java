@@ -46,7 +46,7 @@ class EventValidationTest {
                 Arguments.of("amount", with(ok, "amount", -0.01)),
                 Arguments.of("amount", with(ok, "amount", new BigDecimal("1.23456"))),
                 Arguments.of("amount", with(ok, "amount", "10 EUR")),
-                Arguments.of("amount", with(ok, "amount", "1e3")),
+                Arguments.of("amount", with(ok, "amount", "1e")),
                 Arguments.of("amount", with(ok, "amount", "")),
                 Arguments.of("amount", with(ok, "amount", "-0.01")),
                 Arguments.of("amount", with(ok, "amount", "1.23456")),
@@ -158,8 +158,10 @@ class EventValidationTest {
             assertThat(given().get("/prices/{sku}", other).then().extract().jsonPath().getString("amount"))
                     .as(amount).isEqualTo(given().get("/prices/{sku}", sku).then().extract().jsonPath().getString("amount"));
         }
-        postRaw("{\"type\":\"price\",\"sku\":\"H-2\",\"amount\":\"9.2E+1010671858\",\"currency\":\"EUR\"}")
-                .statusCode(400).body("errors", hasSize(1)).body("errors[0].message", containsString("out of range"));
+        for (String huge : List.of("9.2E+1010671858", "1E+9999999999")) {
+            postRaw("{\"type\":\"price\",\"sku\":\"H-2\",\"amount\":\"" + huge + "\",\"currency\":\"EUR\"}")
+                    .statusCode(400).body("errors", hasSize(1)).body("errors[0].message", containsString("out of range"));
+        }
     }
 
     @Test
