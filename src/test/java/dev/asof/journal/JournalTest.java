@@ -249,7 +249,7 @@ class JournalTest {
     @Test
     void journalSchemaIsVersioned() {
         assertThat(Postgres.queryLong(JournalDatabase.database(), "SELECT max(version) FROM asof_schema_version"))
-                .isEqualTo(4);
+                .isEqualTo(5);
     }
 
     @Test
