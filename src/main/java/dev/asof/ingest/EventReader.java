@@ -389,12 +389,13 @@ public class EventReader {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> field = it.next();
             Class<?> type = known.get(field.getKey());
+            String textProblem;
             if (type == null) {
                 errors.add(new FieldError(index, line, Text.shown(field.getKey()), "unknown field"));
                 reported.add(field.getKey());
-            } else if (field.getValue().isTextual() && Text.problem(field.getValue().asText()) != null) {
+            } else if ((textProblem = field.getValue().isTextual() ? Text.problem(field.getValue().asText()) : null) != null) {
                 // Text has one rule (dev.asof.core.Text), whatever the field and however the event came.
-                errors.add(new FieldError(index, line, field.getKey(), Text.problem(field.getValue().asText())));
+                errors.add(new FieldError(index, line, field.getKey(), textProblem));
                 reported.add(field.getKey());
             } else if (checkTypes && !field.getValue().isNull()) {
                 try {
