@@ -19,6 +19,9 @@ public final class Attr {
     public static final Keyword PRICE_EFFECTIVE_AT = kw("price/effectiveAt");
     public static final Keyword PRICE_AMOUNT = kw("price/amount");
     public static final Keyword PRICE_CURRENCY = kw("price/currency");
+    public static final Keyword PRICE_EFFECTIVE_UNTIL = kw("price/effectiveUntil");
+    public static final Keyword PRICE_ENDED = kw("price/ended");
+    public static final Keyword PRICE_PERIOD = kw("price/period");
 
     public static final Keyword CUSTOMER_ID = kw("customer/id");
     public static final Keyword CUSTOMER_NAME = kw("customer/name");

@@ -16,6 +16,14 @@ public final class PriceKeys {
         return sku + "@" + sortable(effectiveAtMillis);
     }
 
+    /**
+     * {@code :price/period}: the SKU, '@', the period's end, '@', its start (each as in a key), so
+     * that a SKU's periods sort by their end, then their start.
+     */
+    public static String period(String sku, long effectiveUntilMillis, long effectiveAtMillis) {
+        return sku + "@" + sortable(effectiveUntilMillis) + "@" + sortable(effectiveAtMillis);
+    }
+
     /** The SKU of a key (SKUs hold no '@'). */
     public static String sku(String key) {
         return key.substring(0, key.lastIndexOf('@'));
@@ -24,6 +32,12 @@ public final class PriceKeys {
     /** Epoch milliseconds of years 0001 to 9999 as text that sorts as the instants do. */
     public static String sortable(long millis) {
         return millis >= 0 ? padded(millis) : "-" + padded(SHIFT + millis);
+    }
+
+    /** The epoch milliseconds {@link #sortable} wrote. */
+    public static long millis(String sortable) {
+        return sortable.charAt(0) == '-' ? Long.parseLong(sortable, 1, sortable.length(), 10) - SHIFT
+                : Long.parseLong(sortable);
     }
 
     /** 15 digits, zero-padded (String.format costs more than the read it keys). */

@@ -7,6 +7,7 @@ import datomic.Entity;
 import datomic.Util;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.PriceKeys;
+import dev.asof.datomic.PriceVersion;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -58,7 +59,9 @@ public final class TxData {
         String eventTemp = eventTemp(event);
         // List form, not maps: Datomic would expand each map into these very lists.
         if (event instanceof PriceEvent price) {
-            price(price, versionTemp(event), tx);
+            if (!price.isWithdrawal()) {
+                price(price, versionTemp(event), tx);
+            }
             tx.add(add(eventTemp, Attr.EVENT_EFFECTIVE_AT, Date.from(price.effectiveAt())));
         }
         tx.add(add(eventTemp, Attr.EVENT_ID, event.id()));
@@ -103,14 +106,25 @@ public final class TxData {
                         received.subject()));
             } else if (event instanceof PriceEvent price) {
                 boolean changes;
-                if (newSkus.contains(price.sku())) {
+                if (price.isWithdrawal()) {
+                    // Takes back what the version holds; BatchPlan answered 422 if it held nothing (this writer's
+                    // view: with other writers, one may have withdrawn it meanwhile, and this changes nothing).
+                    PriceVersion before = PriceVersion.in(db, priceKey(price));
+                    before.retractionsFor(version(price), tx);
+                    changes = before.exists() || !onlyWriter;
+                } else if (newSkus.contains(price.sku())) {
                     changes = true; // a SKU the database does not have: this version is new
                 } else if (isNewSku(db, price.sku())) {
                     newSkus.add(price.sku());
                     tx.add(add(versionTemp(event), Attr.PRICE_SKU, price.sku()));
                     changes = true;
                 } else {
-                    changes = !onlyWriter || changesVersion(db, price);
+                    // What the version holds now that this event's kind does not: retracted, so that
+                    // a price that was a period, an end or withdrawn becomes exactly what the event says.
+                    PriceVersion before = PriceVersion.in(db, priceKey(price));
+                    PriceVersion after = version(price);
+                    before.retractionsFor(after, tx);
+                    changes = !onlyWriter || !before.sameAs(after);
                 }
                 tx.add(add(eventTemp(event), changes ? Attr.EVENT_SKU : Attr.EVENT_UNCHANGED_SKU, price.sku()));
             }
@@ -220,34 +234,38 @@ public final class TxData {
         return !db.datoms(Database.AVET, Attr.PRICE_SKU, sku).iterator().hasNext();
     }
 
-    /**
-     * False when the event's version ({@code :price/key}) is in {@code db} with the same amount
-     * and currency: its statements then add no datom. Amounts compare as Datomic does, scale
-     * included (1.0 replacing 1 is a change, and its history says so).
-     */
-    private static boolean changesVersion(Database db, PriceEvent price) {
-        Iterator<Datom> found = db.datoms(Database.AVET, Attr.PRICE_KEY, priceKey(price)).iterator();
-        if (!found.hasNext()) {
-            return true;
+    /** The version {@code price} leaves (entity and transaction aside); nothing for a withdrawal. */
+    static PriceVersion version(PriceEvent price) {
+        if (price.isWithdrawal()) {
+            return PriceVersion.NONE;
         }
-        Object amount = null;
-        Object currency = null;
-        for (Datom datom : db.datoms(Database.EAVT, found.next().e())) {
-            Object attr = db.ident(datom.a());
-            if (Attr.PRICE_AMOUNT.equals(attr)) {
-                amount = datom.v();
-            } else if (Attr.PRICE_CURRENCY.equals(attr)) {
-                currency = datom.v();
-            }
-        }
-        return !price.amount().equals(amount) || !price.currency().equals(currency);
+        Date until = price.effectiveUntil() == null ? null : Date.from(price.effectiveUntil());
+        return new PriceVersion(null, Date.from(price.effectiveAt()), price.amount(), price.currency(), until,
+                periodKey(price), price.isEnd(), 0);
     }
 
+    /** {@code :price/period} of a period (null for an open-ended version): its SKU, end and start, sortable. */
+    static String periodKey(PriceEvent price) {
+        if (price.effectiveUntil() == null) {
+            return null;
+        }
+        return PriceKeys.period(price.sku(), price.effectiveUntil().toEpochMilli(), price.effectiveAt().toEpochMilli());
+    }
+
+    /** The facts a price, a period or an end asserts on its version (a withdrawal only retracts: {@link #build}). */
     private static void price(PriceEvent price, String temp, List<Object> tx) {
         tx.add(add(temp, Attr.PRICE_KEY, priceKey(price)));
         tx.add(add(temp, Attr.PRICE_EFFECTIVE_AT, Date.from(price.effectiveAt())));
-        tx.add(add(temp, Attr.PRICE_AMOUNT, price.amount()));
-        tx.add(add(temp, Attr.PRICE_CURRENCY, price.currency()));
+        if (price.isEnd()) {
+            tx.add(add(temp, Attr.PRICE_ENDED, Boolean.TRUE));
+        } else {
+            tx.add(add(temp, Attr.PRICE_AMOUNT, price.amount()));
+            tx.add(add(temp, Attr.PRICE_CURRENCY, price.currency()));
+        }
+        if (price.effectiveUntil() != null) {
+            tx.add(add(temp, Attr.PRICE_EFFECTIVE_UNTIL, Date.from(price.effectiveUntil())));
+            tx.add(add(temp, Attr.PRICE_PERIOD, periodKey(price)));
+        }
     }
 
     private static List<Object> add(Object e, Keyword attr, Object value) {

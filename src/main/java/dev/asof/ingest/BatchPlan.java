@@ -6,6 +6,9 @@ import datomic.Peer;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
 import dev.asof.core.Refusal;
+import dev.asof.datomic.PriceKeys;
+import dev.asof.datomic.PriceVersion;
+import dev.asof.events.PriceEvent;
 import dev.asof.events.Received;
 import dev.asof.ingest.IngestQueue.Pending;
 import java.util.ArrayList;
@@ -155,11 +158,27 @@ final class BatchPlan {
 
     private void place(Database db, Pending pending) {
         taken.add(pending.received().event().id());
-        if (resolvedAlready(db, pending)) {
+        if (resolvedAlready(db, pending) || withdrawsNothing(db, pending)) {
             return;
         }
         taken.add(pending.received().subject());
         batch.add(pending);
+    }
+
+    /**
+     * True for a withdrawal of a version {@code db} does not hold (never sent, or withdrawn
+     * already): its request fails, naming the version. {@code db} is the database the batch applies
+     * to, and the cut keeps one event a version in it, so the version is as the withdrawal finds it.
+     */
+    private static boolean withdrawsNothing(Database db, Pending pending) {
+        if (!(pending.received().event() instanceof PriceEvent price) || !price.isWithdrawal()
+                || PriceVersion.in(db, PriceKeys.of(price.sku(), price.effectiveAt().toEpochMilli())).exists()) {
+            return false;
+        }
+        pending.submission().fail(pending.index(), new Refusal(Refusal.Reason.CONFLICT, "Nothing to withdraw",
+                "SKU " + price.sku() + " has no version that starts at " + price.effectiveAt()
+                        + " (as known now: never sent, or withdrawn already); nothing was withdrawn"));
+        return true;
     }
 
     /** True when the event's id is already in the database; the submission is told what happened. */

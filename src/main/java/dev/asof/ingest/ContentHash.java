@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * The identity of an event's content, for idempotency: SHA-256 over its fields as the client sent
  * them, without the id. Amounts compare by value (10.0 equals 10.00); an absent effectiveAt stays
- * absent, so a retry without one is still the same event.
+ * absent, so a retry without one is still the same event. A period's end, an end and a withdrawal
+ * are hashed only when present, so every event without them keeps the hash it was recorded with.
  */
 final class ContentHash {
     private ContentHash() {
@@ -28,6 +29,16 @@ final class ContentHash {
                     .append('\u001f').append(p.currency())
                     .append('\u001f').append(p.effectiveAt() == null ? "" : p.effectiveAt().toEpochMilli())
                     .append('\u001f').append(optional(p.source()));
+            // Fields of issue 21, only when present: the hashes of events without them stay what they were.
+            if (p.effectiveUntil() != null) {
+                s.append('\u001f').append("until=").append(p.effectiveUntil().toEpochMilli());
+            }
+            if (p.isEnd()) {
+                s.append('\u001f').append("ended");
+            }
+            if (p.isWithdrawal()) {
+                s.append('\u001f').append("withdrawn");
+            }
         } else if (event instanceof CustomerEvent c) {
             s.append("customer")
                     .append('\u001f').append(c.customerId())

@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -52,6 +51,8 @@ import java.util.function.IntFunction;
 @ApplicationScoped
 public class EventReader {
     /** An amount as a decimal string, as money APIs send it: the same digits (and exponent) a JSON number may have. */
+    /** A price event's valid times, read by the one instant rule. */
+    private static final List<String> PRICE_INSTANTS = List.of("effectiveAt", "effectiveUntil");
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,10})?");
 
     /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
@@ -228,7 +229,7 @@ public class EventReader {
         for (int i = 0; i < nodes.size(); i++) {
             Integer line = lines == null ? null : lines.get(i);
             int before = errors.size();
-            Event event = bindOne(nodes.get(i), i, line, errors);
+            Event event = bindOne(nodes.get(i), i, line, receivedAt, errors);
             UUID id = event == null || event.id() != null ? null : missingId.apply(i);
             if (event != null && event.id() == null && id == null) {
                 errors.add(new FieldError(i, line, "id", "is required here: nothing else identifies this event if"
@@ -261,7 +262,33 @@ public class EventReader {
         }
     }
 
-    private Event bindOne(JsonNode node, int index, Integer line, List<FieldError> errors) {
+    /**
+     * Reads instant field {@code name} by the one rule ({@link Instants}), in place; false (and an
+     * error entry) when it breaks it. Not Jackson's reading: it would take "1700000000" as epoch
+     * seconds and fold :60 into :59. (Datomic keeps milliseconds: a finer fraction, as
+     * Instant.now() or Python's isoformat() send, is cut to the millisecond when received.)
+     */
+    private static boolean instant(ObjectNode fields, String name, int index, Integer line, List<FieldError> errors) {
+        JsonNode value = fields.get(name);
+        String why = null;
+        if (!value.isTextual()) {
+            why = "must be " + Instants.FORM + ", as a string";
+        } else {
+            try {
+                fields.put(name, Instants.parse(value.asText()).toString());
+            } catch (IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+        }
+        if (why == null) {
+            return true;
+        }
+        errors.add(new FieldError(index, line, name, why));
+        fields.remove(name);
+        return false;
+    }
+
+    private Event bindOne(JsonNode node, int index, Integer line, Instant receivedAt, List<FieldError> errors) {
         if (!(node instanceof ObjectNode object)) {
             errors.add(new FieldError(index, line, null, "an event must be a JSON object"));
             return null;
@@ -282,7 +309,6 @@ public class EventReader {
         ObjectNode fields = object; // the tree is this request's own
         fields.remove("type");
         boolean badAmount = false;
-        boolean badEffectiveAt = false;
         if (kind == PriceEvent.class && fields.get("amount") instanceof com.fasterxml.jackson.databind.node.TextNode text) {
             // "19.99": exact, as money APIs send amounts for JavaScript clients; the same rules as a number then apply.
             java.math.BigDecimal amount = null;
@@ -301,31 +327,16 @@ public class EventReader {
                 badAmount = true;
             }
         }
-        if (kind == PriceEvent.class && fields.hasNonNull("effectiveAt")) {
-            // Instants have one reading (dev.asof.core.Instants), not Jackson's: it would take "1700000000"
-            // as epoch seconds and fold :60 into :59. (Datomic keeps milliseconds: a finer fraction, as
-            // Instant.now() or Python's isoformat() send, is cut to the millisecond when received.)
-            JsonNode effectiveAt = fields.get("effectiveAt");
-            String why = null;
-            if (!effectiveAt.isTextual()) {
-                why = "must be " + Instants.FORM + ", as a string";
-            } else {
-                try {
-                    fields.put("effectiveAt", Instants.parse(effectiveAt.asText()).toString());
-                } catch (IllegalArgumentException e) {
-                    why = e.getMessage();
+        Set<String> badInstants = new LinkedHashSet<>();
+        if (kind == PriceEvent.class) {
+            for (String name : PRICE_INSTANTS) {
+                if (fields.hasNonNull(name) && !instant(fields, name, index, line, errors)) {
+                    badInstants.add(name);
                 }
-            }
-            if (why != null) {
-                errors.add(new FieldError(index, line, "effectiveAt", why));
-                fields.remove("effectiveAt");
-                badEffectiveAt = true;
             }
         }
         Set<String> reported = badFields(fields, kind, false, index, line, errors);
-        if (badEffectiveAt) {
-            reported.add("effectiveAt");
-        }
+        reported.addAll(badInstants);
         if (badAmount) {
             reported.add("amount");
         }
@@ -347,6 +358,12 @@ public class EventReader {
                 // 9.2E+1010671858 is short to send and has a billion digits: refused for its size, once.
                 errors.add(new FieldError(index, line, "amount", "is out of range: at most 30 digits before the decimal point"));
                 reported.add("amount");
+            }
+            // Which of the four kinds it is (a price, a period, an end, a withdrawal): one entry a field.
+            for (Map.Entry<String, String> problem : price.shapeProblems(receivedAt).entrySet()) {
+                if (reported.add(problem.getKey())) {
+                    errors.add(new FieldError(index, line, problem.getKey(), problem.getValue()));
+                }
             }
         }
         if (event instanceof CustomerEvent customer) {
@@ -417,8 +434,7 @@ public class EventReader {
             event = event.withId(missingId);
         }
         if (event instanceof PriceEvent price) {
-            Instant at = price.effectiveAt() == null ? receivedAt : price.effectiveAt();
-            event = price.withEffectiveAt(at.truncatedTo(ChronoUnit.MILLIS));
+            event = price.recordedAt(receivedAt);
         }
         return Received.of(event, hash);
     }

@@ -20,12 +20,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A batch as the journal keeps it, in one of three formats (the row's {@code format}):
+ * A batch as the journal keeps it, in one of four formats (the row's {@code format}):
  * <ul>
- * <li><b>3</b> (written now): the Datomic transaction data asof transacted, exactly
+ * <li><b>4</b> (written now): the Datomic transaction data asof transacted, exactly
  *     ({@link TxDataCodec}). Replay transacts the same data, with only the instant set: it does not
- *     depend on how today's code turns events into datoms. It may name the attributes that came
- *     with it ({@code :event/unchangedSku}, {@code :event/unchangedSubject}).</li>
+ *     depend on how today's code turns events into datoms. It may name the attributes of valid
+ *     periods, ends and withdrawals ({@code :price/effectiveUntil}, {@code :price/ended},
+ *     {@code :price/period}) and retract a version's facts by its entity id (the same on replay,
+ *     which keeps every t).</li>
+ * <li><b>3</b>: the same, naming the attributes up to {@code :event/unchangedSku} and
+ *     {@code :event/unchangedSubject}.</li>
  * <li><b>2</b> (issue 19's first release): the same, naming only the attributes of that release.</li>
  * <li><b>1</b> (older journals): the events as they were committed (id and valid time filled in),
  *     each with its content hash and, for customers, the fields it cleared. Replay rebuilds the
@@ -41,7 +45,7 @@ import java.util.Set;
  */
 public final class JournalCodec {
     /** The format {@link #write} produces. */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
 
     private final ObjectMapper mapper;
 
@@ -89,7 +93,7 @@ public final class JournalCodec {
                     }
                 };
             }
-            case 2, FORMAT -> {
+            case 2, 3, FORMAT -> {
                 List<Object> txData = TxDataCodec.read(payload);
                 yield new Replayable() {
                     @Override

@@ -404,8 +404,9 @@ public class TxLog {
             return new TxView.EventRef((UUID) datom.v(), Facts.type(subject), subject,
                     (String) event.get(Attr.EVENT_SOURCE));
         }
-        if (!"price".equals(attr.getNamespace()) && !"customer".equals(attr.getNamespace())) {
-            return null;
+        if (!"price".equals(attr.getNamespace()) && !"customer".equals(attr.getNamespace())
+                || Attr.PRICE_PERIOD.equals(attr)) {
+            return null; // :price/period only indexes a period by its end: effectiveUntil tells it
         }
         Map<String, Object> entity = names.computeIfAbsent(datom.e(), e -> name(after, before, e));
         return new TxView.Change(entity, attr.getName(), value(datom.v()), datom.added() ? "assert" : "retract");

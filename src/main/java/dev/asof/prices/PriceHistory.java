@@ -13,6 +13,8 @@ import dev.asof.datomic.EventHistory;
 import datomic.Util;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.PriceKeys;
+import dev.asof.datomic.PriceVersion;
+import dev.asof.datomic.ValidTime;
 import dev.asof.datomic.TimeTravel;
 import dev.asof.datomic.TimeTravel.Basis;
 import dev.asof.core.AsOf;
@@ -50,12 +52,15 @@ public class PriceHistory {
     public Answer<PriceView> at(String sku, AsOf asOf, Instant validAt) {
         Basis basis = time.resolve(asOf);
         Instant valid = validAt != null ? validAt : basis.instant();
-        PriceView view = inForce(basis, sku, valid);
-        if (view == null) {
+        PriceVersion version = ValidTime.inForce(basis.db(), sku, valid.toEpochMilli());
+        if (version == null) {
             throw Refusal.notFound("No price for SKU " + sku + " is in force at " + valid
                     + " as known at t=" + basis.t());
         }
-        return new Answer<>(view, basis);
+        if (version.ended()) {
+            throw ended(basis, sku, valid, version);
+        }
+        return new Answer<>(view(basis, sku, valid, version), basis);
     }
 
     /**
@@ -127,83 +132,64 @@ public class PriceHistory {
         return new Answer<>(page, basis);
     }
 
-    /** What one event did to the SKU's versions: the old amount and currency retracted (if any), the new asserted. */
+    /**
+     * What one event did to its version: the state it replaced retracted (if any) and the new one
+     * asserted; or, for a withdrawal, the state withdrawn. Nothing for an event that changed nothing
+     * (recorded in the index before such events left it).
+     */
     private static List<PriceChange> changes(Database db, long t, Datom datom) {
-        Database before = db.asOf(t - 1);
-        Database after = db.asOf(t);
         Instant txInstant = Facts.txInstant(db, t);
-        List<PriceChange> changes = new ArrayList<>(2);
-        Long event = (Long) datom.e();
+        long event = (Long) datom.e();
         Entity recorded = db.entity(event);
         String key = Facts.subject(recorded).substring("price:".length());
         UUID eventId = (UUID) recorded.get(Attr.EVENT_ID);
         // Resolved on the newest value: a lookup on an asOf value filters the whole index, an
-        // entity on it only that entity's facts.
+        // entity's facts on it only that entity's.
         Object version = db.entid(Util.list(Attr.PRICE_KEY, key));
-        Entity now = after.entity(version);
-        Entity then = before.entity(version).get(Attr.PRICE_AMOUNT) == null ? null : before.entity(version);
-        BigDecimal amount = (BigDecimal) now.get(Attr.PRICE_AMOUNT);
-        String currency = (String) now.get(Attr.PRICE_CURRENCY);
-        Instant effectiveAt = ((Date) now.get(Attr.PRICE_EFFECTIVE_AT)).toInstant();
-        if (then != null) {
-            BigDecimal oldAmount = (BigDecimal) then.get(Attr.PRICE_AMOUNT);
-            String oldCurrency = (String) then.get(Attr.PRICE_CURRENCY);
-            if (oldAmount.equals(amount) && oldCurrency.equals(currency)) {
-                return changes; // the same values again, recorded in the index before such events left it
+        PriceVersion before = PriceVersion.of(db.asOf(t - 1), version);
+        PriceVersion after = PriceVersion.of(db.asOf(t), version);
+        List<PriceChange> changes = new ArrayList<>(2);
+        if (!after.exists()) {
+            if (before.exists()) {
+                changes.add(PriceChange.of(t, txInstant, before, "withdraw", eventId, event));
             }
-            changes.add(new PriceChange(t, txInstant, effectiveAt, oldAmount, oldCurrency, "retract", eventId, event));
+            return changes;
         }
-        changes.add(new PriceChange(t, txInstant, effectiveAt, amount, currency, "assert", eventId, event));
+        if (before.exists()) {
+            if (before.sameAs(after)) {
+                return changes;
+            }
+            changes.add(PriceChange.of(t, txInstant, before, "retract", eventId, event));
+        }
+        changes.add(PriceChange.of(t, txInstant, after, "assert", eventId, event));
         return changes;
     }
 
+    /** The price in force, or null when none is or an end is ({@link ValidTime}). */
     static PriceView inForce(Basis basis, String sku, Instant validAt) {
-        Database db = basis.db();
-        Object last = lastVersionBefore(db, sku + "@", PriceKeys.of(sku, validAt.toEpochMilli() + 1));
-        if (last == null) {
-            return null;
-        }
-        // One pass over the version's current facts (not its history, which for a hot version is
-        // long) gives its values and the newest transaction that asserted one: every change to a
-        // version asserts a value, nothing is only retracted. An entity and three lookups cost twice
-        // that, and this is the hottest read.
-        BigDecimal amount = null;
-        String currency = null;
-        Date effectiveAt = null;
-        long tx = 0;
-        for (Datom datom : db.datoms(Database.EAVT, last)) {
-            Object attr = db.ident(datom.a());
-            if (Attr.PRICE_AMOUNT.equals(attr)) {
-                amount = (BigDecimal) datom.v();
-            } else if (Attr.PRICE_CURRENCY.equals(attr)) {
-                currency = (String) datom.v();
-            } else if (Attr.PRICE_EFFECTIVE_AT.equals(attr)) {
-                effectiveAt = (Date) datom.v();
-            }
-            tx = Math.max(tx, (Long) datom.tx());
-        }
-        long t = Peer.toT(tx);
-        return new PriceView(sku, amount, currency, effectiveAt.toInstant(),
-                t, Facts.txInstant(db, t), basis.t(), basis.instant(), validAt);
+        PriceVersion version = ValidTime.inForce(basis.db(), sku, validAt.toEpochMilli());
+        return version == null || version.ended() ? null : view(basis, sku, validAt, version);
+    }
+
+    private static PriceView view(Basis basis, String sku, Instant validAt, PriceVersion version) {
+        long t = Peer.toT(version.lastTx());
+        return new PriceView(sku, version.amount(), version.currency(), version.start(), version.until(),
+                t, Facts.txInstant(basis.db(), t), basis.t(), basis.instant(), validAt);
     }
 
     /**
-     * The version whose key is the greatest in {@code [from, to)}: one backward seek in AVET from
-     * {@code to}, so a SKU with many versions costs what a SKU with one does.
+     * The 404 of a valid time inside an end: when the end starts (and stops, for a period), and
+     * the event that recorded it — the SKU's event of the end's start in the transaction that made
+     * the version an end.
      */
-    private static Object lastVersionBefore(Database db, String from, String to) {
-        for (Datom datom : db.rseekDatoms(Database.AVET, Attr.PRICE_KEY, to)) {
-            if (!Attr.PRICE_KEY.equals(db.ident(datom.a()))) {
-                return null;
-            }
-            String key = (String) datom.v();
-            if (key.compareTo(from) < 0) {
-                return null;
-            }
-            if (key.compareTo(to) < 0) {
-                return datom.e();
-            }
-        }
-        return null;
+    private static Refusal ended(Basis basis, String sku, Instant validAt, PriceVersion end) {
+        Database db = basis.db();
+        long t = Peer.toT(end.lastTx());
+        UUID eventId = EventHistory.eventAt(db, Attr.EVENT_SKU, sku, t,
+                event -> end.effectiveAt().equals(db.entity(event).get(Attr.EVENT_EFFECTIVE_AT)));
+        String span = end.isPeriod() ? "from " + end.start() + " until " + end.until() : "from " + end.start();
+        return new Refusal(Refusal.Reason.NOT_FOUND, "Price ended", "SKU " + sku + " has no price " + span
+                + " (ended by event " + eventId + ", t=" + t + "): none is in force at " + validAt
+                + " as known at t=" + basis.t());
     }
 }
