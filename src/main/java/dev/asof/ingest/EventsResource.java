@@ -60,6 +60,13 @@ public class EventsResource {
                                     {"id": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60", "type": "price", "sku": "ABC-123",
                                      "amount": 19.99, "currency": "EUR", "effectiveAt": "2026-06-01T00:00:00Z",
                                      "source": "pricing-service"}"""),
+                            @ExampleObject(name = "period", summary = "A promotion: 9.99 from 27 November until 2 December", value = """
+                                    {"type": "price", "sku": "ABC-123", "amount": 9.99, "currency": "EUR",
+                                     "effectiveAt": "2026-11-27T00:00:00Z", "effectiveUntil": "2026-12-02T00:00:00Z"}"""),
+                            @ExampleObject(name = "end", summary = "A delisting: no price from 1 January on", value = """
+                                    {"type": "price", "sku": "ABC-123", "effectiveAt": "2027-01-01T00:00:00Z", "ended": true}"""),
+                            @ExampleObject(name = "withdrawal", summary = "Take back the version sent for a mistyped valid time", value = """
+                                    {"type": "price", "sku": "ABC-123", "effectiveAt": "2062-03-01T00:00:00Z", "withdrawn": true}"""),
                             @ExampleObject(name = "customer", value = """
                                     {"type": "customer", "customerId": "c-42", "name": "Ada Lovelace",
                                      "email": "ada@example.com", "tier": "gold", "country": "GB", "city": null}"""),

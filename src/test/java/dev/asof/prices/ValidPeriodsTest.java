@@ -186,6 +186,43 @@ class ValidPeriodsTest {
     }
 
     @Test
+    void aPeriodEndingChangesTheNowAnswerAndItsETagWithoutATransaction() throws Exception {
+        String sku = sku("period-etag");
+        send(at(sku, 1, java.time.Instant.now().minusSeconds(3600).toString()));
+        java.time.Instant due = java.time.Instant.now().plusMillis(1500);
+        send(period(sku, 2, java.time.Instant.now().minusSeconds(60).toString(), due.toString()));
+        io.restassured.response.Response before = given().get("/prices/{sku}", sku);
+        before.then().statusCode(200).body("amount", equalTo(2));
+        String tag = before.header("ETag");
+        given().header("If-None-Match", tag).get("/prices/{sku}", sku).then().statusCode(304);
+        Thread.sleep(Math.max(0, due.toEpochMilli() - System.currentTimeMillis()) + 200);
+        given().header("If-None-Match", tag).get("/prices/{sku}", sku).then().statusCode(200).body("amount", equalTo(1));
+    }
+
+    @Test
+    void theOpenApiSchemaDescribesTheNewFieldsWithExamples() {
+        String doc = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        assertThat(doc).contains("effectiveUntil", "\"ended\"", "\"withdrawn\"", "2026-12-02T00:00:00Z",
+                "2062-03-01T00:00:00Z");
+    }
+
+    @Test
+    void theTransactionAndTheChangePageTellAPeriodAndAWithdrawal() {
+        String sku = sku("tx");
+        long t = send(period(sku, 5, NOV27, DEC2));
+        given().get("/tx/{t}", t).then().statusCode(200)
+                .body("changes.find { it.attribute == 'effectiveUntil' }.value", equalTo(DEC2))
+                .body("changes.attribute", not(hasItem("period")));
+        long w = send(withdrawal(sku, NOV27));
+        given().get("/tx/{t}", w).then().statusCode(200)
+                .body("changes.op", org.hamcrest.Matchers.everyItem(equalTo("retract")))
+                .body("changes.attribute", hasItem("effectiveUntil")).body("changes.attribute", hasItem("amount"));
+        long e = send(end(sku, DEC2));
+        given().get("/changes?after={t}", e - 1).then().statusCode(200)
+                .body("items[0].changes.find { it.attribute == 'ended' }.value", equalTo(true));
+    }
+
+    @Test
     void theShapesOfTheFourKindsAreChecked() {
         String sku = sku("shape");
         List.of(
