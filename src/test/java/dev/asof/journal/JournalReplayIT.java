@@ -53,7 +53,14 @@ class JournalReplayIT {
             customerT = t(post(base, "{\"type\":\"customer\",\"customerId\":\"" + customerId + "\",\"name\":\"Ada\"}"));
             priceT = t(post(base, "{\"type\":\"price\",\"sku\":\"RP-1\",\"amount\":1.5,\"currency\":\"EUR\"}"));
             textT = t(post(base, "{\"type\":\"customer\",\"customerId\":\"j-\u00e9\",\"name\":" + NAME_JSON + "}"));
+            // Every kind of price event (issue 21): a period, an end for a period, an open end, a withdrawal.
+            for (String event : VALID_TIME_KINDS) {
+                post(base, event);
+            }
             after = json.readTree(get(base, "/changes")).get("after").asText();
+            for (String path : validTimeAnswers(json.readTree(get(base, "/changes")).get("next").asLong())) {
+                kindsBefore.put(path, get(base, path));
+            }
         }
 
         // A batch Datomic cannot apply: two versions of one customer in one transaction (written as
@@ -96,6 +103,12 @@ class JournalReplayIT {
                     .isEqualTo(instantBefore);
             assertThat(Files.readString(Path.of("target", "replay-second.log")))
                     .contains("Journal batch seq=" + clampedSeq + " is stamped");
+            // Periods, ends and a withdrawal replay to the same t values and answers, byte for byte.
+            assertThat(kindsBefore).hasSize(7);
+            assertThat(kindsBefore.get(kindsBefore.keySet().iterator().next())).contains("\"amount\":9.99");
+            for (Map.Entry<String, String> answer : kindsBefore.entrySet()) {
+                assertThat(get(base, answer.getKey())).as(answer.getKey()).isEqualTo(answer.getValue());
+            }
         }
     }
 
@@ -124,9 +137,10 @@ class JournalReplayIT {
             insert(connection, json.createArrayNode().add(cleared).add(priceV1("MIG-2", "7")).toString(), at.plusSeconds(2));
             insert(connection, json.createArrayNode().add(customerV1(customerId, null).put("deleted", true)).toString(),
                     at.plusSeconds(3));
+            insertFormat3(connection, at.plusSeconds(4));
         }
         List<String> paths = new java.util.ArrayList<>(List.of("/changes?after=0&limit=100", "/prices/MIG-1/history",
-                "/customers/" + customerId + "/history"));
+                "/customers/" + customerId + "/history", "/prices/MIG-3/history"));
         List<String> replayedFromEvents = new java.util.ArrayList<>();
         try (PackagedService older = start(url, port, "migrate-older")) {
             older.awaitReady(READY);
@@ -141,11 +155,13 @@ class JournalReplayIT {
                 replayedFromEvents.add(get(base, path));
             }
         }
-        assertThat(replayedFromEvents.get(3)).contains("\"amount\":0.1000");
+        assertThat(replayedFromEvents.get(4)).contains("\"amount\":0.1000");
+        assertThat(replayedFromEvents.get(3)).as("the format-3 row (the release before periods)").contains("\"amount\":3.25");
         assertThat(replayedFromEvents.get(2)).contains("Paris").contains("Ada L.");
         assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 1"))
                 .as("every row rewritten").isZero();
         assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = " + JournalCodec.FORMAT)).isEqualTo(4);
+        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE format = 3")).isEqualTo(1);
 
         try (PackagedService current = start(url, port, "migrate-current")) {
             current.awaitReady(READY);
@@ -269,6 +285,29 @@ class JournalReplayIT {
         }
     }
 
+    private final Map<String, String> kindsBefore = new java.util.LinkedHashMap<>();
+
+    private static final List<String> VALID_TIME_KINDS = List.of(
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":12,\"currency\":\"EUR\",\"effectiveAt\":\"2026-01-01T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":9.99,\"currency\":\"EUR\",\"effectiveAt\":\"2026-11-27T00:00:00Z\","
+                    + "\"effectiveUntil\":\"2026-12-02T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"ended\":true,\"effectiveAt\":\"2026-03-01T00:00:00Z\","
+                    + "\"effectiveUntil\":\"2026-04-01T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"ended\":true,\"effectiveAt\":\"2027-01-01T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":99,\"currency\":\"EUR\",\"effectiveAt\":\"2062-03-01T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"withdrawn\":true,\"effectiveAt\":\"2062-03-01T00:00:00Z\"}");
+
+    /** Settled answers about RP-3 at {@code t}: inside the period, the gap, the end, after the withdrawal, its history. */
+    private static List<String> validTimeAnswers(long t) {
+        return List.of("/prices/RP-3?asOf=" + t + "&validAt=2026-11-30T00:00:00Z",
+                "/prices/RP-3?asOf=" + t + "&validAt=2026-12-02T00:00:00Z",
+                "/prices/RP-3?asOf=" + t + "&validAt=2026-03-15T00:00:00Z",
+                "/prices/RP-3?asOf=" + t + "&validAt=2027-06-01T00:00:00Z",
+                "/prices/RP-3?asOf=" + (t - 1) + "&validAt=2062-06-01T00:00:00Z",
+                "/prices/RP-3/history",
+                "/tx/" + t);
+    }
+
     /** A customer event as format 1 held it: the event with its id, content hash, type and cleared fields. */
     private ObjectNode customerV1(String customerId, String name) {
         ObjectNode event = json.createObjectNode().put("id", UUID.randomUUID().toString()).put("customerId", customerId)
@@ -282,6 +321,39 @@ class JournalReplayIT {
         return json.createObjectNode().put("id", UUID.randomUUID().toString()).put("sku", sku)
                 .put("amount", new java.math.BigDecimal(amount)).put("currency", "EUR")
                 .put("effectiveAt", "2026-01-01T00:00:00Z").put("type", "price").put("hash", "h-" + UUID.randomUUID());
+    }
+
+    /**
+     * Inserts a format-3 row, the transaction data of one price (MIG-3, 3.25 EUR) as the release
+     * before valid periods wrote it: it replays as it is, and stays in its format.
+     */
+    private static void insertFormat3(Connection connection, Instant instant) throws Exception {
+        UUID id = UUID.randomUUID();
+        java.util.Date at = java.util.Date.from(Instant.parse("2026-01-01T00:00:00Z"));
+        String version = "subject-" + id;
+        String event = "event-" + id;
+        List<Object> txData = List.of(
+                datomic.Util.list(kw("db/add"), version, kw("price/key"), "MIG-3@001767225600000"),
+                datomic.Util.list(kw("db/add"), version, kw("price/effectiveAt"), at),
+                datomic.Util.list(kw("db/add"), version, kw("price/amount"), new java.math.BigDecimal("3.25")),
+                datomic.Util.list(kw("db/add"), version, kw("price/currency"), "EUR"),
+                datomic.Util.list(kw("db/add"), event, kw("event/effectiveAt"), at),
+                datomic.Util.list(kw("db/add"), event, kw("event/id"), id),
+                datomic.Util.list(kw("db/add"), event, kw("event/hash"), "h-" + id),
+                datomic.Util.list(kw("db/add"), version, kw("price/sku"), "MIG-3"),
+                datomic.Util.list(kw("db/add"), event, kw("event/sku"), "MIG-3"),
+                Map.of(kw("db/id"), "datomic.tx", kw("db/txInstant"), java.util.Date.from(instant)));
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO asof_journal (batch_id, tx_instant,"
+                + " event_count, payload, format) VALUES (?, ?, 1, ?::json, 3)")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setTimestamp(2, Timestamp.from(instant));
+            insert.setString(3, TxDataCodec.write(txData));
+            insert.executeUpdate();
+        }
+    }
+
+    private static clojure.lang.Keyword kw(String name) {
+        return clojure.lang.Keyword.intern(name);
     }
 
     /** Inserts a format-1 row (events), as releases before format 2 wrote them (and still write during a deploy's overlap). */
