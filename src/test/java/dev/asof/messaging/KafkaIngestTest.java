@@ -182,6 +182,30 @@ class KafkaIngestTest {
                         && "422".equals(statusOf(r))));
     }
 
+    /** Issue 21's kinds come over Kafka as over HTTP; a withdrawal of nothing is dead-lettered as its 422. */
+    @Test
+    void aPeriodAnEndAndAWithdrawalComeOverKafka() throws Exception {
+        String sku = sku("kperiod");
+        Map<String, Object> regular = Events.with(price(sku, 12, "EUR"), "effectiveAt", "2026-01-01T00:00:00Z");
+        Map<String, Object> promotion = Events.with(Events.with(price(sku, "9.99", "EUR"), "effectiveAt",
+                "2026-11-27T00:00:00Z"), "effectiveUntil", "2026-12-02T00:00:00Z");
+        Map<String, Object> end = Events.with(Events.with(Events.without(Events.without(price(sku, 1, "EUR"), "amount"),
+                "currency"), "effectiveAt", "2027-01-01T00:00:00Z"), "ended", true);
+        Map<String, Object> nothing = Events.with(Events.with(Events.without(Events.without(price(sku, 1, "EUR"),
+                "amount"), "currency"), "effectiveAt", "2030-01-01T00:00:00Z"), "withdrawn", true);
+        for (Map<String, Object> event : List.of(regular, promotion, end, nothing)) {
+            KafkaBroker.send(EVENTS, sku, JSON.writeValueAsString(event));
+        }
+        Events.awaitT(UUID.fromString((String) end.get("id")));
+        given().get("/prices/{sku}?validAt=2026-11-30T00:00:00Z", sku).then().statusCode(200)
+                .body("amount", equalTo(9.99f)).body("effectiveUntil", equalTo("2026-12-02T00:00:00Z"));
+        given().get("/prices/{sku}?validAt=2026-12-02T00:00:00Z", sku).then().body("amount", equalTo(12));
+        given().get("/prices/{sku}?validAt=2027-06-01T00:00:00Z", sku).then().statusCode(404)
+                .body("title", equalTo("Price ended"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> KafkaBroker.readAll(DEAD, Duration.ofSeconds(5))
+                .stream().anyMatch(r -> r.value().contains((String) nothing.get("id")) && "422".equals(statusOf(r))));
+    }
+
     @Test
     void whenTheQueueIsFullTheConsumerPausesAndLosesNothing() throws Exception {
         Worker.hold(worker);

@@ -89,7 +89,7 @@ class ValidPeriodsTest {
         given().get("/prices/{sku}?validAt={v}", sku, DEC2).then()
                 .body("amount", equalTo(13)).body("effectiveAt", equalTo(NOV30)).body("t", equalTo((int) later));
         // A promotion sent again with an earlier end is a correction of the same period.
-        send(period(sku, "9.99", NOV27, NOV30));
+        post(List.of(period(sku, "9.99", NOV27, NOV30))).statusCode(201); // as a JSON array, too
         assertThat(amountAt(sku, "2026-12-01T12:00:00Z")).isEqualTo(13f);
     }
 
