@@ -2,7 +2,6 @@ package dev.asof.events;
 
 import clojure.lang.Keyword;
 import datomic.Database;
-import datomic.Datom;
 import datomic.Entity;
 import datomic.Util;
 import dev.asof.datomic.Attr;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +20,10 @@ import java.util.Set;
 /**
  * Turns a cut batch into Datomic transaction data: the domain facts of each event, an entity per
  * event (id, content hash, what it is about, source) and, on the transaction entity, its instant
- * and the batch's sources. Reads {@code db} to retract what a customer event clears, to name a SKU
- * the first time it is seen, and to tell whether an event changes anything.
+ * and the batch's sources. Reads {@code db} to retract what a customer event clears and what a price
+ * version holds that the event's kind does not (a period's end, an end's {@code ended}, everything a
+ * withdrawal takes back), to name a SKU the first time it is seen, and to tell whether an event
+ * changes anything.
  *
  * <p><b>Events that change nothing</b> (the same values sent again under a new id) are recorded
  * like any other, but name their SKU or customer with {@code :event/unchangedSku} or
