@@ -22,7 +22,7 @@ const state = {
   asOf: null, // what the known-at point was given as: a t (number) or an instant (string); null: the latest
   validAt: null, // an instant string, or null: the API's default
   selected: null,
-  zoom: null, // the valid-time range zoomed to, {lo, hi}; null: fit every version
+  zoom: null, // the valid-time range zoomed to, {lo, hi}; 'every': fit every version; null: where the versions are
   scale: null,
   loadedAt: 0,
   answerRequest: 0,
@@ -477,10 +477,10 @@ function zoom(how, around = null) {
     out: () => ({ lo: center - (center - lo) / 0.6, hi: center + (hi - center) / 0.6 }),
     left: () => ({ lo: lo - span * 0.25, hi: hi - span * 0.25 }),
     right: () => ({ lo: lo + span * 0.25, hi: hi + span * 0.25 }),
-    fit: () => null,
+    fit: () => 'every',
   };
   const next = ranges[how]();
-  state.zoom = next && next.hi - next.lo < 1000 ? state.zoom : next;
+  state.zoom = next !== 'every' && next.hi - next.lo < 1000 ? state.zoom : next;
   drawAll();
 }
 

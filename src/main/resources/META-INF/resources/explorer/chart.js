@@ -71,25 +71,34 @@ export function stateWords(v) {
     : `period ${money(v.amount, v.currency)} from ${iso(v.valid)}${until}`;
 }
 
+// A version (or now) is far when the valid times before it (two at least) span less than a FAR-th of
+// the gap to it (and FLOOR at least: versions a day apart do not make one a few months on far).
+const FAR = 5;
+const FLOOR = 60 * DAY;
+
 /**
- * The valid-time axis every price drawing shares: the versions' valid times (and periods' ends), and
- * now when it is not far beyond them (otherwise "valid now" is marked at the edge); or the range a
- * person zoomed to.
+ * The valid-time axis every price drawing shares. By default it opens on the span where the versions
+ * are: versions far beyond the rest (a price scheduled for 2099, a mistyped year) are left out and
+ * marked at the edge, so that they do not squash the others into a sliver; now is in it unless it is
+ * far from them too (then "valid now" is marked at the edge). zoom 'every' fits every version; a
+ * range {lo, hi} is what a person zoomed to.
  */
 export function validScale(versions, now, zoom = null) {
   let lo;
   let hi;
-  if (zoom) {
+  if (zoom && zoom !== 'every') {
     ({ lo, hi } = zoom);
   } else {
-    const points = versions.flatMap((v) => (v.until === null ? [v.valid] : [v.valid, v.until]));
-    lo = Math.min(...points);
-    hi = Math.max(...points);
-    const span = Math.max(hi - lo, DAY);
-    if (now < lo) {
+    const points = [...new Set(versions.flatMap((v) => (v.until === null ? [v.valid] : [v.valid, v.until])))]
+      .sort((a, b) => a - b);
+    const near = zoom === 'every' ? points.length : nearCount(points);
+    lo = points[0];
+    hi = points[near - 1];
+    const reach = FAR * Math.max(hi - lo, FLOOR);
+    if (now < lo && lo - now <= reach) {
       lo = now;
-    } else if (now - hi <= span * 0.5) {
-      hi = Math.max(hi, now);
+    } else if (now > hi && now - hi <= reach) {
+      hi = now;
     }
     const padded = Math.max(hi - lo, DAY);
     lo -= padded * 0.04;
@@ -98,6 +107,16 @@ export function validScale(versions, now, zoom = null) {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
   return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo) };
+}
+
+/** How many of the sorted valid times are near: those before the first far one. */
+function nearCount(points) {
+  for (let i = 2; i < points.length; i++) {
+    if (points[i] - points[i - 1] > FAR * Math.max(points[i - 1] - points[0], FLOOR)) {
+      return i;
+    }
+  }
+  return points.length;
 }
 
 /** Where a point of an svg drawn by this module lies in its own units (for zooming under the pointer). */
@@ -219,6 +238,11 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     const vx = scale.x(validAt);
     el('line', { x1: vx, x2: vx, y1: MARGIN.top, y2: bottom, class: 'valid-at' }, marks);
   }
+  markFar(marks, scale, versions.filter((v) => v.valid > scale.hi).map((v) => {
+    const first = shapes.get(v)[0];
+    // In its row, below the "valid now" label at the top.
+    return { v, from: v.valid, y: Math.max(first ? (y(first.fromTx) + y(first.toTx)) / 2 : 0, MARGIN.top + 22) };
+  }));
   if (knownIndex >= 0) {
     const ky = (y(knownIndex) + y(knownIndex + 1)) / 2;
     el('line', { x1: MARGIN.left, x2: right, y1: ky, y2: ky, class: 'known-at' }, marks);
@@ -248,6 +272,15 @@ function outline(rects, scale, y, right, period, struck = false) {
     }
   }
   return { d, widest };
+}
+
+/** What lies beyond the axis (far in the future), each named at the right edge: [{v, from, y}]. */
+function markFar(marks, scale, far) {
+  const x = scale.x(scale.hi) - 4;
+  for (const { v, from, y } of far) {
+    el('text', { x, y: y + 4, class: 'mark-label far', 'text-anchor': 'end', 'data-valid': iso(from), 'data-index': v.index }, marks)
+      .textContent = `${valueWords(v)} from ${day(from)} →`;
+  }
 }
 
 /** The "valid now" line, or an arrow at the edge when now lies outside the axis. */
@@ -326,6 +359,8 @@ export function drawSteps(svg, { segments, scale, now, validAt }) {
   if (validAt !== null) {
     mark(validAt, 'valid-at', 'valid at');
   }
+  markFar(marks, scale, segments.filter((s) => s.from > scale.hi)
+    .map((s, i) => ({ v: s.version, from: s.from, y: MARGIN.top + 34 + i * 14 })));
 }
 
 /** The hatching of a gap in valid time (no price), as an SVG pattern with this id. */

@@ -622,6 +622,37 @@ class ExplorerTest extends InBrowser {
         chartScreenshot("explorer-withdrawn");
     }
 
+    @Test
+    void aFarFutureVersionIsNamedAtTheEdgeInsteadOfSquashingTheOthers() throws Exception {
+        Scenario s = scenario("far");
+        long far = postPrice(s.sku(), "25.00", "2099-01-01T00:00:00Z", "erp");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 7);
+
+        // The axis opens where the versions are (and now); 2099 is named at its right edge.
+        assertThat(axisEnds().get(1)).isLessThan("2028");
+        WebElement mark = browser.findElement(By.cssSelector("#chart text.far"));
+        assertThat(mark.getAttribute("data-valid")).isEqualTo("2099-01-01T00:00:00.000Z");
+        assertThat(mark.getText()).isEqualTo("25.00 EUR from 2099-01-01 →");
+        Rectangle chart = browser.findElement(By.id("chart")).getRect();
+        assertThat(mark.getRect().getX() + mark.getRect().getWidth()).isGreaterThan(chart.getX() + chart.getWidth() * 9 / 10);
+        assertThat(browser.findElement(By.cssSelector("#steps text.far")).getText()).isEqualTo("25.00 EUR from 2099-01-01 →");
+        // The month of the late arrival is a shape one can see and click, not a sliver.
+        WebElement late = browser.findElement(By.cssSelector("#chart path.version[data-kind='late']"));
+        assertThat(late.getRect().getWidth()).isGreaterThan(30);
+        assertThat(browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + far + "']")).getAttribute("class"))
+                .contains("thin");
+        Browser.screenshot(browser, "explorer-far-future");
+
+        // Fit shows every version: 2099 on the axis, and that month squashed into a sliver.
+        browser.findElement(By.cssSelector("#zoom [data-zoom=fit]")).click();
+        assertThat(axisEnds().get(1)).isGreaterThanOrEqualTo("2099");
+        assertThat(browser.findElements(By.cssSelector("#chart text.far"))).isEmpty();
+        assertThat(browser.findElement(By.cssSelector("#chart path.version[data-kind='late']")).getRect().getWidth())
+                .isLessThan(4);
+        Browser.screenshot(browser, "explorer-far-future-fit");
+    }
+
     /** The first and last dates on the chart's valid-time axis. */
     private static List<String> axisEnds() {
         List<String> ticks = browser.findElements(By.cssSelector("#chart .axes text.tick")).stream()
