@@ -11,6 +11,8 @@ import static dev.asof.support.Events.with;
 import static dev.asof.support.Events.withdrawal;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.either;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.support.Browser;
@@ -651,6 +653,31 @@ class ExplorerTest extends InBrowser {
         assertThat(browser.findElement(By.cssSelector("#chart path.version[data-kind='late']")).getRect().getWidth())
                 .isLessThan(4);
         Browser.screenshot(browser, "explorer-far-future-fit");
+    }
+
+    @Test
+    void thePageNamesItsIconAndTheIconsAreServed() {
+        // Browsers ask for /favicon.ico where a page names none (the API's pages, a tool): it is there.
+        given().get("/favicon.ico").then().statusCode(200)
+                .contentType(either(startsWith("image/x-icon")).or(startsWith("image/vnd.microsoft.icon")));
+        byte[] ico = given().get("/favicon.ico").then().extract().asByteArray();
+        assertThat(ico).startsWith(0, 0, 1, 0); // an icon resource
+        given().delete("/favicon.ico").then().statusCode(405).header("Allow", "GET, HEAD"); // read, never written
+
+        open("");
+        List<String> icons = waiting().until(d -> {
+            List<String> named = d.findElements(By.cssSelector("link[rel=icon]")).stream()
+                    .map(link -> link.getDomAttribute("href")).toList();
+            return named.isEmpty() ? null : named;
+        });
+        assertThat(icons).containsExactly("/favicon.svg", "/favicon.ico");
+        // Each one the page names is an image, fetched as the page fetches it.
+        Object types = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all(arguments[0].map((href) => fetch(href).then((r) => r.status + ' ' + r.headers.get('content-type'))))
+                    .then(done, (e) => done(String(e)));
+                """, icons);
+        assertThat(types.toString()).matches("\\[200 image/svg\\+xml.*, 200 image/(x-icon|vnd.microsoft.icon).*]");
     }
 
     /** The first and last dates on the chart's valid-time axis. */
