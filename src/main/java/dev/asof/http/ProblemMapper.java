@@ -31,8 +31,8 @@ public class ProblemMapper {
     public ProblemMapper(AsofConfig config, BeanManager beans) {
         this.retryAfter = config.queue().retryAfterSeconds();
         this.allowed = AllowedMethods.of(AllowedMethods.resources(beans))
-                // The explorer: static files at / and under /explorer/, served by Quarkus and only read.
-                .and("/|/index\\.html|/explorer/.+", "GET", "HEAD");
+                // The explorer: static files at /, its icons and under /explorer/, served by Quarkus and only read.
+                .and("/|/index\\.html|/favicon\\.(ico|svg)|/explorer/.+", "GET", "HEAD");
     }
 
     /** The HTTP status of each reason asof refuses for. */

@@ -4,7 +4,9 @@
 
 import * as api from './api.js';
 import * as model from './model.js';
-import { day, drawBitemporal, drawLanes, drawSteps, money, svgX, validScale } from './chart.js';
+import {
+  day, drawBitemporal, drawLanes, drawSteps, money, stateWords, svgX, validScale, valueWords,
+} from './chart.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,7 +22,7 @@ const state = {
   asOf: null, // what the known-at point was given as: a t (number) or an instant (string); null: the latest
   validAt: null, // an instant string, or null: the API's default
   selected: null,
-  zoom: null, // the valid-time range zoomed to, {lo, hi}; null: fit every version
+  zoom: null, // the valid-time range zoomed to, {lo, hi}; 'every': fit every version; null: where the versions are
   scale: null,
   loadedAt: 0,
   answerRequest: 0,
@@ -196,8 +198,8 @@ function drawAll() {
     state.paths = drawBitemporal($('chart'), {
       versions: state.versions, txs: state.txs, shapes: state.shapes, scale, now, knownIndex: index, validAt,
     });
-    const steps = index >= 0 ? model.stepsKnownAt(state.versions, state.txs[index].t) : [];
-    drawSteps($('steps'), { steps, scale, now, validAt });
+    const segments = index >= 0 ? model.priceLine(state.versions, state.txs[index].t) : [];
+    drawSteps($('steps'), { segments, scale, now, validAt });
   } else {
     drawLanes($('chart'), {
       spans: state.versions, txs: state.txs, lanes: model.CUSTOMER_LANES,
@@ -233,6 +235,7 @@ async function answer() {
     ? api.paths.price(state.id, { asOf, validAt: state.validAt })
     : api.paths.customer(state.id, { asOf });
   box.dataset.state = 'loading';
+  delete box.dataset.ended;
   $('as-of').value = state.asOf === null ? '' : String(state.asOf);
   $('valid-at').value = state.validAt || '';
   try {
@@ -243,7 +246,8 @@ async function answer() {
     box.replaceChildren();
     if (state.kind === 'sku') {
       line(box, 'strong', money(body.amount, body.currency), 'amount');
-      line(box, 'span', ` valid from ${body.effectiveAt}, recorded at t ${body.t} (${body.txInstant}).`);
+      const until = body.effectiveUntil ? ` until ${body.effectiveUntil}` : '';
+      line(box, 'span', ` valid from ${body.effectiveAt}${until}, recorded at t ${body.t} (${body.txInstant}).`);
       line(box, 'span', ` Valid at ${body.validAt}, as known at t ${body.basisT}.`, 'where');
     } else {
       line(box, 'strong', body.name || body.customerId, 'amount');
@@ -257,7 +261,9 @@ async function answer() {
     }
     box.replaceChildren();
     if (e.status === 404) {
-      line(box, 'strong', state.kind === 'sku' ? 'No price' : 'Not a customer', 'amount');
+      const ended = e.problem.title === 'Price ended';
+      line(box, 'strong', state.kind === 'sku' ? (ended ? 'Price ended' : 'No price') : 'Not a customer', 'amount');
+      box.dataset.ended = String(ended);
       line(box, 'span', ` ${e.problem.detail || ''}`);
       box.dataset.state = 'none';
     } else {
@@ -313,21 +319,41 @@ function showDiff() {
   list.replaceChildren();
   const known = (t) => state.versions.filter((v) => model.knownAt(v, t));
   const changes = state.kind === 'sku'
-    ? model.difference(known(a), known(b), (v) => v.valid, (x, y) => x.amount === y.amount && x.currency === y.currency)
+    ? model.difference(known(a), known(b), (v) => v.valid, model.sameState)
     : model.difference(known(a), known(b), (s) => s.attribute, (x, y) => x.value === y.value);
   if (changes.length === 0) {
     line(list, 'li', 'Nothing changed between these two points.', 'nothing');
     return;
   }
   for (const c of changes) {
-    const what = state.kind === 'sku' ? `valid from ${new Date(c.key).toISOString()}` : c.key;
-    const value = (v) => (state.kind === 'sku' ? money(v.amount, v.currency) : String(v.value));
-    const text = c.change === 'added' ? `added: ${what} ${value(c.now)}`
-      : c.change === 'corrected' ? `corrected: ${what} ${value(c.was)} → ${value(c.now)}`
-        : `retracted: ${what} ${value(c.was)}`;
-    const item = line(list, 'li', text, `change-${c.change}`);
-    item.dataset.change = c.change;
+    const change = c.change === 'retracted' && c.was.withdrawn && c.was.to <= b ? 'withdrawn' : c.change;
+    const text = state.kind === 'sku' ? priceChangeWords(change, c) : customerChangeWords(change, c);
+    const item = line(list, 'li', text, `change-${change}`);
+    item.dataset.change = change;
   }
+}
+
+/** A change of a SKU's versions in words: periods, ends and withdrawals named as such. */
+function priceChangeWords(change, { was, now }) {
+  if (change === 'added') {
+    return `added: ${stateWords(now)}`;
+  }
+  if (change === 'corrected') {
+    // A price corrected to another price says the new amount; any other correction says both states.
+    const plain = (v) => !v.ended && v.until === null;
+    return plain(was) && plain(now) ? `corrected: ${stateWords(was)} → ${valueWords(now)}`
+      : `corrected: ${stateWords(was)} → ${stateWords(now)}`;
+  }
+  if (change === 'withdrawn') {
+    return `withdrew the version of ${new Date(was.valid).toISOString()} (${valueWords(was)}) at t ${was.to}`;
+  }
+  return `retracted: ${stateWords(was)}`;
+}
+
+function customerChangeWords(change, { key, was, now }) {
+  return change === 'added' ? `added: ${key} ${now.value}`
+    : change === 'corrected' ? `corrected: ${key} ${was.value} → ${now.value}`
+      : `retracted: ${key} ${was.value}`;
 }
 
 // ---- selection -------------------------------------------------------------------------------
@@ -358,9 +384,7 @@ async function showSelection() {
   box.hidden = false;
   box.replaceChildren();
   const heading = document.createElement('h3');
-  heading.textContent = state.kind === 'sku'
-    ? `${money(v.amount, v.currency)} valid from ${v.effectiveAt}`
-    : `${v.attribute} = ${v.value}`;
+  heading.textContent = state.kind === 'sku' ? stateWords(v) : `${v.attribute} = ${v.value}`;
   box.appendChild(heading);
   const facts = document.createElement('dl');
   const fact = (term, value) => {
@@ -382,14 +406,18 @@ async function showSelection() {
   };
   if (state.kind === 'sku') {
     fact('kind', {
-      plain: 'a change', correction: `a correction of ${v.replaces ? money(v.replaces.amount, v.replaces.currency) : 'an earlier amount'}`,
+      plain: 'a change', correction: `a correction of ${v.replaces ? valueWords(v.replaces) : 'an earlier amount'}`,
       scheduled: 'scheduled: valid in the future when recorded', late: 'a late arrival: valid before a version already known',
     }[v.kind]);
   }
   fact('event', v.eventId);
   const source = fact('source', '…');
   fact('recorded by', txLink(v.from, v.fromInstant));
-  fact(state.kind === 'sku' ? 'replaced by' : 'until', v.to === null ? 'still stands' : txLink(v.to, v.toInstant));
+  if (state.kind === 'sku' && v.withdrawn) {
+    fact('withdrawn by', txLink(v.to, v.toInstant)).append(' (out of valid time from then on; as known before, it stands)');
+  } else {
+    fact(state.kind === 'sku' ? 'replaced by' : 'until', v.to === null ? 'still stands' : txLink(v.to, v.toInstant));
+  }
   box.appendChild(facts);
   const travel = document.createElement('button');
   travel.type = 'button';
@@ -415,7 +443,7 @@ function fillTable() {
   table.replaceChildren();
   const head = table.createTHead().insertRow();
   const columns = state.kind === 'sku'
-    ? ['valid from', 'amount', 'kind', 'recorded', 'replaced', 'event']
+    ? ['valid from', 'until', 'price', 'kind', 'recorded', 'replaced', 'event']
     : ['attribute', 'value', 'set', 'until', 'event'];
   for (const c of columns) {
     const th = document.createElement('th');
@@ -426,7 +454,8 @@ function fillTable() {
   for (const v of state.versions) {
     const row = body.insertRow();
     const cells = state.kind === 'sku'
-      ? [v.effectiveAt, money(v.amount, v.currency), v.kind, `t ${v.from}`, v.to === null ? '' : `t ${v.to}`, v.eventId]
+      ? [v.effectiveAt, v.effectiveUntil || '', v.ended ? 'ended' : money(v.amount, v.currency), v.kind, `t ${v.from}`,
+        v.to === null ? '' : `${v.withdrawn ? 'withdrawn ' : ''}t ${v.to}`, v.eventId]
       : [v.attribute, String(v.value), `t ${v.from}`, v.to === null ? '' : `t ${v.to}`, v.eventId];
     for (const text of cells) {
       row.insertCell().textContent = text;
@@ -448,10 +477,10 @@ function zoom(how, around = null) {
     out: () => ({ lo: center - (center - lo) / 0.6, hi: center + (hi - center) / 0.6 }),
     left: () => ({ lo: lo - span * 0.25, hi: hi - span * 0.25 }),
     right: () => ({ lo: lo + span * 0.25, hi: hi + span * 0.25 }),
-    fit: () => null,
+    fit: () => 'every',
   };
   const next = ranges[how]();
-  state.zoom = next && next.hi - next.lo < 1000 ? state.zoom : next;
+  state.zoom = next !== 'every' && next.hi - next.lo < 1000 ? state.zoom : next;
   drawAll();
 }
 

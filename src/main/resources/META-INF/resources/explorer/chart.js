@@ -48,23 +48,57 @@ export function day(ms) {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+function iso(ms) {
+  return new Date(ms).toISOString();
+}
+
+/** A version's state without its start: "9.99 EUR", "period 9.99 EUR until …", "ended", "ended until …". */
+export function valueWords(v) {
+  const until = v.until === null ? '' : ` until ${iso(v.until)}`;
+  if (v.ended) {
+    return `ended${until}`;
+  }
+  return v.until === null ? money(v.amount, v.currency) : `period ${money(v.amount, v.currency)}${until}`;
+}
+
+/** A version's state with its start: "valid from … 9.99 EUR", "period 9.99 EUR from … until …", "ended from …". */
+export function stateWords(v) {
+  const until = v.until === null ? '' : ` until ${iso(v.until)}`;
+  if (v.ended) {
+    return `ended from ${iso(v.valid)}${until}`;
+  }
+  return v.until === null ? `valid from ${iso(v.valid)} ${money(v.amount, v.currency)}`
+    : `period ${money(v.amount, v.currency)} from ${iso(v.valid)}${until}`;
+}
+
+// A version (or now) is far when the valid times before it (two at least) span less than a FAR-th of
+// the gap to it (and FLOOR at least: versions a day apart do not make one a few months on far).
+const FAR = 5;
+const FLOOR = 60 * DAY;
+
 /**
- * The valid-time axis every price drawing shares: the versions' valid times, and now when it is not
- * far beyond them (otherwise "valid now" is marked at the edge); or the range a person zoomed to.
+ * The valid-time axis every price drawing shares. By default it opens on the span where the versions
+ * are: versions far beyond the rest (a price scheduled for 2099, a mistyped year) are left out and
+ * marked at the edge, so that they do not squash the others into a sliver; now is in it unless it is
+ * far from them too (then "valid now" is marked at the edge). zoom 'every' fits every version; a
+ * range {lo, hi} is what a person zoomed to.
  */
 export function validScale(versions, now, zoom = null) {
   let lo;
   let hi;
-  if (zoom) {
+  if (zoom && zoom !== 'every') {
     ({ lo, hi } = zoom);
   } else {
-    lo = Math.min(...versions.map((v) => v.valid));
-    hi = Math.max(...versions.map((v) => v.valid));
-    const span = Math.max(hi - lo, DAY);
-    if (now < lo) {
+    const points = [...new Set(versions.flatMap((v) => (v.until === null ? [v.valid] : [v.valid, v.until])))]
+      .sort((a, b) => a - b);
+    const near = zoom === 'every' ? points.length : nearCount(points);
+    lo = points[0];
+    hi = points[near - 1];
+    const reach = FAR * Math.max(hi - lo, FLOOR);
+    if (now < lo && lo - now <= reach) {
       lo = now;
-    } else if (now - hi <= span * 0.5) {
-      hi = Math.max(hi, now);
+    } else if (now > hi && now - hi <= reach) {
+      hi = now;
     }
     const padded = Math.max(hi - lo, DAY);
     lo -= padded * 0.04;
@@ -73,6 +107,16 @@ export function validScale(versions, now, zoom = null) {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
   return { lo, hi, x, invert: (px) => lo + ((px - MARGIN.left) / plotWidth) * (hi - lo) };
+}
+
+/** How many of the sorted valid times are near: those before the first far one. */
+function nearCount(points) {
+  for (let i = 2; i < points.length; i++) {
+    if (points[i] - points[i - 1] > FAR * Math.max(points[i - 1] - points[0], FLOOR)) {
+      return i;
+    }
+  }
+  return points.length;
 }
 
 /** Where a point of an svg drawn by this module lies in its own units (for zooming under the pointer). */
@@ -119,40 +163,74 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
 
   // Thousands of versions: the shapes are written as markup and parsed once, which is several times
   // faster than creating each node and attribute through the DOM.
-  const shapesMarkup = [];
+  const openMarkup = [];
+  const periodMarkup = [];
+  const withdrawnMarkup = [];
   const labelsMarkup = [];
   const right = WIDTH - MARGIN.right;
-  for (const v of versions) {
-    let d = '';
-    let widest = null;
-    for (const r of shapes.get(v)) {
-      const x1 = scale.x(r.validFrom);
-      const x2 = r.validTo === null ? right : scale.x(r.validTo);
-      const y1 = y(r.toTx);
-      const y2 = y(r.fromTx);
-      d += `M${x1.toFixed(1)},${y1.toFixed(1)}H${x2.toFixed(1)}V${y2.toFixed(1)}H${x1.toFixed(1)}Z`;
-      if (!widest || (x2 - x1) * (y2 - y1) > widest.area) {
-        widest = { area: (x2 - x1) * (y2 - y1), x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
+  // A label goes inside its shape when it fits; one that must be read (a withdrawal's t) goes beside it otherwise.
+  const label = (box, text, cls, beside = false) => {
+    const width = text.length * 7 + 6;
+    if (!box || box.h <= 13 && !beside) {
+      return;
+    }
+    let x = box.x;
+    let anchor = 'middle';
+    if (box.w <= width || box.h <= 13) {
+      if (!beside) {
+        return;
+      }
+      const left = box.x - box.w / 2;
+      const room = left - MARGIN.left > width;
+      x = room ? left - 4 : box.x + box.w / 2 + 4;
+      anchor = room ? 'end' : 'start';
+    }
+    labelsMarkup.push(`<text x="${x.toFixed(1)}" y="${(box.y + 4).toFixed(1)}" class="${cls}" `
+      + `text-anchor="${anchor}">${escape(text)}</text>`);
+  };
+  // Periods lie over the open-ended versions, and of two overlapping ones the later start over the other.
+  const periodsByStart = versions.filter((v) => v.until !== null).sort((a, b) => a.valid - b.valid);
+  for (const v of [...versions.filter((o) => o.until === null), ...periodsByStart]) {
+    const period = v.until !== null;
+    const rects = shapes.get(v);
+    const standing = outline(rects.filter((r) => !r.withdrawn), scale, y, right, period);
+    const text = v.ended ? 'ended' : money(v.amount, v.currency);
+    // A sliver (an hour in a year) would be all outline: it is drawn without one.
+    const cls = `version kind-${v.kind}${v.to === null ? '' : ' superseded'}${standing.widest && standing.widest.w < 4 ? ' thin' : ''}`
+      + `${v.index % 2 ? ' alt' : ''}${period ? ' period' : ''}${v.ended ? ' ended' : ''}`;
+    const gone = v.to === null ? '' : v.withdrawn ? ` · withdrawn t=${v.to}` : ` · replaced t=${v.to}`;
+    const title = `${stateWords(v)} · ${v.kind} · recorded t=${v.from}${gone} · event ${v.eventId} (select for its source)`;
+    (period ? periodMarkup : openMarkup).push(`<path d="${standing.d}" class="${cls}" data-index="${v.index}" `
+      + `data-event-id="${escape(v.eventId)}" data-kind="${v.kind}" data-valid="${iso(v.valid)}" `
+      + `data-until="${v.until === null ? '' : iso(v.until)}" data-ended="${v.ended}" data-from-t="${v.from}" `
+      + `data-to-t="${v.to ?? ''}" data-withdrawn="${v.withdrawn}"><title>${escape(title)}</title></path>`);
+    if (period) {
+      // The period's end, drawn across its bar: where the versions beneath it come back.
+      for (const r of rects.filter((p) => !p.withdrawn)) {
+        const ex = scale.x(r.validTo).toFixed(1);
+        periodMarkup.push(`<path d="M${ex},${(y(r.toTx) + 1).toFixed(1)}V${(y(r.fromTx) - 1).toFixed(1)}" class="period-end"/>`);
       }
     }
-    const text = money(v.amount, v.currency);
-    // A sliver (an hour in a year) would be all outline: it is drawn without one.
-    const cls = `version kind-${v.kind}${v.to === null ? '' : ' superseded'}${widest && widest.w < 4 ? ' thin' : ''}`
-      + `${v.index % 2 ? ' alt' : ''}`;
-    const title = `${text} valid from ${v.effectiveAt} · ${v.kind} · recorded t=${v.from}`
-      + `${v.to === null ? '' : ` · replaced t=${v.to}`} · event ${v.eventId} (select for its source)`;
-    shapesMarkup.push(`<path d="${d}" class="${cls}" data-index="${v.index}" data-event-id="${escape(v.eventId)}" `
-      + `data-kind="${v.kind}" data-valid="${new Date(v.valid).toISOString()}" data-from-t="${v.from}" `
-      + `data-to-t="${v.to ?? ''}"><title>${escape(title)}</title></path>`);
-    if (widest && widest.w > text.length * 7 + 6 && widest.h > 13) {
-      labelsMarkup.push(`<text x="${widest.x.toFixed(1)}" y="${(widest.y + 4).toFixed(1)}" class="amount" `
-        + `text-anchor="middle">${escape(text)}</text>`);
+    label(standing.widest, text, v.ended ? 'amount on-gap' : 'amount');
+    if (v.withdrawn) {
+      const ghost = outline(rects.filter((r) => r.withdrawn), scale, y, right, period, true);
+      withdrawnMarkup.push(`<path d="${ghost.d}" class="withdrawn" data-index="${v.index}" data-withdrawn-t="${v.to}" `
+        + `data-valid="${iso(v.valid)}"><title>${escape(`${stateWords(v)} · withdrawn t=${v.to} (as known before, it stands)`)}`
+        + '</title></path>');
+      label(ghost.widest, `withdrawn t=${v.to}`, 'amount on-gap withdrawn-label', true);
     }
   }
+  gapPattern(svg, 'no-price');
   const layer = el('g', { class: 'versions' }, svg);
-  layer.innerHTML = shapesMarkup.join('');
+  layer.innerHTML = openMarkup.join('');
+  const periods = el('g', { class: 'periods' }, svg);
+  periods.innerHTML = periodMarkup.join('');
+  el('g', { class: 'withdrawals' }, svg).innerHTML = withdrawnMarkup.join('');
   el('g', { class: 'labels' }, svg).innerHTML = labelsMarkup.join('');
-  const paths = [...layer.children];
+  const paths = [];
+  for (const path of [...layer.children, ...periods.querySelectorAll('path.version')]) {
+    paths[Number(path.dataset.index)] = path;
+  }
 
   const marks = el('g', { class: 'marks' }, svg);
   markNow(marks, scale, now, bottom);
@@ -160,11 +238,49 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
     const vx = scale.x(validAt);
     el('line', { x1: vx, x2: vx, y1: MARGIN.top, y2: bottom, class: 'valid-at' }, marks);
   }
+  markFar(marks, scale, versions.filter((v) => v.valid > scale.hi).map((v) => {
+    const first = shapes.get(v)[0];
+    // In its row, below the "valid now" label at the top.
+    return { v, from: v.valid, y: Math.max(first ? (y(first.fromTx) + y(first.toTx)) / 2 : 0, MARGIN.top + 22) };
+  }));
   if (knownIndex >= 0) {
     const ky = (y(knownIndex) + y(knownIndex + 1)) / 2;
     el('line', { x1: MARGIN.left, x2: right, y1: ky, y2: ky, class: 'known-at' }, marks);
   }
   return paths;
+}
+
+/**
+ * The path of a version's rectangles, and the widest of them (where its label goes). A period's bar
+ * is inset from its rows, so that what lies beneath it shows; a withdrawn one is struck through.
+ */
+function outline(rects, scale, y, right, period, struck = false) {
+  let d = '';
+  let widest = null;
+  for (const r of rects) {
+    const x1 = scale.x(r.validFrom);
+    const x2 = r.validTo === null ? right : scale.x(r.validTo);
+    const inset = period ? Math.min(3, (y(r.fromTx) - y(r.toTx)) / 4) : 0;
+    const y1 = y(r.toTx) + inset;
+    const y2 = y(r.fromTx) - inset;
+    d += `M${x1.toFixed(1)},${y1.toFixed(1)}H${x2.toFixed(1)}V${y2.toFixed(1)}H${x1.toFixed(1)}Z`;
+    if (struck) {
+      d += `M${x1.toFixed(1)},${y2.toFixed(1)}L${x2.toFixed(1)},${y1.toFixed(1)}`;
+    }
+    if (!widest || (x2 - x1) * (y2 - y1) > widest.area) {
+      widest = { area: (x2 - x1) * (y2 - y1), x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
+    }
+  }
+  return { d, widest };
+}
+
+/** What lies beyond the axis (far in the future), each named at the right edge: [{v, from, y}]. */
+function markFar(marks, scale, far) {
+  const x = scale.x(scale.hi) - 4;
+  for (const { v, from, y } of far) {
+    el('text', { x, y: y + 4, class: 'mark-label far', 'text-anchor': 'end', 'data-valid': iso(from), 'data-index': v.index }, marks)
+      .textContent = `${valueWords(v)} from ${day(from)} →`;
+  }
 }
 
 /** The "valid now" line, or an arrow at the edge when now lies outside the axis. */
@@ -177,13 +293,18 @@ function markNow(marks, scale, now, bottom) {
     .textContent = now < scale.lo ? `${outside}valid now` : `valid now${outside}`;
 }
 
-/** The price over valid time as known at one point: a step line, with "valid now" and validAt marked. */
-export function drawSteps(svg, { steps, scale, now, validAt }) {
+/**
+ * The price over valid time as known at one point (model.priceLine): a step line that follows
+ * periods, with a gap where an end holds (hatched, "ended") and no line where nothing is in force;
+ * "valid now" and validAt marked.
+ */
+export function drawSteps(svg, { segments, scale, now, validAt }) {
   const height = 200;
   clear(svg, height);
+  gapPattern(svg, 'no-price-steps');
   const bottom = height - MARGIN.bottom;
-  const amounts = steps.map((v) => Number(v.amount));
-  const top = Math.max(...amounts, 1) * 1.15;
+  const prices = segments.filter((s) => !s.version.ended);
+  const top = Math.max(...prices.map((s) => Number(s.version.amount)), 1) * 1.15;
   const y = (amount) => bottom - (amount / top) * (bottom - MARGIN.top);
   const axes = el('g', { class: 'axes' }, svg);
   timeTicks(scale, bottom, axes, height);
@@ -192,18 +313,31 @@ export function drawSteps(svg, { steps, scale, now, validAt }) {
     el('text', { x: MARGIN.left - 8, y: y(amount) + 4, class: 'tick', 'text-anchor': 'end' }, axes).textContent = amount.toFixed(2);
   }
   el('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: bottom, y2: bottom, class: 'axis' }, axes);
-  if (steps.length === 0) {
+  if (segments.length === 0) {
     el('text', { x: WIDTH / 2, y: height / 2, class: 'empty', 'text-anchor': 'middle' }, svg).textContent = 'No price was known then';
     return;
   }
-  let d = '';
-  steps.forEach((v, i) => {
-    const x1 = scale.x(v.valid);
-    const x2 = i + 1 < steps.length ? scale.x(steps[i + 1].valid) : WIDTH - MARGIN.right;
-    const yy = y(Number(v.amount));
-    d += `${i === 0 ? 'M' : 'L'}${x1.toFixed(1)},${yy.toFixed(1)}H${x2.toFixed(1)}`;
+  // A step (or gap) each, with what it shows in data-*: as markup parsed once, like the chart's shapes.
+  const f = (n) => n.toFixed(1);
+  const markup = segments.map((s, i) => {
+    const x1 = scale.x(s.from);
+    const x2 = s.to === null ? WIDTH - MARGIN.right : scale.x(s.to);
+    const data = `data-from="${iso(s.from)}" data-to="${s.to === null ? '' : iso(s.to)}" data-index="${s.version.index}"`;
+    if (s.version.ended) {
+      const label = x2 - x1 > 44 ? `<text x="${f((x1 + x2) / 2)}" y="${bottom - 8}" class="mark-label gap-label" `
+        + 'text-anchor="middle">ended</text>' : '';
+      return `<rect x="${f(x1)}" y="${MARGIN.top}" width="${f(x2 - x1)}" height="${bottom - MARGIN.top}" class="gap" `
+        + `fill="url(#no-price-steps)" ${data}/>${label}`;
+    }
+    const yy = y(Number(s.version.amount));
+    const before = segments[i - 1];
+    const riser = before && !before.version.ended && before.to === s.from
+      ? `<line x1="${f(x1)}" x2="${f(x1)}" y1="${f(y(Number(before.version.amount)))}" y2="${f(yy)}" class="riser"/>` : '';
+    return `${riser}<line x1="${f(x1)}" x2="${f(x2)}" y1="${f(yy)}" y2="${f(yy)}" `
+      + `class="step${s.version.until === null ? '' : ' period'}" data-amount="${escape(s.version.amount)}" `
+      + `data-currency="${escape(s.version.currency)}" ${data}/>`;
   });
-  el('path', { d, class: 'step' }, svg);
+  el('g', { class: 'line' }, svg).innerHTML = markup.join('');
   const marks = el('g', { class: 'marks' }, svg);
   const mark = (ms, cls, text) => {
     const x = scale.x(ms);
@@ -211,17 +345,29 @@ export function drawSteps(svg, { steps, scale, now, validAt }) {
       markNow(marks, scale, ms, bottom);
     } else {
       el('line', { x1: x, x2: x, y1: MARGIN.top, y2: bottom, class: cls }, marks);
-      el('text', { x: x + 4, y: MARGIN.top + 10, class: 'mark-label' }, marks).textContent = text;
+      // A line below "valid now" (the two are often close), and inside the plot at its right edge.
+      const end = x > WIDTH - MARGIN.right - 60;
+      el('text', { x: end ? x - 4 : x + 4, y: MARGIN.top + 22, class: 'mark-label', 'text-anchor': end ? 'end' : 'start' }, marks)
+        .textContent = text;
     }
-    const inForce = steps.filter((v) => v.valid <= ms).pop();
-    if (inForce) {
-      el('circle', { cx: x, cy: y(Number(inForce.amount)), r: 5, class: `${cls}-dot` }, marks);
+    const there = segments.find((s) => s.from <= ms && (s.to === null || ms < s.to));
+    if (there && !there.version.ended) {
+      el('circle', { cx: x, cy: y(Number(there.version.amount)), r: 5, class: `${cls}-dot` }, marks);
     }
   };
   mark(now, 'now', 'valid now');
   if (validAt !== null) {
     mark(validAt, 'valid-at', 'valid at');
   }
+  markFar(marks, scale, segments.filter((s) => s.from > scale.hi)
+    .map((s, i) => ({ v: s.version, from: s.from, y: MARGIN.top + 34 + i * 14 })));
+}
+
+/** The hatching of a gap in valid time (no price), as an SVG pattern with this id. */
+function gapPattern(svg, id) {
+  el('defs', {}, svg).innerHTML = `<pattern id="${id}" patternUnits="userSpaceOnUse" width="7" height="7" `
+    + 'patternTransform="rotate(45)"><rect width="7" height="7" class="gap-paper"/>'
+    + '<line x1="0" y1="0" x2="0" y2="7" class="gap-hatch"/></pattern>';
 }
 
 /** A customer's lanes: one per attribute across its transactions, deletions marked. */

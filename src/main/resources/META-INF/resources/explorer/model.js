@@ -14,7 +14,10 @@ export function transactions(items) {
 
 /**
  * A SKU's versions: one per assertion, alive in system time from the transaction that recorded it
- * (`from`) to the one that retracted it (`to`, null while it stands), valid from `effectiveAt`.
+ * (`from`) to the one that replaced or withdrew it (`to`, null while it stands), valid from
+ * `effectiveAt`. Its state is a price (`amount`, `currency`) or an end (`ended`: no price), and
+ * either is a period when it has `until` (ms; `effectiveUntil`): it holds in [valid, until) only.
+ * A `withdrawn` version was taken out of valid time at `to` (the history's "withdraw").
  *
  * Each has a `kind`:
  * - `correction`: it replaced a version with the same valid time;
@@ -34,10 +37,14 @@ export function priceVersions(items) {
       replaced = new Map();
     }
     const valid = Date.parse(item.effectiveAt);
-    if (item.op === 'retract') {
+    if (item.op === 'retract' || item.op === 'withdraw') {
       const old = retract(live, valid, item);
       if (old) {
-        replaced.set(valid, old);
+        if (item.op === 'withdraw') {
+          old.withdrawn = true;
+        } else {
+          replaced.set(valid, old);
+        }
         if (valid === latest && !live.size) {
           latest = -Infinity;
         } else if (valid === latest) {
@@ -47,10 +54,14 @@ export function priceVersions(items) {
       continue;
     }
     const version = asserted(item, versions.length, {
-      amount: item.amount,
-      currency: item.currency,
+      amount: item.amount ?? null,
+      currency: item.currency ?? null,
+      ended: item.ended === true,
       effectiveAt: item.effectiveAt,
+      effectiveUntil: item.effectiveUntil ?? null,
       valid,
+      until: item.effectiveUntil ? Date.parse(item.effectiveUntil) : null,
+      withdrawn: false,
       replaces: replaced.get(valid) || null,
       kind: 'plain',
     });
@@ -66,6 +77,11 @@ export function priceVersions(items) {
     versions.push(version);
   }
   return versions;
+}
+
+/** Whether two versions hold the same state: the same price or end, over the same period (if any). */
+export function sameState(a, b) {
+  return a.amount === b.amount && a.currency === b.currency && a.ended === b.ended && a.until === b.until;
 }
 
 /** What an assertion put in place: standing from its transaction until a retraction ends it. */
@@ -92,12 +108,19 @@ export function knownAt(version, t) {
 /**
  * The shape of each version in the bitemporal plane: a list of rectangles
  * {fromTx, toTx (index into txs, exclusive; txs.length while it stands), validFrom, validTo (ms, or
- * null: open)}. A version is valid until the next valid time known beside it, which a late arrival
- * or a retraction can change, so one version can be several stacked rectangles.
+ * null: open)}. An open-ended version (a price or an end) is valid until the next open-ended one
+ * known beside it, which a late arrival, a correction or a withdrawal can change, so one version can
+ * be several stacked rectangles. A period is one rectangle, [valid, until): it lies over the
+ * open-ended versions there (inForce). A withdrawn version has one more rectangle, marked
+ * `withdrawn`: where it was, from its withdrawal on.
  */
 export function priceShapes(versions, txs) {
+  const txIndex = new Map(txs.map((tx, i) => [tx.t, i]));
   const byTx = new Map();
   for (const v of versions) {
+    if (v.until !== null) {
+      continue;
+    }
     push(byTx, v.from, { v, added: true });
     if (v.to !== null) {
       push(byTx, v.to, { v, added: false });
@@ -148,6 +171,16 @@ export function priceShapes(versions, txs) {
       reconsider(v, i);
     }
   });
+  for (const v of versions) {
+    const rects = shapes.get(v);
+    if (v.until !== null) {
+      rects.push({ fromTx: txIndex.get(v.from), toTx: v.to === null ? txs.length : txIndex.get(v.to), validFrom: v.valid, validTo: v.until });
+    }
+    const last = rects[rects.length - 1];
+    if (v.withdrawn && last) {
+      rects.push({ fromTx: last.toTx, toTx: txs.length, validFrom: last.validFrom, validTo: last.validTo, withdrawn: true });
+    }
+  }
   return shapes;
 }
 
@@ -174,9 +207,60 @@ function sortedIndex(alive, valid) {
   return lo;
 }
 
-/** The price over valid time as known at t: the versions then known, by valid time. */
-export function stepsKnownAt(versions, t) {
-  return versions.filter((v) => knownAt(v, t)).sort((a, b) => a.valid - b.valid);
+/**
+ * Which version is in force at a valid time (ms), among the versions of a timeline (arrange): the
+ * rule of the service's dev.asof.datomic.ValidTime. A period covering it lies over everything
+ * open-ended, and of overlapping periods the one that starts latest holds; elsewhere the open-ended
+ * version that starts latest at or before it (a price, or an end: no price). Null when none is.
+ * Withdrawn versions are not in the timeline: they are not known from their withdrawal on.
+ */
+export function inForce(timeline, ms) {
+  let found = null;
+  for (const period of timeline.periods) {
+    if (period.valid <= ms && ms < period.until && (!found || period.valid > found.valid)) {
+      found = period;
+    }
+  }
+  if (found) {
+    return found;
+  }
+  const after = sortedIndex(timeline.open, ms + 1); // the first that starts after ms
+  return after > 0 ? timeline.open[after - 1] : null;
+}
+
+/** The versions known at t, arranged for inForce: open-ended ones by valid time, and the periods. */
+export function timelineAt(versions, t) {
+  const known = versions.filter((v) => knownAt(v, t));
+  return {
+    open: known.filter((v) => v.until === null).sort((a, b) => a.valid - b.valid),
+    periods: known.filter((v) => v.until !== null),
+  };
+}
+
+/**
+ * The price over valid time as known at t: segments {from, to (ms; null: open), version} in valid
+ * time order, each with the version in force there (inForce), an end included (a gap with no price).
+ * Where nothing is in force (before the first version) there is no segment.
+ */
+export function priceLine(versions, t) {
+  const timeline = timelineAt(versions, t);
+  const bounds = [...new Set([...timeline.open, ...timeline.periods].flatMap((v) => (v.until === null ? [v.valid] : [v.valid, v.until])))]
+    .sort((a, b) => a - b);
+  const segments = [];
+  bounds.forEach((from, i) => {
+    const version = inForce(timeline, from);
+    const to = i + 1 < bounds.length ? bounds[i + 1] : null;
+    const last = segments[segments.length - 1];
+    if (!version) {
+      return;
+    }
+    if (last && last.version === version && last.to === from) {
+      last.to = to;
+    } else {
+      segments.push({ from, to, version });
+    }
+  });
+  return segments;
 }
 
 /**

@@ -34,15 +34,37 @@ class ExplorerModelTest extends InBrowser {
         open("");
     }
 
+    /**
+     * A promotion over a regular price, a regular change recorded later inside it (the README's worked
+     * example), a week's withdrawal from sale, a delisting, and a mistyped year sent, corrected and
+     * withdrawn: every kind of item the history has.
+     */
+    private static final String PERIODS = """
+            [{"t":1,"txInstant":"2026-01-01T00:00:00Z","effectiveAt":"2026-01-01T00:00:00Z","amount":12,"currency":"EUR","op":"assert","eventId":"regular"},
+             {"t":2,"txInstant":"2026-01-02T00:00:00Z","effectiveAt":"2026-11-27T00:00:00Z","effectiveUntil":"2026-12-02T00:00:00Z","amount":9.99,"currency":"EUR","op":"assert","eventId":"promo"},
+             {"t":3,"txInstant":"2026-01-03T00:00:00Z","effectiveAt":"2026-11-30T00:00:00Z","amount":13,"currency":"EUR","op":"assert","eventId":"raise"},
+             {"t":4,"txInstant":"2026-01-04T00:00:00Z","effectiveAt":"2026-03-01T00:00:00Z","effectiveUntil":"2026-04-01T00:00:00Z","ended":true,"op":"assert","eventId":"off-sale"},
+             {"t":5,"txInstant":"2026-01-05T00:00:00Z","effectiveAt":"2027-01-01T00:00:00Z","ended":true,"op":"assert","eventId":"delist"},
+             {"t":6,"txInstant":"2026-01-06T00:00:00Z","effectiveAt":"2062-03-01T00:00:00Z","amount":99,"currency":"EUR","op":"assert","eventId":"typo"},
+             {"t":7,"txInstant":"2026-01-07T00:00:00Z","effectiveAt":"2062-03-01T00:00:00Z","amount":99,"currency":"EUR","op":"retract","eventId":"typo-fix"},
+             {"t":7,"txInstant":"2026-01-07T00:00:00Z","effectiveAt":"2062-03-01T00:00:00Z","amount":98,"currency":"EUR","op":"assert","eventId":"typo-fix"},
+             {"t":8,"txInstant":"2026-01-08T00:00:00Z","effectiveAt":"2062-03-01T00:00:00Z","amount":98,"currency":"EUR","op":"withdraw","eventId":"withdrawal"}]
+            """;
+
     /** Runs {@code body} with the module as {@code m} and the history as {@code items}; what it returns, as JSON. */
     private static JsonNode run(String body) throws Exception {
+        return run(HISTORY, body);
+    }
+
+    private static JsonNode run(String history, String body) throws Exception {
         Object result = browser.executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 import('/explorer/model.js').then((m) => {
                   const items = %s;
+                  const day = (ms) => ms === null ? null : new Date(ms).toISOString().slice(0, 10);
                   %s
                 }).then((value) => done(JSON.stringify(value)), (e) => done(JSON.stringify({ error: String(e) })));
-                """.formatted(HISTORY, body));
+                """.formatted(history, body));
         JsonNode json = JSON.readTree((String) result);
         assertThat(json.path("error").isMissingNode()).as("%s", json).isTrue();
         return json;
@@ -86,6 +108,97 @@ class ExplorerModelTest extends InBrowser {
                 """);
 
         assertThat(changes.toString()).isEqualTo("[[\"added\",\"feb\",\"feb\"],[\"corrected\",\"mar\",\"fix\"]]");
+    }
+
+    /** The line as known at each t, as [from, to, amount or "ended"] by day. */
+    private static final String LINES = """
+            const versions = m.priceVersions(items);
+            return Object.fromEntries(m.transactions(items).map((tx) => [tx.t, m.priceLine(versions, tx.t)
+                .map((s) => [day(s.from), day(s.to), s.version.ended ? 'ended' : s.version.amount])]));
+            """;
+
+    @Test
+    void theLineFollowsAPeriodAndThePriceBeneathItComesBackAtItsEnd() throws Exception {
+        JsonNode lines = run(PERIODS, LINES);
+
+        assertThat(lines.get("2").toString()).isEqualTo("[[\"2026-01-01\",\"2026-11-27\",12],"
+                + "[\"2026-11-27\",\"2026-12-02\",9.99],[\"2026-12-02\",null,12]]");
+        // A regular change recorded later inside the promotion takes over where the promotion ends.
+        assertThat(lines.get("3").toString()).isEqualTo("[[\"2026-01-01\",\"2026-11-27\",12],"
+                + "[\"2026-11-27\",\"2026-12-02\",9.99],[\"2026-12-02\",null,13]]");
+    }
+
+    @Test
+    void theLineHasAGapWhereAnEndHolds() throws Exception {
+        JsonNode lines = run(PERIODS, LINES);
+
+        // Off sale for March: a gap, then the price again; delisted from 2027: a gap with no end.
+        assertThat(lines.get("5").toString()).isEqualTo("[[\"2026-01-01\",\"2026-03-01\",12],"
+                + "[\"2026-03-01\",\"2026-04-01\",\"ended\"],[\"2026-04-01\",\"2026-11-27\",12],"
+                + "[\"2026-11-27\",\"2026-12-02\",9.99],[\"2026-12-02\",\"2027-01-01\",13],[\"2027-01-01\",null,\"ended\"]]");
+    }
+
+    @Test
+    void aWithdrawnVersionIsInTheLineUntilItsWithdrawalAndNotAfter() throws Exception {
+        JsonNode lines = run(PERIODS, LINES);
+
+        assertThat(lines.get("6").toString()).endsWith("[\"2027-01-01\",\"2062-03-01\",\"ended\"],[\"2062-03-01\",null,99]]");
+        assertThat(lines.get("7").toString()).endsWith("[\"2027-01-01\",\"2062-03-01\",\"ended\"],[\"2062-03-01\",null,98]]");
+        // Withdrawn: the end before it holds on, as if the version had never been sent.
+        assertThat(lines.get("8").toString()).endsWith("[\"2026-12-02\",\"2027-01-01\",13],[\"2027-01-01\",null,\"ended\"]]");
+        JsonNode versions = run(PERIODS, "return m.priceVersions(items).map((v) => [v.eventId, v.kind, v.from, v.to, v.withdrawn]);");
+        assertThat(versions.get(6).toString()).isEqualTo("[\"typo-fix\",\"correction\",7,8,true]");
+        assertThat(versions.get(5).toString()).as("corrected, not withdrawn").isEqualTo("[\"typo\",\"scheduled\",6,7,false]");
+    }
+
+    @Test
+    void overlappingPeriodsTheOneThatStartsLatestHoldsWhicheverWasRecordedFirst() throws Exception {
+        JsonNode line = run("""
+                [{"t":1,"txInstant":"2026-01-01T00:00:00Z","effectiveAt":"2026-01-01T00:00:00Z","amount":20,"currency":"EUR","op":"assert","eventId":"regular"},
+                 {"t":2,"txInstant":"2026-01-02T00:00:00Z","effectiveAt":"2026-11-28T10:00:00Z","effectiveUntil":"2026-11-28T14:00:00Z","amount":8,"currency":"EUR","op":"assert","eventId":"flash"},
+                 {"t":3,"txInstant":"2026-01-03T00:00:00Z","effectiveAt":"2026-11-27T00:00:00Z","effectiveUntil":"2026-12-02T00:00:00Z","amount":15,"currency":"EUR","op":"assert","eventId":"week"}]
+                """, """
+                return m.priceLine(m.priceVersions(items), 3).map((s) => [new Date(s.from).toISOString().slice(5, 13),
+                    s.to === null ? null : new Date(s.to).toISOString().slice(5, 13), s.version.amount]);
+                """);
+
+        assertThat(line.toString()).isEqualTo("[[\"01-01T00\",\"11-27T00\",20],[\"11-27T00\",\"11-28T10\",15],"
+                + "[\"11-28T10\",\"11-28T14\",8],[\"11-28T14\",\"12-02T00\",15],[\"12-02T00\",null,20]]");
+    }
+
+    @Test
+    void aPeriodIsOneBarOverTheVersionsBeneathAndAWithdrawnVersionKeepsItsPlaceFromItsWithdrawalOn() throws Exception {
+        JsonNode shapes = run(PERIODS, """
+                const versions = m.priceVersions(items);
+                const shapes = m.priceShapes(versions, m.transactions(items));
+                return Object.fromEntries(versions.map((v) => [v.eventId, shapes.get(v)
+                    .map((r) => [r.fromTx, r.toTx, day(r.validFrom), day(r.validTo), r.withdrawn === true])]));
+                """);
+
+        // The regular price is cut only by open-ended versions: the promotion lies over it.
+        assertThat(shapes.get("regular").toString()).isEqualTo(
+                "[[0,2,\"2026-01-01\",null,false],[2,8,\"2026-01-01\",\"2026-11-30\",false]]");
+        assertThat(shapes.get("promo").toString()).isEqualTo("[[1,8,\"2026-11-27\",\"2026-12-02\",false]]");
+        assertThat(shapes.get("off-sale").toString()).isEqualTo("[[3,8,\"2026-03-01\",\"2026-04-01\",false]]");
+        // The delisting reaches the mistyped year while it stands, and on again from its withdrawal.
+        assertThat(shapes.get("delist").toString()).isEqualTo("[[4,5,\"2027-01-01\",null,false],"
+                + "[5,7,\"2027-01-01\",\"2062-03-01\",false],[7,8,\"2027-01-01\",null,false]]");
+        assertThat(shapes.get("typo-fix").toString()).isEqualTo(
+                "[[6,7,\"2062-03-01\",null,false],[7,8,\"2062-03-01\",null,true]]");
+    }
+
+    @Test
+    void whatChangedTellsAWithdrawalFromACorrection() throws Exception {
+        JsonNode changes = run(PERIODS, """
+                const versions = m.priceVersions(items);
+                const known = (t) => versions.filter((v) => m.knownAt(v, t));
+                const between = (a, b) => m.difference(known(a), known(b), (v) => v.valid, m.sameState)
+                    .map((c) => [c.change, (c.was || c.now).eventId, (c.was || c.now).withdrawn]);
+                return [between(6, 7), between(7, 8), between(1, 2)];
+                """);
+
+        assertThat(changes.toString()).isEqualTo("[[[\"corrected\",\"typo\",false]],[[\"retracted\",\"typo-fix\",true]],"
+                + "[[\"added\",\"promo\",false]]]");
     }
 
     @Test

@@ -1,13 +1,18 @@
 package dev.asof.explorer;
 
 import static dev.asof.support.Events.customer;
+import static dev.asof.support.Events.end;
+import static dev.asof.support.Events.period;
 import static dev.asof.support.Events.post;
 import static dev.asof.support.Events.postNdjson;
 import static dev.asof.support.Events.price;
 import static dev.asof.support.Events.sku;
 import static dev.asof.support.Events.with;
+import static dev.asof.support.Events.withdrawal;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.either;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.support.Browser;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.Select;
@@ -444,6 +450,234 @@ class ExplorerTest extends InBrowser {
         Browser.screenshot(browser, "explorer-thousand-zoomed");
         browser.findElement(By.cssSelector("#zoom [data-zoom=fit]")).click();
         assertThat(axisEnds()).isEqualTo(fitted);
+    }
+
+    private static final String JAN = "2026-01-01T00:00:00Z";
+    private static final String NOV1 = "2026-11-01T00:00:00Z";
+    private static final String NOV27 = "2026-11-27T00:00:00Z";
+    private static final String NOV30 = "2026-11-30T00:00:00Z";
+    private static final String DEC2 = "2026-12-02T00:00:00Z";
+
+    private static long send(Map<String, Object> event) {
+        return post(event).statusCode(201).extract().jsonPath().getLong("t");
+    }
+
+    /** The "as known at" line as drawn: [from, to, amount] per step, [from, to, "ended"] per gap. */
+    private static List<List<String>> drawnLine() {
+        return browser.findElements(By.cssSelector("#steps line.step, #steps rect.gap")).stream()
+                .map(e -> List.of(e.getAttribute("data-from"), e.getAttribute("data-to"),
+                        e.getTagName().equals("rect") ? "ended" : e.getAttribute("data-amount")))
+                .toList();
+    }
+
+    /**
+     * Asks the API, as known at t, inside each piece of the drawn line (its middle; a day in, when it
+     * has no end): the price drawn there, or 404 "Price ended" in a gap.
+     */
+    private static void theLineAgreesWithTheApi(String sku, long t) {
+        for (List<String> piece : drawnLine()) {
+            Instant from = Instant.parse(piece.get(0));
+            Instant inside = piece.get(1).isEmpty() ? from.plus(1, ChronoUnit.DAYS)
+                    : from.plusMillis(Duration.between(from, Instant.parse(piece.get(1))).toMillis() / 2);
+            Response answer = given().queryParam("asOf", t).queryParam("validAt", inside.toString()).get("/prices/{sku}", sku);
+            if (piece.get(2).equals("ended")) {
+                assertThat(answer.statusCode()).as("%s at %s", piece, inside).isEqualTo(404);
+                assertThat(answer.jsonPath().getString("title")).isEqualTo("Price ended");
+            } else {
+                assertThat(answer.statusCode()).as("%s at %s", piece, inside).isEqualTo(200);
+                assertThat(new BigDecimal(answer.jsonPath().getString("amount")))
+                        .isEqualByComparingTo(new BigDecimal(piece.get(2)));
+            }
+        }
+    }
+
+    /** A screenshot of the chart and what follows it (the page may have scrolled to the list of changes). */
+    private static void chartScreenshot(String name) throws Exception {
+        browser.executeScript("document.getElementById('bitemporal-figure').scrollIntoView()");
+        Browser.screenshot(browser, name);
+    }
+
+    private static List<String> changesBetween(long from, long to, int count) {
+        new Select(browser.findElement(By.id("diff-from"))).selectByValue(String.valueOf(from));
+        new Select(browser.findElement(By.id("diff-to"))).selectByValue(String.valueOf(to));
+        return waiting().until(d -> {
+            List<String> items = d.findElements(By.cssSelector("#diff-list li")).stream().map(WebElement::getText).toList();
+            return items.size() == count ? items : null;
+        });
+    }
+
+    @Test
+    void aPeriodIsABarToItsEndOverThePriceBeneathAndTheLineFollowsIt() throws Exception {
+        String sku = sku("period");
+        long regular = postPrice(sku, "12.00", NOV1, "erp");
+        long promotion = send(period(sku, "9.99", NOV27, DEC2));
+        long raise = postPrice(sku, "13.00", NOV30, "erp"); // recorded later, starting inside the promotion
+        open("?sku=" + sku + "&validAt=2026-12-01T00:00:00.000Z");
+        waiting().until(d -> versions().size() == 3);
+
+        WebElement bar = browser.findElement(By.cssSelector("#chart path.version.period"));
+        assertThat(bar.getAttribute("data-valid")).isEqualTo("2026-11-27T00:00:00.000Z");
+        assertThat(bar.getAttribute("data-until")).isEqualTo("2026-12-02T00:00:00.000Z");
+        // It lies over what is beneath it: the regular price runs under its start, the raise under its end,
+        // and in its middle the bar is what shows (and what a click selects).
+        Rectangle box = bar.getRect();
+        Rectangle under = browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + regular + "']")).getRect();
+        Rectangle raised = browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + raise + "']")).getRect();
+        assertThat(under.getX()).isLessThan(box.getX());
+        assertThat(raised.getX()).isGreaterThan(box.getX()).isLessThan(box.getX() + box.getWidth());
+        Object shown = browser.executeScript("const r = arguments[0].getBoundingClientRect();"
+                + "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).dataset.index;", bar);
+        assertThat(shown).isEqualTo(bar.getAttribute("data-index"));
+        // Its end is drawn where it ends.
+        Rectangle end = browser.findElement(By.cssSelector("#chart path.period-end")).getRect();
+        assertThat(Math.abs(end.getX() - (box.getX() + box.getWidth()))).isLessThanOrEqualTo(3);
+
+        // As known now: the promotion's price for its days, then the raise (not the regular price).
+        assertThat(drawnLine()).containsExactly(
+                List.of("2026-11-01T00:00:00.000Z", "2026-11-27T00:00:00.000Z", "12"),
+                List.of("2026-11-27T00:00:00.000Z", "2026-12-02T00:00:00.000Z", "9.99"),
+                List.of("2026-12-02T00:00:00.000Z", "", "13"));
+        theLineAgreesWithTheApi(sku, raise);
+        assertThat(answerFor(String.valueOf(raise)).getText()).contains("9.99 EUR")
+                .contains("valid from 2026-11-27T00:00:00Z until 2026-12-02T00:00:00Z");
+        assertThat(changesBetween(regular, promotion, 1)).containsExactly(
+                "added: period 9.99 EUR from 2026-11-27T00:00:00.000Z until 2026-12-02T00:00:00.000Z");
+        chartScreenshot("explorer-period");
+    }
+
+    @Test
+    void anEndIsAGapInValidTimeWhereThePageAndTheApiSayThePriceEnded() throws Exception {
+        String sku = sku("ended");
+        long regular = postPrice(sku, "12.00", JAN, "erp");
+        send(with(end(sku, "2026-03-01T00:00:00Z"), "effectiveUntil", "2026-04-01T00:00:00Z")); // off sale for March
+        long delisted = send(end(sku, "2027-01-01T00:00:00Z"));
+        open("?sku=" + sku + "&validAt=2027-06-01T00:00:00.000Z");
+        waiting().until(d -> versions().size() == 3);
+
+        List<WebElement> ends = browser.findElements(By.cssSelector("#chart path.version.ended"));
+        assertThat(ends).hasSize(2);
+        // No price is drawn there: the ends are hatched gaps, not filled like a price.
+        for (WebElement gap : ends) {
+            assertThat(gap.getCssValue("fill")).contains("no-price");
+        }
+        assertThat(browser.findElement(By.cssSelector("#chart path.version:not(.ended)")).getCssValue("fill"))
+                .doesNotContain("no-price");
+
+        assertThat(drawnLine()).containsExactly(
+                List.of("2026-01-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z", "12"),
+                List.of("2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z", "ended"),
+                List.of("2026-04-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z", "12"),
+                List.of("2027-01-01T00:00:00.000Z", "", "ended"));
+        theLineAgreesWithTheApi(sku, delisted);
+        WebElement answer = answerFor(String.valueOf(delisted));
+        assertThat(answer.getAttribute("data-state")).isEqualTo("none");
+        assertThat(answer.getAttribute("data-ended")).isEqualTo("true");
+        assertThat(answer.findElement(By.className("amount")).getText()).isEqualTo("Price ended");
+        assertThat(answer.getText()).contains("from 2027-01-01T00:00:00Z");
+        assertThat(changesBetween(regular, delisted, 2)).containsExactly(
+                "added: ended from 2026-03-01T00:00:00.000Z until 2026-04-01T00:00:00.000Z",
+                "added: ended from 2027-01-01T00:00:00.000Z");
+        chartScreenshot("explorer-end");
+    }
+
+    @Test
+    void aWithdrawnVersionIsStruckFromItsWithdrawalOnAndStandsInEveryEarlierView() throws Exception {
+        String sku = sku("withdrawn");
+        long regular = postPrice(sku, "12.00", JAN, "erp");
+        long typo = postPrice(sku, "99.00", "2062-03-01T00:00:00Z", "erp"); // meant 2026
+        long withdrawn = send(withdrawal(sku, "2062-03-01T00:00:00Z"));
+        open("?sku=" + sku);
+        waiting().until(d -> versions().size() == 2);
+
+        WebElement version = browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + typo + "']"));
+        assertThat(version.getAttribute("data-to-t")).isEqualTo(String.valueOf(withdrawn));
+        assertThat(version.getAttribute("data-withdrawn")).isEqualTo("true");
+        WebElement struck = browser.findElement(By.cssSelector("#chart path.withdrawn"));
+        assertThat(struck.getAttribute("data-withdrawn-t")).isEqualTo(String.valueOf(withdrawn));
+        assertThat(struck.getAttribute("data-valid")).isEqualTo("2062-03-01T00:00:00.000Z");
+        // Struck from the withdrawal's transaction up; the version itself below it, where it stood.
+        Rectangle ghost = struck.getRect();
+        Rectangle stood = version.getRect();
+        assertThat(ghost.getY() + ghost.getHeight()).isLessThanOrEqualTo(stood.getY() + 1);
+        assertThat(Math.abs(ghost.getX() - stood.getX())).isLessThanOrEqualTo(1);
+        assertThat(browser.findElement(By.cssSelector("#chart .labels")).getText()).contains("withdrawn t=" + withdrawn);
+
+        // As known now, the price before it holds on; as known before its withdrawal, the version stands.
+        assertThat(drawnLine()).containsExactly(List.of("2026-01-01T00:00:00.000Z", "", "12"));
+        theLineAgreesWithTheApi(sku, withdrawn);
+        assertThat(changesBetween(typo, withdrawn, 1)).containsExactly(
+                "withdrew the version of 2062-03-01T00:00:00.000Z (99.00 EUR) at t " + withdrawn);
+        browser.findElement(By.id("slider")).sendKeys(Keys.HOME, Keys.ARROW_RIGHT);
+        answerFor(String.valueOf(typo));
+        assertThat(drawnLine()).containsExactly(
+                List.of("2026-01-01T00:00:00.000Z", "2062-03-01T00:00:00.000Z", "12"),
+                List.of("2062-03-01T00:00:00.000Z", "", "99"));
+        theLineAgreesWithTheApi(sku, typo);
+        assertThat(changesBetween(regular, typo, 1)).containsExactly("added: valid from 2062-03-01T00:00:00.000Z 99.00 EUR");
+
+        browser.findElement(By.cssSelector("#chart path.withdrawn")).click(); // drawn again at the slider's move
+        WebElement selection = waiting().until(d -> {
+            WebElement box = d.findElement(By.id("selection"));
+            return box.isDisplayed() && box.getText().contains("withdrawn by") ? box : null;
+        });
+        assertThat(selection.findElement(By.cssSelector("a[href='/tx/" + withdrawn + "']")).isDisplayed()).isTrue();
+        chartScreenshot("explorer-withdrawn");
+    }
+
+    @Test
+    void aFarFutureVersionIsNamedAtTheEdgeInsteadOfSquashingTheOthers() throws Exception {
+        Scenario s = scenario("far");
+        long far = postPrice(s.sku(), "25.00", "2099-01-01T00:00:00Z", "erp");
+        open("?sku=" + s.sku());
+        waiting().until(d -> versions().size() == 7);
+
+        // The axis opens where the versions are (and now); 2099 is named at its right edge.
+        assertThat(axisEnds().get(1)).isLessThan("2028");
+        WebElement mark = browser.findElement(By.cssSelector("#chart text.far"));
+        assertThat(mark.getAttribute("data-valid")).isEqualTo("2099-01-01T00:00:00.000Z");
+        assertThat(mark.getText()).isEqualTo("25.00 EUR from 2099-01-01 →");
+        Rectangle chart = browser.findElement(By.id("chart")).getRect();
+        assertThat(mark.getRect().getX() + mark.getRect().getWidth()).isGreaterThan(chart.getX() + chart.getWidth() * 9 / 10);
+        assertThat(browser.findElement(By.cssSelector("#steps text.far")).getText()).isEqualTo("25.00 EUR from 2099-01-01 →");
+        // The month of the late arrival is a shape one can see and click, not a sliver.
+        WebElement late = browser.findElement(By.cssSelector("#chart path.version[data-kind='late']"));
+        assertThat(late.getRect().getWidth()).isGreaterThan(30);
+        assertThat(browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + far + "']")).getAttribute("class"))
+                .contains("thin");
+        Browser.screenshot(browser, "explorer-far-future");
+
+        // Fit shows every version: 2099 on the axis, and that month squashed into a sliver.
+        browser.findElement(By.cssSelector("#zoom [data-zoom=fit]")).click();
+        assertThat(axisEnds().get(1)).isGreaterThanOrEqualTo("2099");
+        assertThat(browser.findElements(By.cssSelector("#chart text.far"))).isEmpty();
+        assertThat(browser.findElement(By.cssSelector("#chart path.version[data-kind='late']")).getRect().getWidth())
+                .isLessThan(4);
+        Browser.screenshot(browser, "explorer-far-future-fit");
+    }
+
+    @Test
+    void thePageNamesItsIconAndTheIconsAreServed() {
+        // Browsers ask for /favicon.ico where a page names none (the API's pages, a tool): it is there.
+        given().get("/favicon.ico").then().statusCode(200)
+                .contentType(either(startsWith("image/x-icon")).or(startsWith("image/vnd.microsoft.icon")));
+        byte[] ico = given().get("/favicon.ico").then().extract().asByteArray();
+        assertThat(ico).startsWith(0, 0, 1, 0); // an icon resource
+        given().delete("/favicon.ico").then().statusCode(405).header("Allow", "GET, HEAD"); // read, never written
+
+        open("");
+        List<String> icons = waiting().until(d -> {
+            List<String> named = d.findElements(By.cssSelector("link[rel=icon]")).stream()
+                    .map(link -> link.getDomAttribute("href")).toList();
+            return named.isEmpty() ? null : named;
+        });
+        assertThat(icons).containsExactly("/favicon.svg", "/favicon.ico");
+        // Each one the page names is an image, fetched as the page fetches it.
+        Object types = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all(arguments[0].map((href) => fetch(href).then((r) => r.status + ' ' + r.headers.get('content-type'))))
+                    .then(done, (e) => done(String(e)));
+                """, icons);
+        assertThat(types.toString()).matches("\\[200 image/svg\\+xml.*, 200 image/(x-icon|vnd.microsoft.icon).*]");
     }
 
     /** The first and last dates on the chart's valid-time axis. */

@@ -32,6 +32,22 @@ public final class Events {
         return event;
     }
 
+    /** A price for {@code [from, until)} only: a period. */
+    public static Map<String, Object> period(String sku, Object amount, String from, String until) {
+        return with(with(price(sku, amount, "EUR"), "effectiveAt", from), "effectiveUntil", until);
+    }
+
+    /** No price from {@code from} on (a delisting); with effectiveUntil, for a period. */
+    public static Map<String, Object> end(String sku, String from) {
+        return with(with(without(without(price(sku, 1, "EUR"), "amount"), "currency"), "effectiveAt", from), "ended", true);
+    }
+
+    /** Takes the version starting at exactly {@code at} out of valid time. */
+    public static Map<String, Object> withdrawal(String sku, String at) {
+        return with(with(without(without(price(sku, 1, "EUR"), "amount"), "currency"), "effectiveAt", at), "withdrawn",
+                true);
+    }
+
     public static Map<String, Object> customer(String customerId) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", UUID.randomUUID().toString());
