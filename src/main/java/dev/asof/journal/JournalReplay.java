@@ -139,11 +139,18 @@ public class JournalReplay {
         AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
         Thread reader = OwnedThreads.newThread("asof-journal-reader", () -> {
             try {
-                journal.replay(afterSeq, entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
-            } catch (RuntimeException e) {
-                readFailure.set(e);
-            } finally {
+                try {
+                    journal.replay(afterSeq, entry -> put(ready, new Decoded(entry, codec.read(entry.format(), entry.payload()))));
+                } catch (Stopped stopped) {
+                    throw stopped;
+                } catch (RuntimeException e) {
+                    readFailure.set(e);
+                }
                 put(ready, END);
+            } catch (Stopped stopped) {
+                // The replay stopped (a batch could not be applied) and interrupted this reader: it
+                // ends quietly, so that the start-up's own failure, naming the batch, is what is logged
+                // — a reader dying of it would stop the process first.
             }
         }, false);
         reader.start();
@@ -267,7 +274,14 @@ public class JournalReplay {
             queue.put(decoded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Replay interrupted", e);
+            throw new Stopped();
+        }
+    }
+
+    /** The reader was interrupted: the replay that it reads for has stopped. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("Replay stopped", null, false, false);
         }
     }
 }
