@@ -22,6 +22,7 @@ public final class Attr {
     public static final Keyword PRICE_EFFECTIVE_UNTIL = kw("price/effectiveUntil");
     public static final Keyword PRICE_ENDED = kw("price/ended");
     public static final Keyword PRICE_PERIOD = kw("price/period");
+    public static final Keyword PRICE_CHANGED_BY = kw("price/changedBy");
 
     public static final Keyword CUSTOMER_ID = kw("customer/id");
     public static final Keyword CUSTOMER_NAME = kw("customer/name");

@@ -17,7 +17,8 @@ import java.util.Objects;
  * end ({@code ended}, no amount; a period too when it has {@code effectiveUntil}), or — with
  * neither an amount nor {@code ended} — absent or withdrawn. {@code e} is its entity (null when
  * there is none) and {@code lastTx} the newest transaction that asserted one of its current facts
- * (0 when none). {@link #sameAs} compares amounts as Datomic does, scale included (1.0 replacing 1
+ * (0 when none): the version's newest change, since every change asserts something (a change that
+ * would only retract asserts {@code :price/changedBy}, see {@link #onlyLoses}). {@link #sameAs} compares amounts as Datomic does, scale included (1.0 replacing 1
  * is a change, and its history says so).
  */
 public record PriceVersion(Object e, Date effectiveAt, BigDecimal amount, String currency, Date effectiveUntil,
@@ -59,7 +60,7 @@ public record PriceVersion(Object e, Date effectiveAt, BigDecimal amount, String
                 period = (String) datom.v();
             } else if (Attr.PRICE_ENDED.equals(attr)) {
                 ended = Boolean.TRUE.equals(datom.v());
-            } else {
+            } else if (!Attr.PRICE_CHANGED_BY.equals(attr)) {
                 continue;
             }
             tx = Math.max(tx, (Long) datom.tx());
@@ -89,6 +90,17 @@ public record PriceVersion(Object e, Date effectiveAt, BigDecimal amount, String
     public boolean sameAs(PriceVersion other) {
         return Objects.equals(amount, other.amount) && Objects.equals(currency, other.currency)
                 && Objects.equals(effectiveUntil, other.effectiveUntil) && ended == other.ended;
+    }
+
+    /**
+     * True when {@code next} differs from this version only by holding less — a period made
+     * open-ended at the same price, or an end for a period made an open end: that change retracts
+     * and asserts nothing, so no current fact would date it ({@code :price/changedBy} is asserted
+     * for it).
+     */
+    public boolean onlyLoses(PriceVersion next) {
+        return exists() && next.exists() && !sameAs(next) && Objects.equals(amount, next.amount)
+                && Objects.equals(currency, next.currency) && ended == next.ended;
     }
 
     /**

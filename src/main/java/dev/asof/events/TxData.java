@@ -124,6 +124,9 @@ public final class TxData {
                     PriceVersion before = PriceVersion.in(db, priceKey(price));
                     PriceVersion after = version(price);
                     before.retractionsFor(after, tx);
+                    if (before.onlyLoses(after)) {
+                        tx.add(add(versionTemp(event), Attr.PRICE_CHANGED_BY, eventTemp(event)));
+                    }
                     changes = !onlyWriter || !before.sameAs(after);
                 }
                 tx.add(add(eventTemp(event), changes ? Attr.EVENT_SKU : Attr.EVENT_UNCHANGED_SKU, price.sku()));

@@ -405,8 +405,10 @@ public class TxLog {
                     (String) event.get(Attr.EVENT_SOURCE));
         }
         if (!"price".equals(attr.getNamespace()) && !"customer".equals(attr.getNamespace())
-                || Attr.PRICE_PERIOD.equals(attr)) {
-            return null; // :price/period only indexes a period by its end: effectiveUntil tells it
+                || Attr.PRICE_PERIOD.equals(attr) || Attr.PRICE_CHANGED_BY.equals(attr)) {
+            // :price/period only indexes a period by its end (effectiveUntil tells it); :price/changedBy
+            // only dates a change that retracts (the retractions tell it, and the event is listed).
+            return null;
         }
         Map<String, Object> entity = names.computeIfAbsent(datom.e(), e -> name(after, before, e));
         return new TxView.Change(entity, attr.getName(), value(datom.v()), datom.added() ? "assert" : "retract");
