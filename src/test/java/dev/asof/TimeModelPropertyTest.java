@@ -47,6 +47,10 @@ class TimeModelPropertyTest {
     record Sent(long t, String sku, Instant at, State state, String eventId) {
     }
 
+    /** A start's version as known at some t: its state, and the event (and its t) that last changed it. */
+    record Version(State state, long t, String eventId) {
+    }
+
     /** A committed customer event in the model: fields set (null value = clear), or deletion. */
     record Customer(long t, String id, Map<String, String> fields, boolean deleted, String eventId) {
     }
@@ -291,17 +295,21 @@ class TimeModelPropertyTest {
                 .statusCode(422).contentType("application/problem+json").body("title", equalTo("Nothing to withdraw"));
     }
 
-    /** The model's versions of a SKU as known at t: per start, the latest event recorded, a withdrawal removing it. */
-    private static Map<Instant, State> versionsAt(List<Sent> sent, String sku, long t) {
-        Map<Instant, State> versions = new HashMap<>();
+    /**
+     * The model's versions of a SKU as known at t: per start, the latest event recorded, a withdrawal
+     * removing it; the same state again leaves the version as it was (recorded by its event).
+     */
+    private static Map<Instant, Version> versionsAt(List<Sent> sent, String sku, long t) {
+        Map<Instant, Version> versions = new HashMap<>();
         for (Sent e : sent) {
             if (!e.sku().equals(sku) || e.t() > t) {
                 continue;
             }
+            Version old = versions.get(e.at());
             if (e.state() == null) {
                 versions.remove(e.at());
-            } else {
-                versions.put(e.at(), e.state());
+            } else if (old == null || !old.state().equals(e.state())) {
+                versions.put(e.at(), new Version(e.state(), e.t(), e.eventId()));
             }
         }
         return versions;
@@ -311,12 +319,12 @@ class TimeModelPropertyTest {
      * The rule: of the periods that cover v, the one that starts latest, whenever recorded; where no
      * period covers v, the open-ended version that starts latest at or before v. Null: nothing.
      */
-    private static Map.Entry<Instant, State> inForce(Map<Instant, State> versions, Instant v) {
-        Map.Entry<Instant, State> period = null;
-        Map.Entry<Instant, State> open = null;
-        for (Map.Entry<Instant, State> e : versions.entrySet()) {
+    private static Map.Entry<Instant, Version> inForce(Map<Instant, Version> versions, Instant v) {
+        Map.Entry<Instant, Version> period = null;
+        Map.Entry<Instant, Version> open = null;
+        for (Map.Entry<Instant, Version> e : versions.entrySet()) {
             Instant at = e.getKey();
-            Instant until = e.getValue().until();
+            Instant until = e.getValue().state().until();
             if (at.isAfter(v)) {
                 continue;
             }
@@ -344,7 +352,7 @@ class TimeModelPropertyTest {
     }
 
     private static void checkPrice(long seed, List<Sent> sent, String sku, long t, Instant v) {
-        Map.Entry<Instant, State> expected = inForce(versionsAt(sent, sku, t), v);
+        Map.Entry<Instant, Version> expected = inForce(versionsAt(sent, sku, t), v);
         Response response = given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t, v.toString());
         java.util.function.Supplier<String> where = () -> "seed " + seed + ": " + sku + " asOf " + t + " validAt " + v
                 + ", the SKU's events:\n" + describe(sent, sku);
@@ -353,13 +361,15 @@ class TimeModelPropertyTest {
             assertThat(response.jsonPath().getString("title")).as(where).isEqualTo("Not found");
             return;
         }
-        State state = expected.getValue();
+        Version version = expected.getValue();
+        State state = version.state();
         if (state.ended()) {
             String span = "from " + expected.getKey() + (state.until() == null ? "" : " until " + state.until());
             assertThat(response.statusCode()).as(where).isEqualTo(404);
             assertThat(response.contentType()).as(where).startsWith("application/problem+json");
             assertThat(response.jsonPath().getString("title")).as(where).isEqualTo("Price ended");
-            assertThat(response.jsonPath().getString("detail")).as(where).contains("has no price " + span + " (");
+            assertThat(response.jsonPath().getString("detail")).as(where)
+                    .contains("has no price " + span + " (ended by event " + version.eventId() + ", t=" + version.t() + ")");
             return;
         }
         assertThat(response.statusCode()).as(where).isEqualTo(200);
@@ -368,15 +378,16 @@ class TimeModelPropertyTest {
         assertThat(body.getString("currency")).as(where).isEqualTo(state.currency());
         assertThat(body.getString("effectiveAt")).as(where).isEqualTo(expected.getKey().toString());
         assertThat(body.getString("effectiveUntil")).as(where).isEqualTo(state.until() == null ? null : state.until().toString());
+        assertThat(body.getLong("t")).as(() -> "t of " + where.get()).isEqualTo(version.t());
     }
 
     /** The listing at t and v: the SKUs with a price in force (not an end), in SKU order. */
     private static void checkListing(long seed, List<Sent> sent, String run, List<String> skus, long t, Instant v) {
         List<String> expected = new ArrayList<>();
         for (String sku : skus) {
-            Map.Entry<Instant, State> in = inForce(versionsAt(sent, sku, t), v);
-            if (in != null && !in.getValue().ended()) {
-                expected.add(sku + " " + in.getValue().amount() + " " + in.getKey());
+            Map.Entry<Instant, Version> in = inForce(versionsAt(sent, sku, t), v);
+            if (in != null && !in.getValue().state().ended()) {
+                expected.add(sku + " " + in.getValue().state().amount() + " " + in.getKey());
             }
         }
         JsonPath page = given().get("/prices?prefix={p}&asOf={t}&validAt={v}", run + "-", t, v.toString()).then()
