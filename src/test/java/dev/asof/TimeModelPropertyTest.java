@@ -3,8 +3,10 @@ package dev.asof;
 import static dev.asof.support.Events.post;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Instant;
@@ -14,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * prices, same-SKU bursts in one request) and customer updates and deletions, the as-of / valid-at
  * answers (every customer at every t; every SKU at every probed valid time at a seeded third of the
  * t values) and every history are what a plain in-memory model of the same events says.
+ * A second property does the same for valid periods, ends and withdrawals of prices (issue 21).
+ * The price model ({@code versionsAt}, {@code inForce}, the history's) is written from the rule as
+ * the README states it, not from the implementation; the first property's prices are its
+ * open-ended case.
  * Each seed is one generated case; a failure names its seed, so it can be replayed.
  */
 @QuarkusTest
@@ -33,8 +39,16 @@ class TimeModelPropertyTest {
     private static final String[] TIERS = {"bronze", "silver", "gold"};
     private static final Instant SCHEDULED = Instant.parse("2999-01-01T00:00:00Z");
 
-    /** A committed price fact in the model. */
-    record Price(long t, String sku, Instant effectiveAt, int amount, String currency, String eventId) {
+    /** What a price event sets for its start: a price or an end (no amount, no currency), open-ended or a period. */
+    record State(Integer amount, String currency, Instant until, boolean ended) {
+    }
+
+    /** A committed price event in the model: what it sets for its start, or (state null) its withdrawal. */
+    record Sent(long t, String sku, Instant at, State state, String eventId) {
+    }
+
+    /** A start's version as known at some t: its state, and the event (and its t) that last changed it. */
+    record Version(State state, long t, String eventId) {
     }
 
     /** A committed customer event in the model: fields set (null value = clear), or deletion. */
@@ -54,7 +68,7 @@ class TimeModelPropertyTest {
         }
         validTimes.add(SCHEDULED);
 
-        List<Price> prices = new ArrayList<>();
+        List<Sent> prices = new ArrayList<>();
         List<Customer> customerEvents = new ArrayList<>();
         List<Long> ts = new ArrayList<>();
         for (int request = 0; request < 25; request++) {
@@ -69,8 +83,8 @@ class TimeModelPropertyTest {
                 long t = result.getLong("events[" + i + "].t");
                 ts.add(t);
                 if ("price".equals(e.get("type"))) {
-                    prices.add(new Price(t, (String) e.get("sku"), Instant.parse((String) e.get("effectiveAt")),
-                            (Integer) e.get("amount"), (String) e.get("currency"), (String) e.get("id")));
+                    prices.add(new Sent(t, (String) e.get("sku"), Instant.parse((String) e.get("effectiveAt")),
+                            new State((Integer) e.get("amount"), (String) e.get("currency"), null, false), (String) e.get("id")));
                 } else {
                     Map<String, String> fields = new LinkedHashMap<>();
                     for (String f : List.of("name", "tier", "city")) {
@@ -83,7 +97,7 @@ class TimeModelPropertyTest {
                 }
             }
         }
-        prices.sort((a, b) -> Long.compare(a.t(), b.t()));
+        prices.sort(java.util.Comparator.comparingLong(Sent::t));
         customerEvents.sort((a, b) -> Long.compare(a.t(), b.t()));
         List<Long> points = ts.stream().distinct().sorted().toList();
 
@@ -144,57 +158,290 @@ class TimeModelPropertyTest {
         return e;
     }
 
-    /** The model's price: per valid time the latest fact recorded at or before t; the latest valid time at or before v. */
-    private static void checkPrice(long seed, List<Price> prices, String sku, long t, Instant v) {
-        TreeMap<Instant, Price> versions = new TreeMap<>();
-        for (Price p : prices) {
-            if (p.sku().equals(sku) && p.t() <= t) {
-                versions.put(p.effectiveAt(), p);
+    /**
+     * Property of issue 21: for random sequences of prices, periods (overlapping, nested), ends (open
+     * and for a period), corrections, events that change nothing, withdrawals (of prices, periods and
+     * ends; sent again after) and withdrawals of nothing (a 422 recording nothing), over many
+     * transactions for two SKUs, the answer at every t and at every boundary of valid time (each
+     * start and end, and the millisecond before it) is the model's, 404s inside ends included; and
+     * so are the listing at the last t and the histories.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4})
+    void periodsEndsAndWithdrawalsMatchTheModel(long seed) {
+        Random random = new Random(seed);
+        String run = "v" + seed + "-" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> skus = List.of(run + "-a", run + "-b");
+        // Few starts, so that versions are corrected, withdrawn and sent again; a period ends at a
+        // later start or at the horizon after them all, so periods overlap and nest.
+        TreeSet<Instant> starts = new TreeSet<>();
+        while (starts.size() < 5) {
+            starts.add(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(86_400L * random.nextInt(40)));
+        }
+        Instant horizon = starts.last().plusSeconds(86_400L * 10);
+
+        Map<String, Map<Instant, State>> now = new HashMap<>(); // what each SKU has, as the events are sent
+        skus.forEach(sku -> now.put(sku, new HashMap<>()));
+        List<Sent> sent = new ArrayList<>();
+        for (int request = 0; request < 14; request++) {
+            if (random.nextInt(8) == 0) {
+                withdrawNothing(random, skus, starts, horizon, now);
+            }
+            int size = random.nextInt(4) == 0 ? 2 + random.nextInt(3) : 1;
+            List<Map<String, Object>> events = new ArrayList<>();
+            List<State> states = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                String sku = skus.get(random.nextInt(skus.size()));
+                Map<Instant, State> versions = now.get(sku);
+                List<Instant> there = versions.keySet().stream().sorted().toList();
+                int kind = random.nextInt(10);
+                Instant at;
+                State state;
+                if (kind < 2 && !there.isEmpty()) {
+                    at = there.get(random.nextInt(there.size()));
+                    state = null;
+                } else if (kind < 3 && !there.isEmpty()) {
+                    at = there.get(random.nextInt(there.size()));
+                    state = versions.get(at); // the same again: changes nothing
+                } else {
+                    at = List.copyOf(starts).get(random.nextInt(starts.size()));
+                    List<Instant> untils = new ArrayList<>(starts.tailSet(at, false));
+                    untils.add(horizon);
+                    Instant until = random.nextBoolean() ? untils.get(random.nextInt(untils.size())) : null;
+                    state = kind >= 3 && kind < 5
+                            ? new State(null, null, until, true)
+                            : new State(random.nextInt(5), CURRENCIES[random.nextInt(4) == 0 ? 1 : 0], until, false);
+                }
+                if (state == null) {
+                    versions.remove(at);
+                } else {
+                    versions.put(at, state);
+                }
+                events.add(validEvent(sku, at, state));
+                states.add(state);
+            }
+            JsonPath result = post(events.size() == 1 ? events.get(0) : events).statusCode(201).extract().jsonPath();
+            for (int i = 0; i < events.size(); i++) {
+                Map<String, Object> e = events.get(i);
+                sent.add(new Sent(result.getLong("events[" + i + "].t"), (String) e.get("sku"),
+                        Instant.parse((String) e.get("effectiveAt")), states.get(i), (String) e.get("id")));
             }
         }
-        Map.Entry<Instant, Price> expected = versions.floorEntry(v);
+        // By t; within a transaction, in the order sent (the sort is stable).
+        sent.sort(java.util.Comparator.comparingLong(Sent::t));
+        List<Long> points = sent.stream().map(Sent::t).distinct().toList();
+
+        // Answers change only at starts and ends: each and the millisecond before it probe every stretch.
+        List<Instant> probes = new ArrayList<>();
+        for (Instant boundary : starts) {
+            probes.add(boundary.minusMillis(1));
+            probes.add(boundary);
+        }
+        probes.add(horizon.minusMillis(1));
+        probes.add(horizon);
+        // At each t the SKUs its events touched (every SKU at the last): the answers of a SKU no
+        // event touched are those of its previous t, already compared.
+        long last = points.get(points.size() - 1);
+        for (long t : points) {
+            for (String sku : skus) {
+                boolean touched = sent.stream().anyMatch(e -> e.t() == t && e.sku().equals(sku));
+                for (Instant v : touched || t == last ? probes : List.<Instant>of()) {
+                    checkPrice(seed, sent, sku, t, v);
+                }
+            }
+        }
+        for (Instant v : probes) {
+            checkListing(seed, sent, run, skus, last, v);
+        }
+        for (String sku : skus) {
+            checkPriceHistory(seed, sent, sku);
+        }
+    }
+
+    private static Map<String, Object> validEvent(String sku, Instant at, State state) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("id", UUID.randomUUID().toString());
+        e.put("type", "price");
+        e.put("sku", sku);
+        e.put("effectiveAt", at.toString());
+        if (state == null) {
+            e.put("withdrawn", true);
+            return e;
+        }
+        if (state.ended()) {
+            e.put("ended", true);
+        } else {
+            e.put("amount", state.amount());
+            e.put("currency", state.currency());
+        }
+        if (state.until() != null) {
+            e.put("effectiveUntil", state.until().toString());
+        }
+        return e;
+    }
+
+    /**
+     * A withdrawal of a start that has no version now (never sent, or withdrawn): a 422. That it
+     * records nothing, the answers and histories compared afterwards say.
+     */
+    private static void withdrawNothing(Random random, List<String> skus, TreeSet<Instant> starts,
+            Instant horizon, Map<String, Map<Instant, State>> now) {
+        String sku = skus.get(random.nextInt(skus.size()));
+        List<Instant> empty = new ArrayList<>(starts);
+        empty.removeAll(now.get(sku).keySet());
+        empty.add(horizon);
+        Instant at = empty.get(random.nextInt(empty.size()));
+        given().contentType(ContentType.JSON).body(validEvent(sku, at, null)).post("/events").then()
+                .statusCode(422).contentType("application/problem+json").body("title", equalTo("Nothing to withdraw"));
+    }
+
+    /**
+     * The model's versions of a SKU as known at t: per start, the latest event recorded, a withdrawal
+     * removing it; the same state again leaves the version as it was (recorded by its event).
+     */
+    private static Map<Instant, Version> versionsAt(List<Sent> sent, String sku, long t) {
+        Map<Instant, Version> versions = new HashMap<>();
+        for (Sent e : sent) {
+            if (!e.sku().equals(sku) || e.t() > t) {
+                continue;
+            }
+            Version old = versions.get(e.at());
+            if (e.state() == null) {
+                versions.remove(e.at());
+            } else if (old == null || !old.state().equals(e.state())) {
+                versions.put(e.at(), new Version(e.state(), e.t(), e.eventId()));
+            }
+        }
+        return versions;
+    }
+
+    /**
+     * The rule: of the periods that cover v, the one that starts latest, whenever recorded; where no
+     * period covers v, the open-ended version that starts latest at or before v. Null: nothing.
+     */
+    private static Map.Entry<Instant, Version> inForce(Map<Instant, Version> versions, Instant v) {
+        Map.Entry<Instant, Version> period = null;
+        Map.Entry<Instant, Version> open = null;
+        for (Map.Entry<Instant, Version> e : versions.entrySet()) {
+            Instant at = e.getKey();
+            Instant until = e.getValue().state().until();
+            if (at.isAfter(v)) {
+                continue;
+            }
+            if (until != null) {
+                if (v.isBefore(until) && (period == null || at.isAfter(period.getKey()))) {
+                    period = e;
+                }
+            } else if (open == null || at.isAfter(open.getKey())) {
+                open = e;
+            }
+        }
+        return period != null ? period : open;
+    }
+
+    /** A SKU's events, one a line, for a failure's message (so that it can be replayed by hand). */
+    private static String describe(List<Sent> sent, String sku) {
+        StringBuilder lines = new StringBuilder();
+        for (Sent e : sent) {
+            if (e.sku().equals(sku)) {
+                lines.append("  t=").append(e.t()).append(' ').append(e.at()).append(' ')
+                        .append(e.state() == null ? "withdrawn" : e.state()).append(' ').append(e.eventId()).append('\n');
+            }
+        }
+        return lines.toString();
+    }
+
+    private static void checkPrice(long seed, List<Sent> sent, String sku, long t, Instant v) {
+        Map.Entry<Instant, Version> expected = inForce(versionsAt(sent, sku, t), v);
         Response response = given().get("/prices/{sku}?asOf={t}&validAt={v}", sku, t, v.toString());
-        String where = "seed " + seed + ": " + sku + " asOf " + t + " validAt " + v;
+        java.util.function.Supplier<String> where = () -> "seed " + seed + ": " + sku + " asOf " + t + " validAt " + v
+                + ", the SKU's events:\n" + describe(sent, sku);
         if (expected == null) {
             assertThat(response.statusCode()).as(where).isEqualTo(404);
+            assertThat(response.jsonPath().getString("title")).as(where).isEqualTo("Not found");
+            return;
+        }
+        Version version = expected.getValue();
+        State state = version.state();
+        if (state.ended()) {
+            String span = "from " + expected.getKey() + (state.until() == null ? "" : " until " + state.until());
+            assertThat(response.statusCode()).as(where).isEqualTo(404);
+            assertThat(response.contentType()).as(where).startsWith("application/problem+json");
+            assertThat(response.jsonPath().getString("title")).as(where).isEqualTo("Price ended");
+            assertThat(response.jsonPath().getString("detail")).as(where)
+                    .contains("has no price " + span + " (ended by event " + version.eventId() + ", t=" + version.t() + ")");
             return;
         }
         assertThat(response.statusCode()).as(where).isEqualTo(200);
-        assertThat(response.jsonPath().getInt("amount")).as(where).isEqualTo(expected.getValue().amount());
-        assertThat(response.jsonPath().getString("currency")).as(where).isEqualTo(expected.getValue().currency());
-        assertThat(Instant.parse(response.jsonPath().getString("effectiveAt"))).as(where).isEqualTo(expected.getKey());
+        JsonPath body = response.jsonPath();
+        assertThat(body.getInt("amount")).as(where).isEqualTo(state.amount());
+        assertThat(body.getString("currency")).as(where).isEqualTo(state.currency());
+        assertThat(body.getString("effectiveAt")).as(where).isEqualTo(expected.getKey().toString());
+        assertThat(body.getString("effectiveUntil")).as(where).isEqualTo(state.until() == null ? null : state.until().toString());
+        assertThat(body.getLong("t")).as(() -> "t of " + where.get()).isEqualTo(version.t());
     }
 
-    /** The model's history: per valid time, each change of (amount, currency) retracts the old and asserts the new. */
-    private static void checkPriceHistory(long seed, List<Price> prices, String sku) {
-        Map<Instant, Price> current = new HashMap<>();
+    /** The listing at t and v: the SKUs with a price in force (not an end), in SKU order. */
+    private static void checkListing(long seed, List<Sent> sent, String run, List<String> skus, long t, Instant v) {
         List<String> expected = new ArrayList<>();
-        for (Price p : prices) {
-            if (!p.sku().equals(sku)) {
+        for (String sku : skus) {
+            Map.Entry<Instant, Version> in = inForce(versionsAt(sent, sku, t), v);
+            if (in != null && !in.getValue().state().ended()) {
+                expected.add(sku + " " + in.getValue().state().amount() + " " + in.getKey());
+            }
+        }
+        JsonPath page = given().get("/prices?prefix={p}&asOf={t}&validAt={v}", run + "-", t, v.toString()).then()
+                .statusCode(200).extract().jsonPath();
+        List<String> actual = new ArrayList<>();
+        for (int i = 0; i < page.getList("items").size(); i++) {
+            String item = "items[" + i + "].";
+            actual.add(page.getString(item + "sku") + " " + page.getInt(item + "amount") + " " + page.getString(item + "effectiveAt"));
+        }
+        assertThat(actual).as("seed " + seed + ": listing asOf " + t + " validAt " + v).isEqualTo(expected);
+    }
+
+    /**
+     * The model's history: per start, a change of state retracts the old and asserts the new; the same
+     * state again adds nothing; a withdrawal is one item with the state withdrawn.
+     */
+    private static void checkPriceHistory(long seed, List<Sent> sent, String sku) {
+        Map<Instant, State> current = new HashMap<>();
+        List<String> expected = new ArrayList<>();
+        for (Sent e : sent) {
+            if (!e.sku().equals(sku)) {
                 continue;
             }
-            Price old = current.get(p.effectiveAt());
-            if (old != null && old.amount() == p.amount() && old.currency().equals(p.currency())) {
-                continue; // the same value again adds no datom
+            State old = current.get(e.at());
+            if (e.state() == null) {
+                expected.add(historyItem(e, "withdraw", old));
+                current.remove(e.at());
+                continue;
+            }
+            if (e.state().equals(old)) {
+                continue;
             }
             if (old != null) {
-                expected.add(p.t() + " " + p.effectiveAt() + " retract " + old.amount() + " " + old.currency() + " " + p.eventId());
+                expected.add(historyItem(e, "retract", old));
             }
-            expected.add(p.t() + " " + p.effectiveAt() + " assert " + p.amount() + " " + p.currency() + " " + p.eventId());
-            current.put(p.effectiveAt(), p);
+            expected.add(historyItem(e, "assert", e.state()));
+            current.put(e.at(), e.state());
         }
-        // By t; within a transaction, events in the order they were sent (the list's), each event's
-        // retraction before its assertion (as added above). The sort is stable.
-        expected.sort(java.util.Comparator.comparingLong(item -> Long.parseLong(item.split(" ")[0])));
         JsonPath history = given().get("/prices/{sku}/history?limit=1000", sku).then().statusCode(200).extract().jsonPath();
         List<String> actual = new ArrayList<>();
         for (int i = 0; i < history.getList("items").size(); i++) {
             String item = "items[" + i + "].";
             actual.add(history.getLong(item + "t") + " " + history.getString(item + "effectiveAt") + " "
-                    + history.getString(item + "op") + " " + history.getInt(item + "amount") + " "
-                    + history.getString(item + "currency") + " " + history.getString(item + "eventId"));
+                    + history.getString(item + "op") + " " + history.getString(item + "amount") + " "
+                    + history.getString(item + "currency") + " " + history.getString(item + "effectiveUntil") + " "
+                    + history.getString(item + "ended") + " " + history.getString(item + "eventId"));
         }
-        assertThat(actual).as("seed " + seed + ": history of " + sku).isEqualTo(expected);
+        assertThat(actual).as(() -> "seed " + seed + ": history of " + sku + ", its events:\n" + describe(sent, sku))
+                .isEqualTo(expected);
+    }
+
+    private static String historyItem(Sent e, String op, State state) {
+        return e.t() + " " + e.at() + " " + op + " " + state.amount() + " " + state.currency() + " " + state.until() + " "
+                + (state.ended() ? "true" : null) + " " + e.eventId();
     }
 
     /** The model's customer at t: events applied in order; deletion forgets everything. */
