@@ -55,8 +55,12 @@ class TimeModelPropertyTest {
     record Customer(long t, String id, Map<String, String> fields, boolean deleted, String eventId) {
     }
 
+    /**
+     * Five seeds (eight before issue 21): the prices' rule has four more of its own below, which
+     * generate open-ended prices, corrections and bursts too, and ./mvnw verify keeps to its budget.
+     */
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    @ValueSource(longs = {1, 2, 3, 4, 5})
     void answersMatchTheModel(long seed) {
         Random random = new Random(seed);
         String run = "p" + seed + "-" + UUID.randomUUID().toString().substring(0, 6);
