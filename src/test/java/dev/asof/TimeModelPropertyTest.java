@@ -321,7 +321,8 @@ class TimeModelPropertyTest {
 
     /**
      * The rule: of the periods that cover v, the one that starts latest, whenever recorded; where no
-     * period covers v, the open-ended version that starts latest at or before v. Null: nothing.
+     * period covers v, the open-ended version that starts latest at or before v; but an open end (a
+     * delisting) that starts after the period ends the period there. Null: nothing.
      */
     private static Map.Entry<Instant, Version> inForce(Map<Instant, Version> versions, Instant v) {
         Map.Entry<Instant, Version> period = null;
@@ -340,7 +341,23 @@ class TimeModelPropertyTest {
                 open = e;
             }
         }
+        Instant end = lastOpenEndBefore(versions, v);
+        if (period != null && end != null && end.isAfter(period.getKey())) {
+            return open; // an open end since the period started cut it short; what started after the end holds
+        }
         return period != null ? period : open;
+    }
+
+    /** The start of the last open end at or before v, or null. */
+    private static Instant lastOpenEndBefore(Map<Instant, Version> versions, Instant v) {
+        Instant last = null;
+        for (Map.Entry<Instant, Version> e : versions.entrySet()) {
+            if (!e.getKey().isAfter(v) && e.getValue().state().until() == null && e.getValue().state().ended()
+                    && (last == null || e.getKey().isAfter(last))) {
+                last = e.getKey();
+            }
+        }
+        return last;
     }
 
     /** A SKU's events, one a line, for a failure's message (so that it can be replayed by hand). */

@@ -14,6 +14,9 @@ import datomic.Datom;
  *     sale inside a week's promotion holds for its hours, and the week's resumes after it).</li>
  * <li>Where no period covers the valid time, the <b>open-ended</b> version that starts latest at or
  *     before it is in force (a price, or an end: no price), as it always was.</li>
+ * <li>An <b>open end</b> (a delisting) ends everything that started before it, periods too: a
+ *     promotion running when the SKU is delisted stops there, and does not come back. A later
+ *     version (a price, or a period) starts a price again.</li>
  * <li>A <b>withdrawn</b> version is not there at all.</li>
  * </ol>
  * Recording order decides nothing but which of two events for the same start is the version (the
@@ -23,9 +26,9 @@ import datomic.Datom;
  * ends, instead of cutting it short (send the period again to change it, or withdraw it).
  *
  * <p>Cost: one forward seek in the SKU's periods by their end ({@code :price/period}), reading the
- * periods that end after the valid time (current and scheduled ones); then, if none covers it, one
- * backward seek in its versions ({@code :price/key}) that passes by the periods and withdrawn
- * versions starting between the answer and the valid time. A SKU that never had a period costs a
+ * periods that end after the valid time (current and scheduled ones); then one backward seek in its
+ * versions ({@code :price/key}) that passes by the periods and withdrawn versions starting between
+ * the answer and the valid time (with a period in force: every version since the period's start). A SKU that never had a period costs a
  * seek that finds nothing, plus what it always cost.
  */
 public final class ValidTime {
@@ -34,28 +37,37 @@ public final class ValidTime {
 
     /** The version in force at {@code validMillis} (a price or an end), or null when none is. */
     public static PriceVersion inForce(Database db, String sku, long validMillis) {
-        Object period = coveringPeriod(db, sku, validMillis);
-        if (period != null) {
-            return PriceVersion.of(db, period);
-        }
-        String from = sku + "@";
+        Object covering = coveringPeriod(db, sku, validMillis);
+        PriceVersion period = covering == null ? null : PriceVersion.of(db, covering);
+        // Backwards from the valid time, down to the period's start (or the SKU's first version): the
+        // first open-ended version is the one in force where no period is; an open end on the way
+        // cuts the period short, and whatever came after the end holds.
+        String from = period == null ? sku + "@" : PriceKeys.of(sku, period.effectiveAt().getTime() + 1);
         String to = PriceKeys.of(sku, validMillis + 1);
+        PriceVersion open = null;
         for (Datom datom : db.rseekDatoms(Database.AVET, Attr.PRICE_KEY, to)) {
             if (!Attr.PRICE_KEY.equals(db.ident(datom.a()))) {
-                return null;
+                break;
             }
             String key = (String) datom.v();
             if (key.compareTo(from) < 0) {
-                return null;
+                break;
             }
-            if (key.compareTo(to) < 0) {
-                PriceVersion version = PriceVersion.of(db, datom.e());
-                if (version.exists() && !version.isPeriod()) {
-                    return version;
-                }
+            if (key.compareTo(to) >= 0) {
+                continue;
+            }
+            PriceVersion version = PriceVersion.of(db, datom.e());
+            if (!version.exists() || version.isPeriod()) {
+                continue;
+            }
+            if (open == null) {
+                open = version;
+            }
+            if (period == null || version.ended()) {
+                return open;
             }
         }
-        return null;
+        return period != null ? period : open;
     }
 
     /** The period that covers {@code validMillis} and starts latest, or null: its entity. */

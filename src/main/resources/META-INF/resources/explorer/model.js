@@ -211,7 +211,8 @@ function sortedIndex(alive, valid) {
  * Which version is in force at a valid time (ms), among the versions of a timeline (arrange): the
  * rule of the service's dev.asof.datomic.ValidTime. A period covering it lies over everything
  * open-ended, and of overlapping periods the one that starts latest holds; elsewhere the open-ended
- * version that starts latest at or before it (a price, or an end: no price). Null when none is.
+ * version that starts latest at or before it (a price, or an end: no price); an open end that starts
+ * after a period ends the period there. Null when none is.
  * Withdrawn versions are not in the timeline: they are not known from their withdrawal on.
  */
 export function inForce(timeline, ms) {
@@ -221,11 +222,18 @@ export function inForce(timeline, ms) {
       found = period;
     }
   }
+  const after = sortedIndex(timeline.open, ms + 1); // the first that starts after ms
+  const open = after > 0 ? timeline.open[after - 1] : null;
   if (found) {
+    // An open end (a delisting) that starts after the period ends it there, for good.
+    for (let i = after - 1; i >= 0 && timeline.open[i].valid > found.valid; i--) {
+      if (timeline.open[i].ended) {
+        return open;
+      }
+    }
     return found;
   }
-  const after = sortedIndex(timeline.open, ms + 1); // the first that starts after ms
-  return after > 0 ? timeline.open[after - 1] : null;
+  return open;
 }
 
 /** The versions known at t, arranged for inForce: open-ended ones by valid time, and the periods. */

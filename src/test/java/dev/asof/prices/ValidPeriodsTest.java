@@ -131,6 +131,27 @@ class ValidPeriodsTest {
     }
 
     @Test
+    void aDelistingEndsAPromotionRunningWhenItStartsAndALaterPeriodOrPriceStartsAPriceAgain() {
+        String sku = sku("delist-promo");
+        send(at(sku, 12, JAN));
+        send(period(sku, "9.99", "2026-12-20T00:00:00Z", "2027-01-10T00:00:00Z"));
+        send(end(sku, "2027-01-01T00:00:00Z"));
+        assertThat(amountAt(sku, "2026-12-31T00:00:00Z")).isEqualTo(9.99f);
+        given().get("/prices/{sku}?validAt={v}", sku, "2027-01-05T00:00:00Z").then().statusCode(404)
+                .body("title", equalTo("Price ended"));
+        List<String> listed = given().get("/prices?prefix={p}&validAt={v}", sku, "2027-01-05T00:00:00Z").then()
+                .extract().jsonPath().getList("items.sku");
+        assertThat(listed).doesNotContain(sku);
+        // A period after the delisting is a price for its time; a price after it, a price from then on.
+        send(period(sku, 5, "2027-02-01T00:00:00Z", "2027-02-05T00:00:00Z"));
+        assertThat(amountAt(sku, "2027-02-02T00:00:00Z")).isEqualTo(5f);
+        given().get("/prices/{sku}?validAt={v}", sku, "2027-02-05T00:00:00Z").then().statusCode(404);
+        send(at(sku, 14, "2027-01-07T00:00:00Z"));
+        assertThat(amountAt(sku, "2027-01-08T00:00:00Z")).as("the promotion does not come back").isEqualTo(14f);
+        assertThat(amountAt(sku, "2027-02-02T00:00:00Z")).isEqualTo(5f);
+    }
+
+    @Test
     void aVersionWithAMistypedValidTimeIsWithdrawnAndEarlierAnswersStillShowIt() {
         String sku = sku("typo");
         send(at(sku, 12, JAN));
