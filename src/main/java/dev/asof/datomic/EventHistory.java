@@ -163,17 +163,13 @@ public final class EventHistory {
     }
 
     /**
-     * The smallest entity id a transaction at {@code t} could create, in the partition of this
-     * subject's events (the partition of any of them; the subject has none: anything will do).
-     */
-    /**
      * The id of the event of {@code value} (under {@code attr}) recorded in the transaction at
      * {@code t} that {@code matches} accepts (given its entity), or null: a seek to the events
      * created at {@code t}, reading only those.
      */
     public static java.util.UUID eventAt(Database db, Keyword attr, String value, long t,
             java.util.function.LongPredicate matches) {
-        long tx = Peer.toTx(t) instanceof Long l ? l : ((Number) Peer.toTx(t)).longValue();
+        long tx = ((Number) Peer.toTx(t)).longValue();
         for (Datom datom : db.seekDatoms(Database.AVET, attr, value, entityBound(db, attr, value, t))) {
             if (!value.equals(datom.v()) || !attr.equals(db.ident(datom.a())) || (Long) datom.tx() > tx) {
                 break;
@@ -185,6 +181,10 @@ public final class EventHistory {
         return null;
     }
 
+    /**
+     * The smallest entity id a transaction at {@code t} could create, in the partition of this
+     * subject's events (the partition of any of them; the subject has none: anything will do).
+     */
     private static long entityBound(Database db, Keyword attr, String value, long t) {
         for (Datom datom : db.datoms(Database.AVET, attr, value)) {
             long e = (Long) datom.e();

@@ -99,7 +99,7 @@ public record PriceVersion(Object e, Date effectiveAt, BigDecimal amount, String
      * for it).
      */
     public boolean onlyLoses(PriceVersion next) {
-        return exists() && next.exists() && !sameAs(next) && Objects.equals(amount, next.amount)
+        return exists() && next.exists() && isPeriod() && !next.isPeriod() && Objects.equals(amount, next.amount)
                 && Objects.equals(currency, next.currency) && ended == next.ended;
     }
 

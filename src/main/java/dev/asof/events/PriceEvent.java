@@ -1,5 +1,6 @@
 package dev.asof.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.asof.events.validation.AddressableId;
 import dev.asof.events.validation.CurrencyCode;
 import jakarta.validation.constraints.DecimalMin;
@@ -82,10 +83,14 @@ public record PriceEvent(
         return new PriceEvent(id, sku, amount, currency, at, until, ended, withdrawn, source);
     }
 
+    @JsonIgnore
+    @Schema(hidden = true)
     public boolean isEnd() {
         return ended != null;
     }
 
+    @JsonIgnore
+    @Schema(hidden = true)
     public boolean isWithdrawal() {
         return withdrawn != null;
     }
@@ -93,7 +98,8 @@ public record PriceEvent(
     /**
      * What is wrong with the combination of fields (each field on its own is checked by its
      * constraints), by field name, in a stable order; empty when it is one of the four kinds.
-     * {@code receivedAt} stands for an absent {@code effectiveAt}.
+     * {@code receivedAt} stands for an absent {@code effectiveAt} (null: none can, and a period's end
+ * is not checked).
      */
     public Map<String, String> shapeProblems(Instant receivedAt) {
         Map<String, String> problems = new LinkedHashMap<>();

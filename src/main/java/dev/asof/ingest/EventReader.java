@@ -50,9 +50,9 @@ import java.util.function.IntFunction;
  */
 @ApplicationScoped
 public class EventReader {
-    /** An amount as a decimal string, as money APIs send it: the same digits (and exponent) a JSON number may have. */
     /** A price event's valid times, read by the one instant rule. */
     private static final List<String> PRICE_INSTANTS = List.of("effectiveAt", "effectiveUntil");
+    /** An amount as a decimal string, as money APIs send it: the same digits (and exponent) a JSON number may have. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,10})?");
 
     /** The JSON fields of each event type and their Java types; {@code cleared} is asof's own, never sent. */
@@ -360,7 +360,9 @@ public class EventReader {
                 reported.add("amount");
             }
             // Which of the four kinds it is (a price, a period, an end, a withdrawal): one entry a field.
-            for (Map.Entry<String, String> problem : price.shapeProblems(receivedAt).entrySet()) {
+            // An effectiveAt already reported bad is not stood in for by the time received.
+            Instant start = reported.contains("effectiveAt") ? null : receivedAt;
+            for (Map.Entry<String, String> problem : price.shapeProblems(start).entrySet()) {
                 if (reported.add(problem.getKey())) {
                     errors.add(new FieldError(index, line, problem.getKey(), problem.getValue()));
                 }

@@ -90,7 +90,8 @@ public class EventsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Too many events in one request")
     @APIResponse(responseCode = "415", description = "Content-Type is neither application/json nor application/x-ndjson")
-    @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, or Datomic"
+    @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, a"
+            + " withdrawal names a version that does not exist (title \"Nothing to withdraw\"), or Datomic"
             + " rejected the events. The problem's events member lists each event's outcome; title \"Partly recorded\""
             + " when events of earlier transactions of the request are recorded (retry with the same ids)")
     @APIResponse(responseCode = "408", description = "The body did not arrive whole within asof.limits.body-read-timeout;"

@@ -10,7 +10,8 @@ import java.util.UUID;
  * when they span several) and each event's outcome: {@code created} with its t, {@code duplicate}
  * with the original t, {@code queued} (Prefer: respond-async), {@code failed} with the reason, or {@code unknown}
  * (the journal did not confirm in time: it may yet be recorded; a retry with the same id tells).
- * A created event that changes nothing — its version already held that amount and currency, or it
+ * A created event that changes nothing — its version already held that state (amount and currency,
+ * period end, end), or it
  * only clears fields of a customer that is not there (never created, or deleted) — says
  * {@code "changed": false}: it is recorded (its id, its t, in /tx and /changes), and no answer moved.
  */

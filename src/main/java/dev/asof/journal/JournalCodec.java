@@ -26,7 +26,7 @@ import java.util.Set;
  *     ({@link TxDataCodec}). Replay transacts the same data, with only the instant set: it does not
  *     depend on how today's code turns events into datoms. It may name the attributes of valid
  *     periods, ends and withdrawals ({@code :price/effectiveUntil}, {@code :price/ended},
- *     {@code :price/period}) and retract a version's facts by its entity id (the same on replay,
+ *     {@code :price/period}, {@code :price/changedBy}) and retract a version's facts by its entity id (the same on replay,
  *     which keeps every t).</li>
  * <li><b>3</b>: the same, naming the attributes up to {@code :event/unchangedSku} and
  *     {@code :event/unchangedSubject}.</li>

@@ -117,8 +117,8 @@ public class PriceHistory {
 
     /**
      * Every recorded fact about the SKU's prices within {@code range}, in {@code range}'s order: for
-     * each event that changed a version, the retraction of its old amount and currency (when it had
-     * some) and the assertion of the new. One page is read from the SKU's events in t order
+     * each event that changed a version, the state it replaced ("retract", when there was one) and
+     * the new ("assert"); for a withdrawal, the state withdrawn ("withdraw"). One page is read from the SKU's events in t order
      * ({@link EventHistory}), never the whole history. Events that changed nothing are not in that
      * index, but for those recorded before they left it: a page reads at most {@code limit} +
      * asof.reads.scan events, so a page after many of those may be short, or empty, and carry a
@@ -188,8 +188,9 @@ public class PriceHistory {
         UUID eventId = EventHistory.eventAt(db, Attr.EVENT_SKU, sku, t,
                 event -> end.effectiveAt().equals(db.entity(event).get(Attr.EVENT_EFFECTIVE_AT)));
         String span = end.isPeriod() ? "from " + end.start() + " until " + end.until() : "from " + end.start();
+        // With several writers (Datomic Pro) the event may be one the index cannot tell: the t still says when.
+        String by = eventId == null ? "ended at t=" + t : "ended by event " + eventId + ", t=" + t;
         return new Refusal(Refusal.Reason.NOT_FOUND, "Price ended", "SKU " + sku + " has no price " + span
-                + " (ended by event " + eventId + ", t=" + t + "): none is in force at " + validAt
-                + " as known at t=" + basis.t());
+                + " (" + by + "): none is in force at " + validAt + " as known at t=" + basis.t());
     }
 }

@@ -52,18 +52,27 @@ public class PriceResource {
     @Operation(summary = "The price of a SKU in force at validAt, as known at asOf")
     @APIResponse(responseCode = "200", description = "The version in force and the transaction that recorded it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PriceView.class),
-                    examples = @ExampleObject(name = "price", value = """
+                    examples = {@ExampleObject(name = "price", value = """
                             {"sku": "ABC-123", "amount": 19.99, "currency": "EUR",
                              "effectiveAt": "2026-06-01T00:00:00Z", "t": 1042,
                              "txInstant": "2026-05-30T09:12:00.123Z", "basisT": 1090,
-                             "asOf": "2026-06-02T00:00:00Z", "validAt": "2026-06-02T00:00:00Z"}""")))
+                             "asOf": "2026-06-02T00:00:00Z", "validAt": "2026-06-02T00:00:00Z"}"""),
+                            @ExampleObject(name = "period", value = """
+                            {"sku": "ABC-123", "amount": 9.99, "currency": "EUR",
+                             "effectiveAt": "2026-11-27T00:00:00Z", "effectiveUntil": "2026-12-02T00:00:00Z",
+                             "t": 1102, "txInstant": "2026-11-20T10:00:00.000Z", "basisT": 1110,
+                             "asOf": "2026-11-30T00:00:00Z", "validAt": "2026-11-30T00:00:00Z"}""")}))
     @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
     @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "400", description = "Unparseable time, or asOf beyond the database basis",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No price for this SKU is in force there",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No price for this SKU is in force there: none recorded, or an"
+            + " end (title \"Price ended\": from when, until when for a period, and the event and t that recorded it)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "ended", value = """
+                            {"type": "about:blank", "title": "Price ended", "status": 404,
+                             "detail": "SKU ABC-123 has no price from 2027-01-01T00:00:00Z (ended by event 7d3f0c2a-1b4e-4f5a-9c8d-2e6f7a8b9c0d, t=1187): none is in force at 2027-06-01T00:00:00Z as known at t=1190"}""")))
     public Uni<Response> price(@PathParam("sku") String sku,
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
@@ -94,12 +103,20 @@ public class PriceResource {
 
     @GET
     @Path("/{sku}/history")
-    @Operation(summary = "Every recorded fact about a SKU's prices: assertions and retractions by t")
+    @Operation(summary = "What each event did to a SKU's versions, by t: states asserted, replaced (retract) and withdrawn")
     @APIResponse(responseCode = "200", description = "A page of changes; next (and Link rel=next) when there are more",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "history", value = """
                     {"items": [{"t": 1042, "txInstant": "2026-05-30T09:12:00.123Z", "effectiveAt": "2026-06-01T00:00:00Z",
                                 "amount": 19.99, "currency": "EUR", "op": "assert",
-                                "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}],
+                                "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"},
+                               {"t": 1102, "txInstant": "2026-11-20T10:00:00.000Z", "effectiveAt": "2026-11-27T00:00:00Z",
+                                "effectiveUntil": "2026-12-02T00:00:00Z", "amount": 9.99, "currency": "EUR", "op": "assert",
+                                "eventId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+                               {"t": 1187, "txInstant": "2026-11-25T08:00:00.000Z", "effectiveAt": "2027-01-01T00:00:00Z",
+                                "ended": true, "op": "assert", "eventId": "7d3f0c2a-1b4e-4f5a-9c8d-2e6f7a8b9c0d"},
+                               {"t": 1190, "txInstant": "2026-11-25T09:30:00.000Z", "effectiveAt": "2062-03-01T00:00:00Z",
+                                "amount": 17.50, "currency": "EUR", "op": "withdraw",
+                                "eventId": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"}],
                      "next": "MR9wcmljZS1oaXN0b3J5HzAwMDAwMDA"}""")))
     @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
     @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,

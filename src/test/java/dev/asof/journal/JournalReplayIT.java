@@ -105,7 +105,7 @@ class JournalReplayIT {
             assertThat(Files.readString(Path.of("target", "replay-second.log")))
                     .contains("Journal batch seq=" + clampedSeq + " is stamped");
             // Periods, ends and a withdrawal replay to the same t values and answers, byte for byte.
-            assertThat(kindsBefore).hasSize(7);
+            assertThat(kindsBefore).hasSize(9);
             assertThat(kindsBefore.get(kindsBefore.keySet().iterator().next())).contains("\"amount\":9.99");
             for (Map.Entry<String, String> answer : kindsBefore.entrySet()) {
                 assertThat(get(base, answer.getKey())).as(answer.getKey()).isEqualTo(answer.getValue());
@@ -296,11 +296,22 @@ class JournalReplayIT {
                     + "\"effectiveUntil\":\"2026-04-01T00:00:00Z\"}",
             "{\"type\":\"price\",\"sku\":\"RP-3\",\"ended\":true,\"effectiveAt\":\"2027-01-01T00:00:00Z\"}",
             "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":99,\"currency\":\"EUR\",\"effectiveAt\":\"2062-03-01T00:00:00Z\"}",
-            "{\"type\":\"price\",\"sku\":\"RP-3\",\"withdrawn\":true,\"effectiveAt\":\"2062-03-01T00:00:00Z\"}");
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"withdrawn\":true,\"effectiveAt\":\"2062-03-01T00:00:00Z\"}",
+            // a period made open-ended at the same price (retractions by entity id, and :price/changedBy) ...
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":11,\"currency\":\"EUR\",\"effectiveAt\":\"2026-06-01T00:00:00Z\","
+                    + "\"effectiveUntil\":\"2026-07-01T00:00:00Z\"}",
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"amount\":11,\"currency\":\"EUR\",\"effectiveAt\":\"2026-06-01T00:00:00Z\"}",
+            // ... and the end for a period withdrawn
+            "{\"type\":\"price\",\"sku\":\"RP-3\",\"withdrawn\":true,\"effectiveAt\":\"2026-03-01T00:00:00Z\"}");
 
-    /** Settled answers about RP-3 at {@code t}: inside the period, the gap, the end, after the withdrawal, its history. */
+    /**
+     * Settled answers about RP-3 at {@code t}: inside the promotion, after the period made open-ended (its t is the
+     * correction's), the gap before its withdrawal and after, the end, the point before the last transaction, its history.
+     */
     private static List<String> validTimeAnswers(long t) {
         return List.of("/prices/RP-3?asOf=" + t + "&validAt=2026-11-30T00:00:00Z",
+                "/prices/RP-3?asOf=" + t + "&validAt=2026-08-01T00:00:00Z",
+                "/prices/RP-3?asOf=" + (t - 2) + "&validAt=2026-03-15T00:00:00Z",
                 "/prices/RP-3?asOf=" + t + "&validAt=2026-12-02T00:00:00Z",
                 "/prices/RP-3?asOf=" + t + "&validAt=2026-03-15T00:00:00Z",
                 "/prices/RP-3?asOf=" + t + "&validAt=2027-06-01T00:00:00Z",
