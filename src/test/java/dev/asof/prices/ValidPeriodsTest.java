@@ -225,6 +225,12 @@ class ValidPeriodsTest {
         String doc = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
         assertThat(doc).contains("effectiveUntil", "\"ended\"", "\"withdrawn\"", "2026-12-02T00:00:00Z",
                 "2062-03-01T00:00:00Z");
+        assertThat(doc).contains("Price ended", "Nothing to withdraw");
+        Map<String, Object> fields = io.restassured.path.json.JsonPath.from(doc)
+                .getMap("components.schemas.PriceEvent.properties");
+        assertThat(fields.keySet()).as("the fields an event may carry, and no others")
+                .containsExactlyInAnyOrder("id", "sku", "amount", "currency", "effectiveAt", "effectiveUntil", "ended",
+                        "withdrawn", "source");
     }
 
     @Test
