@@ -78,6 +78,26 @@ class RabbitIngestTest {
         }
     }
 
+    /** Issue 21's kinds come over RabbitMQ as over HTTP: a period, then an end (a redelivery of which is the same event). */
+    @Test
+    void aPeriodAndAnEndComeOverRabbit() throws Exception {
+        String sku = sku("rperiod");
+        Map<String, Object> period = Events.with(Events.with(price(sku, "9.99", "EUR"), "effectiveAt",
+                "2026-11-27T00:00:00Z"), "effectiveUntil", "2026-12-02T00:00:00Z");
+        Map<String, Object> end = Events.with(Events.with(Events.without(Events.without(price(sku, 1, "EUR"), "amount"),
+                "currency"), "effectiveAt", "2026-12-02T00:00:00Z"), "ended", true);
+        publish(JSON.writeValueAsBytes(period), UUID.randomUUID().toString());
+        String endMessage = UUID.randomUUID().toString();
+        publish(JSON.writeValueAsBytes(end), endMessage);
+        publish(JSON.writeValueAsBytes(end), endMessage);
+        Events.awaitT(UUID.fromString((String) end.get("id")));
+        given().get("/prices/{sku}?validAt=2026-11-30T00:00:00Z", sku).then().statusCode(200)
+                .body("amount", equalTo(9.99f)).body("effectiveUntil", equalTo("2026-12-02T00:00:00Z"));
+        given().get("/prices/{sku}?validAt=2026-12-05T00:00:00Z", sku).then().statusCode(404)
+                .body("title", equalTo("Price ended"));
+        given().get("/prices/{sku}/history", sku).then().body("items.size()", equalTo(2));
+    }
+
     @Test
     void anEventFromRabbitIsRecordedUnderAnIdDerivedFromItsMessageId() throws Exception {
         String sku = sku("rabbit");
