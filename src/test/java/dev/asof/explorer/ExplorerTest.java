@@ -248,7 +248,7 @@ class ExplorerTest extends InBrowser {
         });
         assertThat(changes).containsExactlyInAnyOrder(
                 "corrected: valid from 2026-03-01T00:00:00Z 12.00 EUR → 11.50 EUR",
-                "added: valid from " + versions().get(4).getAttribute("data-valid") + " 18.00 EUR",
+                "added: valid from " + Instant.parse(versions().get(4).getAttribute("data-valid")) + " 18.00 EUR",
                 "added: valid from 2026-02-01T00:00:00Z 10.50 EUR");
     }
 
