@@ -80,6 +80,7 @@ export function stateWords(v) {
 // the gap to it (and FLOOR at least: versions a day apart do not make one a few months on far).
 const FAR = 5;
 const FLOOR = 60 * DAY;
+const MIN_SPAN = 7 * DAY;
 
 /**
  * The valid-time axis every price drawing shares. By default it opens on the span where the versions
@@ -105,9 +106,11 @@ export function validScale(versions, now, zoom = null) {
     } else if (now > hi && now - hi <= reach) {
       hi = now;
     }
-    const padded = Math.max(hi - lo, DAY);
-    lo -= padded * 0.04;
-    hi += padded * 0.12;
+    // A week at least (one version alone spans nothing), its ticks days apart.
+    const padded = Math.max(hi - lo, MIN_SPAN);
+    const extra = padded - (hi - lo);
+    lo -= padded * 0.04 + extra * 0.25;
+    hi += padded * 0.12 + extra * 0.75;
   }
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
@@ -130,10 +133,17 @@ export function svgX(svg, clientX) {
   return ((clientX - box.left) / box.width) * WIDTH;
 }
 
-/** A tick's label: its date while ticks are a day apart or more, with its time of day when closer. */
-function tickWords(ms, step) {
+/**
+ * A tick's label: its date while ticks are a day apart or more; closer (zoomed in), its time of day,
+ * with the date where it changes from the tick before.
+ */
+function tickWords(ms, step, before) {
   const text = new Date(ms).toISOString();
-  return step >= DAY ? text.slice(0, 10) : `${text.slice(0, 10)} ${text.slice(11, step >= 60000 ? 16 : 19)}`;
+  if (step >= DAY) {
+    return text.slice(0, 10);
+  }
+  const time = text.slice(11, step >= 60000 ? 16 : 19);
+  return before !== null && day(before) === text.slice(0, 10) ? time : `${text.slice(0, 10)} ${time}`;
 }
 
 function timeTicks(scale, y, parent, height) {
@@ -145,7 +155,7 @@ function timeTicks(scale, y, parent, height) {
     el('line', { x1: x, x2: x, y1: MARGIN.top, y2: y, class: 'grid' }, parent);
     const anchor = i === 0 ? 'start' : i === count ? 'end' : 'middle';
     const label = el('text', { x, y: height - 12, class: 'tick', 'text-anchor': anchor }, parent);
-    label.textContent = tickWords(ms, step);
+    label.textContent = tickWords(ms, step, i === 0 ? null : ms - step);
   }
 }
 

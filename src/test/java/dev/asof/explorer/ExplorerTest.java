@@ -634,6 +634,20 @@ class ExplorerTest extends InBrowser {
     }
 
     @Test
+    void aLoneVersionsAxisHasDistinctTicksAndTheHeadingCountsInTheSingular() throws Exception {
+        String sku = sku("lone");
+        postPrice(sku, "25.00", "2099-01-01T00:00:00Z", "erp");
+        open("?sku=" + sku);
+        waiting().until(d -> versions().size() == 1);
+
+        assertThat(browser.findElement(By.id("title")).getText()).contains("1 version in 1 transaction");
+        List<String> ticks = browser.findElements(By.cssSelector("#chart .axes text.tick")).stream()
+                .map(WebElement::getText).filter(text -> text.startsWith("20")).toList();
+        assertThat(ticks).hasSizeGreaterThan(2).doesNotHaveDuplicates();
+        chartScreenshot("explorer-lone");
+    }
+
+    @Test
     void aFarFutureVersionIsNamedAtTheEdgeInsteadOfSquashingTheOthers() throws Exception {
         Scenario s = scenario("far");
         long far = postPrice(s.sku(), "25.00", "2099-01-01T00:00:00Z", "erp");
