@@ -5,10 +5,13 @@
 import * as api from './api.js';
 import * as model from './model.js';
 import {
-  day, drawBitemporal, drawLanes, drawSteps, money, stateWords, svgX, validScale, valueWords,
+  day, drawBitemporal, drawLanes, drawSteps, instant, money, stateWords, svgX, validScale, valueWords,
 } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** "1 version", "2 versions". */
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const state = {
   kind: 'sku', // 'sku' or 'customer'
@@ -129,8 +132,8 @@ async function load({ onlyIfChanged = false } = {}) {
   $('intro').hidden = true;
   $('view').hidden = false;
   $('title').textContent = state.kind === 'sku'
-    ? `SKU ${state.id}: ${state.versions.length} versions in ${state.txs.length} transactions`
-    : `Customer ${state.id}: ${state.versions.length} values in ${state.txs.length} transactions`;
+    ? `SKU ${state.id}: ${count(state.versions.length, 'version')} in ${count(state.txs.length, 'transaction')}`
+    : `Customer ${state.id}: ${count(state.versions.length, 'value')} in ${count(state.txs.length, 'transaction')}`;
   const modelled = performance.now();
   $('slider').max = String(state.txs.length - 1);
   fillDiffChoices();
@@ -345,7 +348,7 @@ function priceChangeWords(change, { was, now }) {
       : `corrected: ${stateWords(was)} → ${stateWords(now)}`;
   }
   if (change === 'withdrawn') {
-    return `withdrew the version of ${new Date(was.valid).toISOString()} (${valueWords(was)}) at t ${was.to}`;
+    return `withdrew the version of ${instant(was.valid)} (${valueWords(was)}) at t ${was.to}`;
   }
   return `retracted: ${stateWords(was)}`;
 }

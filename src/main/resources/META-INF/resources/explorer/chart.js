@@ -52,9 +52,14 @@ function iso(ms) {
   return new Date(ms).toISOString();
 }
 
+/** An instant in words, written as the API writes it (java.time.Instant: no fraction when it is zero). */
+export function instant(ms) {
+  return iso(ms).replace('.000Z', 'Z');
+}
+
 /** A version's state without its start: "9.99 EUR", "period 9.99 EUR until …", "ended", "ended until …". */
 export function valueWords(v) {
-  const until = v.until === null ? '' : ` until ${iso(v.until)}`;
+  const until = v.until === null ? '' : ` until ${instant(v.until)}`;
   if (v.ended) {
     return `ended${until}`;
   }
@@ -63,18 +68,19 @@ export function valueWords(v) {
 
 /** A version's state with its start: "valid from … 9.99 EUR", "period 9.99 EUR from … until …", "ended from …". */
 export function stateWords(v) {
-  const until = v.until === null ? '' : ` until ${iso(v.until)}`;
+  const until = v.until === null ? '' : ` until ${instant(v.until)}`;
   if (v.ended) {
-    return `ended from ${iso(v.valid)}${until}`;
+    return `ended from ${instant(v.valid)}${until}`;
   }
-  return v.until === null ? `valid from ${iso(v.valid)} ${money(v.amount, v.currency)}`
-    : `period ${money(v.amount, v.currency)} from ${iso(v.valid)}${until}`;
+  return v.until === null ? `valid from ${instant(v.valid)} ${money(v.amount, v.currency)}`
+    : `period ${money(v.amount, v.currency)} from ${instant(v.valid)}${until}`;
 }
 
 // A version (or now) is far when the valid times before it (two at least) span less than a FAR-th of
 // the gap to it (and FLOOR at least: versions a day apart do not make one a few months on far).
 const FAR = 5;
 const FLOOR = 60 * DAY;
+const MIN_SPAN = 7 * DAY;
 
 /**
  * The valid-time axis every price drawing shares. By default it opens on the span where the versions
@@ -100,9 +106,11 @@ export function validScale(versions, now, zoom = null) {
     } else if (now > hi && now - hi <= reach) {
       hi = now;
     }
-    const padded = Math.max(hi - lo, DAY);
-    lo -= padded * 0.04;
-    hi += padded * 0.12;
+    // A week at least (one version alone spans nothing), its ticks days apart.
+    const padded = Math.max(hi - lo, MIN_SPAN);
+    const extra = padded - (hi - lo);
+    lo -= padded * 0.04 + extra * 0.25;
+    hi += padded * 0.12 + extra * 0.75;
   }
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (ms) => MARGIN.left + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotWidth;
@@ -125,15 +133,29 @@ export function svgX(svg, clientX) {
   return ((clientX - box.left) / box.width) * WIDTH;
 }
 
+/**
+ * A tick's label: its date while ticks are a day apart or more; closer (zoomed in), its time of day,
+ * with the date where it changes from the tick before.
+ */
+function tickWords(ms, step, before) {
+  const text = new Date(ms).toISOString();
+  if (step >= DAY) {
+    return text.slice(0, 10);
+  }
+  const time = text.slice(11, step >= 60000 ? 16 : 19);
+  return before !== null && day(before) === text.slice(0, 10) ? time : `${text.slice(0, 10)} ${time}`;
+}
+
 function timeTicks(scale, y, parent, height) {
   const count = 6;
+  const step = (scale.hi - scale.lo) / count;
   for (let i = 0; i <= count; i++) {
     const ms = scale.lo + ((scale.hi - scale.lo) * i) / count;
     const x = scale.x(ms);
     el('line', { x1: x, x2: x, y1: MARGIN.top, y2: y, class: 'grid' }, parent);
     const anchor = i === 0 ? 'start' : i === count ? 'end' : 'middle';
     const label = el('text', { x, y: height - 12, class: 'tick', 'text-anchor': anchor }, parent);
-    label.textContent = day(ms);
+    label.textContent = tickWords(ms, step, i === 0 ? null : ms - step);
   }
 }
 
@@ -168,27 +190,49 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
   const withdrawnMarkup = [];
   const labelsMarkup = [];
   const right = WIDTH - MARGIN.right;
-  // A label goes inside its shape when it fits; one that must be read (a withdrawal's t) goes beside it otherwise.
-  const label = (box, text, cls, beside = false) => {
-    const width = text.length * 7 + 6;
-    if (!box || box.h <= 13 && !beside) {
-      return;
+  // Labels never overlap one another, and an open-ended version's label is not written on a period
+  // lying over it: each placed label, and each period's bar, is an obstacle for those placed after.
+  const taken = [];
+  const free = (b) => b.x1 >= MARGIN.left && b.x2 <= right
+    && !taken.some((o) => b.x1 < o.x2 && o.x1 < b.x2 && b.y1 < o.y2 && o.y1 < b.y2);
+  const place = (x, y, width, anchor, text, cls) => {
+    const x1 = anchor === 'middle' ? x - width / 2 : anchor === 'end' ? x - width : x;
+    const b = { x1, x2: x1 + width, y1: y - 7, y2: y + 7 };
+    if (!free(b)) {
+      return false;
     }
-    let x = box.x;
-    let anchor = 'middle';
-    if (box.w <= width || box.h <= 13) {
-      if (!beside) {
+    taken.push(b);
+    labelsMarkup.push(`<text x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}" class="${cls}" `
+      + `text-anchor="${anchor}">${escape(text)}</text>`);
+    return true;
+  };
+  // A label goes inside one of its shape's rectangles (the widest first) where it fits and is free.
+  const label = (boxes, text, cls) => {
+    const width = text.length * 7 + 6;
+    for (const box of boxes.filter((b) => b.h > 13 && b.w > width)) {
+      const spots = [box.x, box.x1 + width / 2 + 4, box.x2 - width / 2 - 4];
+      if (spots.some((x) => place(x, box.y, width, 'middle', text, cls))) {
         return;
       }
-      const left = box.x - box.w / 2;
-      const room = left - MARGIN.left > width;
-      x = room ? left - 4 : box.x + box.w / 2 + 4;
-      anchor = room ? 'end' : 'start';
     }
-    labelsMarkup.push(`<text x="${x.toFixed(1)}" y="${(box.y + 4).toFixed(1)}" class="${cls}" `
-      + `text-anchor="${anchor}">${escape(text)}</text>`);
+  };
+  // One that must be read (a withdrawal's t) goes in its box, or beside it (right first), or over it.
+  const mustLabel = (box, text, cls) => {
+    if (!box) {
+      return;
+    }
+    const width = text.length * 7 + 6;
+    const inside = box.w > width && place(box.x, box.y, width, 'middle', text, cls);
+    if (!inside && !place(box.x2 + 4, box.y, width, 'start', text, cls) && !place(box.x1 - 4, box.y, width, 'end', text, cls)) {
+      const x = Math.min(Math.max(box.x, MARGIN.left + width / 2), right - width / 2);
+      labelsMarkup.push(`<text x="${x.toFixed(1)}" y="${(box.y + 4).toFixed(1)}" class="${cls}" `
+        + `text-anchor="middle">${escape(text)}</text>`);
+    }
   };
   // Periods lie over the open-ended versions, and of two overlapping ones the later start over the other.
+  const periodLabels = [];
+  const openLabels = [];
+  const bars = [];
   const periodsByStart = versions.filter((v) => v.until !== null).sort((a, b) => a.valid - b.valid);
   for (const v of [...versions.filter((o) => o.until === null), ...periodsByStart]) {
     const period = v.until !== null;
@@ -211,15 +255,23 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
         periodMarkup.push(`<path d="M${ex},${(y(r.toTx) + 1).toFixed(1)}V${(y(r.fromTx) - 1).toFixed(1)}" class="period-end"/>`);
       }
     }
-    label(standing.widest, text, v.ended ? 'amount on-gap' : 'amount');
+    (period ? periodLabels : openLabels).push([standing.boxes, text, v.ended ? 'amount on-gap' : 'amount']);
+    if (period) {
+      bars.push(...standing.boxes);
+    }
     if (v.withdrawn) {
       const ghost = outline(rects.filter((r) => r.withdrawn), scale, y, right, period, true);
       withdrawnMarkup.push(`<path d="${ghost.d}" class="withdrawn" data-index="${v.index}" data-withdrawn-t="${v.to}" `
         + `data-valid="${iso(v.valid)}"><title>${escape(`${stateWords(v)} · withdrawn t=${v.to} (as known before, it stands)`)}`
         + '</title></path>');
-      label(ghost.widest, `withdrawn t=${v.to}`, 'amount on-gap withdrawn-label', true);
+      mustLabel(ghost.widest, `withdrawn t=${v.to}`, 'amount on-gap withdrawn-label');
     }
   }
+  // The periods' labels before the open-ended versions', which must keep off the periods' bars; the
+  // period that starts latest (drawn on top) first.
+  periodLabels.reverse().forEach((args) => label(...args));
+  taken.push(...bars);
+  openLabels.forEach((args) => label(...args));
   gapPattern(svg, 'no-price');
   const layer = el('g', { class: 'versions' }, svg);
   layer.innerHTML = openMarkup.join('');
@@ -251,12 +303,12 @@ export function drawBitemporal(svg, { versions, txs, shapes, scale, now, knownIn
 }
 
 /**
- * The path of a version's rectangles, and the widest of them (where its label goes). A period's bar
+ * The path of a version's rectangles, and their boxes, the widest first (where its label goes). A period's bar
  * is inset from its rows, so that what lies beneath it shows; a withdrawn one is struck through.
  */
 function outline(rects, scale, y, right, period, struck = false) {
   let d = '';
-  let widest = null;
+  const boxes = [];
   for (const r of rects) {
     const x1 = scale.x(r.validFrom);
     const x2 = r.validTo === null ? right : scale.x(r.validTo);
@@ -267,11 +319,10 @@ function outline(rects, scale, y, right, period, struck = false) {
     if (struck) {
       d += `M${x1.toFixed(1)},${y2.toFixed(1)}L${x2.toFixed(1)},${y1.toFixed(1)}`;
     }
-    if (!widest || (x2 - x1) * (y2 - y1) > widest.area) {
-      widest = { area: (x2 - x1) * (y2 - y1), x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 };
-    }
+    boxes.push({ area: (x2 - x1) * (y2 - y1), x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1, x1, x2, y1, y2 });
   }
-  return { d, widest };
+  boxes.sort((a, b) => b.area - a.area);
+  return { d, boxes, widest: boxes[0] || null };
 }
 
 /** What lies beyond the axis (far in the future), each named at the right edge: [{v, from, y}]. */

@@ -22,7 +22,9 @@ export function transactions(items) {
  * Each has a `kind`:
  * - `correction`: it replaced a version with the same valid time;
  * - `scheduled`: its valid time was still in the future when it was recorded;
- * - `late`: it arrived after a version valid later than it (it fills in the past);
+ * - `late`: it arrived after a version valid later than it, recorded in an earlier transaction (it
+ *   fills in the past); for a period, a version valid from its end on (one starting inside it does not
+ *   make it late);
  * - `plain`: a change that took effect as it was recorded.
  */
 export function priceVersions(items) {
@@ -30,11 +32,13 @@ export function priceVersions(items) {
   let replaced = new Map(); // versions retracted in the current transaction, by valid time
   let currentT = null;
   let latest = -Infinity; // the latest valid time standing (a correction keeps its valid time standing)
+  let latestBefore = -Infinity; // latest, as it was before the current transaction
   const versions = [];
   for (const item of items) {
     if (item.t !== currentT) {
       currentT = item.t;
       replaced = new Map();
+      latestBefore = latest;
     }
     const valid = Date.parse(item.effectiveAt);
     if (item.op === 'retract' || item.op === 'withdraw') {
@@ -69,7 +73,7 @@ export function priceVersions(items) {
       version.kind = 'correction';
     } else if (valid > Date.parse(item.txInstant)) {
       version.kind = 'scheduled';
-    } else if (latest > valid) {
+    } else if (latestBefore >= (version.until ?? valid + 1)) {
       version.kind = 'late';
     }
     live.set(valid, version);

@@ -166,14 +166,17 @@ class ExplorerModelTest extends InBrowser {
                 + "[\"11-28T10\",\"11-28T14\",8],[\"11-28T14\",\"12-02T00\",15],[\"12-02T00\",null,20]]");
     }
 
+    /** Each version's rectangles, as [fromTx, toTx, valid from, valid to (days), withdrawn]. */
+    private static final String SHAPES = """
+            const versions = m.priceVersions(items);
+            const shapes = m.priceShapes(versions, m.transactions(items));
+            return Object.fromEntries(versions.map((v) => [v.eventId, shapes.get(v)
+                .map((r) => [r.fromTx, r.toTx, day(r.validFrom), day(r.validTo), r.withdrawn === true])]));
+            """;
+
     @Test
     void aPeriodIsOneBarOverTheVersionsBeneathAndAWithdrawnVersionKeepsItsPlaceFromItsWithdrawalOn() throws Exception {
-        JsonNode shapes = run(PERIODS, """
-                const versions = m.priceVersions(items);
-                const shapes = m.priceShapes(versions, m.transactions(items));
-                return Object.fromEntries(versions.map((v) => [v.eventId, shapes.get(v)
-                    .map((r) => [r.fromTx, r.toTx, day(r.validFrom), day(r.validTo), r.withdrawn === true])]));
-                """);
+        JsonNode shapes = run(PERIODS, SHAPES);
 
         // The regular price is cut only by open-ended versions: the promotion lies over it.
         assertThat(shapes.get("regular").toString()).isEqualTo(
@@ -185,6 +188,36 @@ class ExplorerModelTest extends InBrowser {
                 + "[5,7,\"2027-01-01\",\"2062-03-01\",false],[7,8,\"2027-01-01\",null,false]]");
         assertThat(shapes.get("typo-fix").toString()).isEqualTo(
                 "[[6,7,\"2062-03-01\",null,false],[7,8,\"2062-03-01\",null,true]]");
+    }
+
+    @Test
+    void fromAWithdrawalOnTheVersionBeforeItCoversTheValidTimeItFreed() throws Exception {
+        JsonNode shapes = run("""
+                [{"t":1,"txInstant":"2026-01-01T00:00:00Z","effectiveAt":"2026-01-01T00:00:00Z","amount":10,"currency":"EUR","op":"assert","eventId":"jan"},
+                 {"t":2,"txInstant":"2026-01-02T00:00:00Z","effectiveAt":"2026-03-01T00:00:00Z","amount":7,"currency":"EUR","op":"assert","eventId":"mar"},
+                 {"t":3,"txInstant":"2026-01-03T00:00:00Z","effectiveAt":"2026-05-01T00:00:00Z","amount":8,"currency":"EUR","op":"assert","eventId":"may"},
+                 {"t":4,"txInstant":"2026-01-04T00:00:00Z","effectiveAt":"2026-03-01T00:00:00Z","amount":7,"currency":"EUR","op":"withdraw","eventId":"out"}]
+                """, SHAPES);
+
+        // January reaches May again from the withdrawal's transaction on, under March's struck place.
+        assertThat(shapes.get("jan").toString()).isEqualTo("[[0,1,\"2026-01-01\",null,false],"
+                + "[1,3,\"2026-01-01\",\"2026-03-01\",false],[3,4,\"2026-01-01\",\"2026-05-01\",false]]");
+        assertThat(shapes.get("mar").toString()).isEqualTo("[[1,2,\"2026-03-01\",null,false],"
+                + "[2,3,\"2026-03-01\",\"2026-05-01\",false],[3,4,\"2026-03-01\",\"2026-05-01\",true]]");
+    }
+
+    @Test
+    void aPeriodRecordedWithALaterPriceIsNotALateArrival() throws Exception {
+        JsonNode kinds = run("""
+                [{"t":1,"txInstant":"2026-06-01T00:00:00Z","effectiveAt":"2026-01-01T00:00:00Z","amount":10,"currency":"EUR","op":"assert","eventId":"jan"},
+                 {"t":2,"txInstant":"2026-06-02T00:00:00Z","effectiveAt":"2026-05-01T00:00:00Z","amount":12,"currency":"EUR","op":"assert","eventId":"may"},
+                 {"t":2,"txInstant":"2026-06-02T00:00:00Z","effectiveAt":"2026-02-01T00:00:00Z","effectiveUntil":"2026-02-08T00:00:00Z","amount":7,"currency":"EUR","op":"assert","eventId":"promo"},
+                 {"t":3,"txInstant":"2026-06-03T00:00:00Z","effectiveAt":"2026-04-01T00:00:00Z","effectiveUntil":"2026-06-01T00:00:00Z","amount":9,"currency":"EUR","op":"assert","eventId":"over-may"},
+                 {"t":4,"txInstant":"2026-06-04T00:00:00Z","effectiveAt":"2026-03-01T00:00:00Z","effectiveUntil":"2026-03-08T00:00:00Z","amount":8,"currency":"EUR","op":"assert","eventId":"past"}]
+                """, "return m.priceVersions(items).map((v) => v.kind);");
+
+        // Late: only what arrives after a version (in an earlier transaction) valid from its end on.
+        assertThat(kinds.toString()).isEqualTo("[\"plain\",\"plain\",\"plain\",\"plain\",\"late\"]");
     }
 
     @Test

@@ -247,9 +247,9 @@ class ExplorerTest extends InBrowser {
             return items.size() == 3 ? items : null;
         });
         assertThat(changes).containsExactlyInAnyOrder(
-                "corrected: valid from 2026-03-01T00:00:00.000Z 12.00 EUR → 11.50 EUR",
-                "added: valid from " + versions().get(4).getAttribute("data-valid") + " 18.00 EUR",
-                "added: valid from 2026-02-01T00:00:00.000Z 10.50 EUR");
+                "corrected: valid from 2026-03-01T00:00:00Z 12.00 EUR → 11.50 EUR",
+                "added: valid from " + Instant.parse(versions().get(4).getAttribute("data-valid")) + " 18.00 EUR",
+                "added: valid from 2026-02-01T00:00:00Z 10.50 EUR");
     }
 
     @Test
@@ -541,7 +541,7 @@ class ExplorerTest extends InBrowser {
         assertThat(answerFor(String.valueOf(raise)).getText()).contains("9.99 EUR")
                 .contains("valid from 2026-11-27T00:00:00Z until 2026-12-02T00:00:00Z");
         assertThat(changesBetween(regular, promotion, 1)).containsExactly(
-                "added: period 9.99 EUR from 2026-11-27T00:00:00.000Z until 2026-12-02T00:00:00.000Z");
+                "added: period 9.99 EUR from 2026-11-27T00:00:00Z until 2026-12-02T00:00:00Z");
         chartScreenshot("explorer-period");
     }
 
@@ -575,8 +575,8 @@ class ExplorerTest extends InBrowser {
         assertThat(answer.findElement(By.className("amount")).getText()).isEqualTo("Price ended");
         assertThat(answer.getText()).contains("from 2027-01-01T00:00:00Z");
         assertThat(changesBetween(regular, delisted, 2)).containsExactly(
-                "added: ended from 2026-03-01T00:00:00.000Z until 2026-04-01T00:00:00.000Z",
-                "added: ended from 2027-01-01T00:00:00.000Z");
+                "added: ended from 2026-03-01T00:00:00Z until 2026-04-01T00:00:00Z",
+                "added: ended from 2027-01-01T00:00:00Z");
         chartScreenshot("explorer-end");
     }
 
@@ -601,19 +601,28 @@ class ExplorerTest extends InBrowser {
         assertThat(ghost.getY() + ghost.getHeight()).isLessThanOrEqualTo(stood.getY() + 1);
         assertThat(Math.abs(ghost.getX() - stood.getX())).isLessThanOrEqualTo(1);
         assertThat(browser.findElement(By.cssSelector("#chart .labels")).getText()).contains("withdrawn t=" + withdrawn);
+        // From the withdrawal on, the price before it covers the valid time it freed, and shows there:
+        // the withdrawn place is only outlined, its label in or beside it.
+        Rectangle before = browser.findElement(By.cssSelector("#chart path.version[data-from-t='" + regular + "']")).getRect();
+        assertThat(before.getY()).isLessThanOrEqualTo(ghost.getY() + 1);
+        assertThat(before.getX() + before.getWidth()).isGreaterThanOrEqualTo(ghost.getX() + ghost.getWidth() - 1);
+        assertThat(struck.getCssValue("fill")).isEqualTo("none");
+        Rectangle said = browser.findElement(By.cssSelector("#chart .labels .withdrawn-label")).getRect();
+        assertThat(said.getX() + said.getWidth()).isGreaterThanOrEqualTo(ghost.getX() - 8);
+        assertThat(said.getX()).isLessThanOrEqualTo(ghost.getX() + ghost.getWidth() + 8);
 
         // As known now, the price before it holds on; as known before its withdrawal, the version stands.
         assertThat(drawnLine()).containsExactly(List.of("2026-01-01T00:00:00.000Z", "", "12"));
         theLineAgreesWithTheApi(sku, withdrawn);
         assertThat(changesBetween(typo, withdrawn, 1)).containsExactly(
-                "withdrew the version of 2062-03-01T00:00:00.000Z (99.00 EUR) at t " + withdrawn);
+                "withdrew the version of 2062-03-01T00:00:00Z (99.00 EUR) at t " + withdrawn);
         browser.findElement(By.id("slider")).sendKeys(Keys.HOME, Keys.ARROW_RIGHT);
         answerFor(String.valueOf(typo));
         assertThat(drawnLine()).containsExactly(
                 List.of("2026-01-01T00:00:00.000Z", "2062-03-01T00:00:00.000Z", "12"),
                 List.of("2062-03-01T00:00:00.000Z", "", "99"));
         theLineAgreesWithTheApi(sku, typo);
-        assertThat(changesBetween(regular, typo, 1)).containsExactly("added: valid from 2062-03-01T00:00:00.000Z 99.00 EUR");
+        assertThat(changesBetween(regular, typo, 1)).containsExactly("added: valid from 2062-03-01T00:00:00Z 99.00 EUR");
 
         browser.findElement(By.cssSelector("#chart path.withdrawn")).click(); // drawn again at the slider's move
         WebElement selection = waiting().until(d -> {
@@ -622,6 +631,20 @@ class ExplorerTest extends InBrowser {
         });
         assertThat(selection.findElement(By.cssSelector("a[href='/tx/" + withdrawn + "']")).isDisplayed()).isTrue();
         chartScreenshot("explorer-withdrawn");
+    }
+
+    @Test
+    void aLoneVersionsAxisHasDistinctTicksAndTheHeadingCountsInTheSingular() throws Exception {
+        String sku = sku("lone");
+        postPrice(sku, "25.00", "2099-01-01T00:00:00Z", "erp");
+        open("?sku=" + sku);
+        waiting().until(d -> versions().size() == 1);
+
+        assertThat(browser.findElement(By.id("title")).getText()).contains("1 version in 1 transaction");
+        List<String> ticks = browser.findElements(By.cssSelector("#chart .axes text.tick")).stream()
+                .map(WebElement::getText).filter(text -> text.startsWith("20")).toList();
+        assertThat(ticks).hasSizeGreaterThan(2).doesNotHaveDuplicates();
+        chartScreenshot("explorer-lone");
     }
 
     @Test
