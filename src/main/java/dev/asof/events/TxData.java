@@ -106,21 +106,17 @@ public final class TxData {
                         received.subject()));
             } else if (event instanceof PriceEvent price) {
                 boolean changes;
-                if (price.isWithdrawal()) {
-                    // Takes back what the version holds; BatchPlan answered 422 if it held nothing (this writer's
-                    // view: with other writers, one may have withdrawn it meanwhile, and this changes nothing).
-                    PriceVersion before = PriceVersion.in(db, priceKey(price));
-                    before.retractionsFor(version(price), tx);
-                    changes = before.exists() || !onlyWriter;
-                } else if (newSkus.contains(price.sku())) {
+                if (!price.isWithdrawal() && newSkus.contains(price.sku())) {
                     changes = true; // a SKU the database does not have: this version is new
-                } else if (isNewSku(db, price.sku())) {
+                } else if (!price.isWithdrawal() && isNewSku(db, price.sku())) {
                     newSkus.add(price.sku());
                     tx.add(add(versionTemp(event), Attr.PRICE_SKU, price.sku()));
                     changes = true;
                 } else {
-                    // What the version holds now that this event's kind does not: retracted, so that
-                    // a price that was a period, an end or withdrawn becomes exactly what the event says.
+                    // What the version holds now that this event's kind does not is retracted, so that it
+                    // becomes exactly what the event says: a period's end, an end's mark, or — for a
+                    // withdrawal — everything (BatchPlan answered 422 if it held nothing; with other
+                    // writers one may have withdrawn it meanwhile, and then this changes nothing).
                     PriceVersion before = PriceVersion.in(db, priceKey(price));
                     PriceVersion after = version(price);
                     before.retractionsFor(after, tx);
