@@ -35,15 +35,19 @@ import org.jboss.logging.Logger;
  * <li>A reading after a young collection over-counts: the old generation still holds whatever died
  *     there since the last full (or mixed) collection, such as the answers of a read spike, promoted
  *     while they were being built. Such a reading under the limit is trusted (the live data can only
- *     be less); one above it refuses writes at once and asks for one full collection
- *     ({@code System.gc()}, on asof's own thread), whose reading counts live data only and decides,
- *     milliseconds later. Without it, writes stayed refused for minutes after a read spike: G1 cleans
- *     the old generation only after a concurrent cycle of its own choosing, and an idle service
- *     (writes refused, reads done) collects nothing at all, so the stale reading stood. While
- *     refusing, the confirmation is repeated: at most once every 5 s, backing off to once a minute
- *     while full collections keep finding the heap full (each is a stop-the-world pause that grows
- *     with the live heap). With {@code -XX:+DisableExplicitGC} only the JVM's own collections are
- *     read, and a read spike can refuse writes until one of them cleans the old generation.</li>
+ *     be less); one above it refuses writes at once. While the service is busy, collections keep
+ *     coming, and the old generation, above G1's threshold for a concurrent cycle, is marked and
+ *     cleaned by mixed collections: their readings decide. Only a quiet service (no collection for
+ *     {@value #QUIET_SECONDS} s: writes refused, reads done) would keep a stale reading for
+ *     minutes; there asof asks for one full collection ({@code System.gc()}, on its own thread),
+ *     whose reading counts live data only and decides. Never while collections are coming: a full
+ *     collection stops every thread for about a second per GB live (measured: 1.2–2.0 s at
+ *     0.9–1.3 GB live on two cores, under the open-loop overload benchmark, docs/benchmarks.md), and
+ *     one taken every few seconds under a write flood stalled every read and every 429 with it.
+ *     While refusing, the confirmation is repeated: at most once every 5 s, backing off to once a
+ *     minute while full collections keep finding the heap full. With {@code -XX:+DisableExplicitGC}
+ *     only the JVM's own collections are read, and a read spike on a quiet service can refuse
+ *     writes until one of them cleans the old generation.</li>
  * <li>Before a journal is replayed, its events times {@code asof.memory.bytes-per-event} (measured,
  *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
@@ -61,6 +65,9 @@ public class HeapBudget {
     private static final String YOUNG = "end of minor GC";
     private static final long FIRST_CONFIRMATION = TimeUnit.SECONDS.toNanos(5);
     private static final long LAST_CONFIRMATION = TimeUnit.SECONDS.toNanos(60);
+    /** No collection for this long: the service is quiet, and a full collection stalls no one. */
+    static final int QUIET_SECONDS = 2;
+    private static final long QUIET = TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
 
     private final DatomicStore store;
     private final double limit;
@@ -70,6 +77,8 @@ public class HeapBudget {
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private volatile long usedAfterGc;
+    /** System.nanoTime() at the last collection's notification. */
+    private volatile long lastCollection = System.nanoTime();
     private volatile boolean refusing;
     /** Whether a reading of live data (not only a young collection's) found the heap full since writes were refused. */
     private volatile boolean confirmedFull;
@@ -108,6 +117,7 @@ public class HeapBudget {
         }
         boolean live = !YOUNG.equals(info.getGcAction());
         usedAfterGc = used;
+        lastCollection = System.nanoTime();
         boolean was = refusing;
         double ratio = usedRatio();
         refusing = was ? ratio > limit - HYSTERESIS : ratio > limit;
@@ -140,9 +150,18 @@ public class HeapBudget {
         confirmation = confirmer.schedule(this::confirm, delay, TimeUnit.NANOSECONDS);
     }
 
-    /** One full collection: its reading (through {@link #afterCollection}) counts live data only and decides. */
+    /**
+     * One full collection, once the service is quiet: its reading (through {@link #afterCollection})
+     * counts live data only and decides. While collections keep coming, their readings decide instead,
+     * and this looks again when {@link #QUIET_SECONDS} have passed.
+     */
     private void confirm() {
+        long sinceLast = System.nanoTime() - lastCollection;
         synchronized (this) {
+            if (sinceLast < QUIET) {
+                confirmation = refusing ? confirmer.schedule(this::confirm, QUIET - sinceLast, TimeUnit.NANOSECONDS) : null;
+                return;
+            }
             confirmation = null;
             nextConfirmation = System.nanoTime() + confirmEvery;
         }

@@ -1,0 +1,190 @@
+package dev.asof.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-loop load generator: requests are sent on a schedule (an arrival rate, as k6's
+ * {@code constant-arrival-rate} and {@code ramping-arrival-rate} executors), whether or not earlier
+ * ones were answered, and each latency is counted from the request's <em>intended</em> send time.
+ * A closed loop (wrk, or a thread per connection) sends the next request only after the last
+ * answer, so the time a request would have waited to be sent is never counted (coordinated
+ * omission, Gil Tene; HdrHistogram's documentation) and at most as many requests as connections
+ * are ever outstanding.
+ *
+ * <p>Light on purpose, since it shares the cores with the service it measures: one Vert.x event
+ * loop (Netty), no thread per connection. Connections are opened as the schedule needs them, up
+ * to {@code maxConnections} (k6's {@code maxVUs}); beyond that a request waits in the client's
+ * queue, and that wait is counted in its latency, as the schedule says it should have been sent.
+ */
+final class OpenLoop implements AutoCloseable {
+    /** Answers slower than this are recorded at this value (k6's default request timeout is 60 s). */
+    static final long MAX_MICROS = 60_000_000L;
+
+    /** One request to send: method, path and query, headers, body (null for none). */
+    record Request(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+        static Request get(String uri, Map<String, String> headers) {
+            return new Request(HttpMethod.GET, uri, headers, null);
+        }
+    }
+
+    /** What came back: the status (0 when the connection failed), Retry-After, latency from the intended send time. */
+    record Answer(int status, String retryAfter, long micros, double sentAtSeconds) {
+    }
+
+    /** A stage of a ramping arrival rate: from the previous stage's rate to {@code target} per second, linearly. */
+    record Stage(double target, Duration duration) {
+    }
+
+    /** A piecewise-linear arrival rate (k6's ramping-arrival-rate; a constant rate is one flat stage). */
+    record Schedule(double startRate, List<Stage> stages) {
+        static Schedule constant(double rate, Duration duration) {
+            return new Schedule(rate, List.of(new Stage(rate, duration)));
+        }
+
+        double seconds() {
+            return stages.stream().mapToDouble(s -> s.duration().toMillis() / 1000.0).sum();
+        }
+
+        /** Requests per second at {@code t} seconds from the start; 0 after the end. */
+        double rateAt(double t) {
+            double from = startRate;
+            double at = 0;
+            for (Stage stage : stages) {
+                double length = stage.duration().toMillis() / 1000.0;
+                if (t < at + length) {
+                    return from + (stage.target() - from) * (t - at) / length;
+                }
+                at += length;
+                from = stage.target();
+            }
+            return 0;
+        }
+    }
+
+    /** A scenario: its schedule, the request for the n-th arrival, and what to do with each answer. */
+    record Scenario(String name, Schedule schedule, LongFunction<Request> request, Consumer<Answer> answered) {
+    }
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicInteger mostOutstanding = new AtomicInteger();
+
+    OpenLoop(URI base, int maxConnections) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
+                .setKeepAlive(true).setPipelining(false)
+                .setConnectTimeout(60_000).setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS),
+                new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
+    }
+
+    /** The most requests outstanding at once during {@link #run}. */
+    int mostOutstanding() {
+        return mostOutstanding.get();
+    }
+
+    /**
+     * Runs the scenarios side by side from now until the longest schedule ends and every answer is
+     * in (or timed out). Answers are handed to each scenario's consumer on the client's one event loop.
+     */
+    void run(List<Scenario> scenarios) throws InterruptedException {
+        long start = System.nanoTime();
+        double[] next = new double[scenarios.size()];
+        long[] count = new long[scenarios.size()];
+        double end = scenarios.stream().mapToDouble(s -> s.schedule().seconds()).max().orElse(0);
+        CountDownLatch all = new CountDownLatch(1);
+        AtomicInteger open = new AtomicInteger(1);
+        while (true) {
+            double now = (System.nanoTime() - start) / 1e9;
+            if (now >= end) {
+                break;
+            }
+            double soonest = end;
+            for (int i = 0; i < scenarios.size(); i++) {
+                Scenario scenario = scenarios.get(i);
+                while (next[i] <= now) {
+                    long intended = start + (long) (next[i] * 1e9);
+                    Request request = scenario.request().apply(count[i]++);
+                    open.incrementAndGet();
+                    double at = next[i];
+                    send(request, intended, answer -> {
+                        scenario.answered().accept(new Answer(answer.status(), answer.retryAfter(), answer.micros(), at));
+                        if (open.decrementAndGet() == 0) {
+                            all.countDown();
+                        }
+                    });
+                    double rate = scenario.schedule().rateAt(at);
+                    next[i] = at + (rate > 0 ? 1 / rate : 0.001); // a rate of 0 is looked at again 1 ms later
+                    if (next[i] >= scenario.schedule().seconds()) {
+                        next[i] = Double.MAX_VALUE;
+                    }
+                }
+                soonest = Math.min(soonest, next[i]);
+            }
+            long sleep = start + (long) (soonest * 1e9) - System.nanoTime();
+            if (sleep > 0) {
+                LockSupport.parkNanos(sleep);
+            }
+        }
+        if (open.decrementAndGet() == 0) {
+            all.countDown();
+        }
+        if (!all.await(MAX_MICROS / 1_000_000 + 10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(open.get() + " requests never answered");
+        }
+    }
+
+    private void send(Request request, long intended, Consumer<Answer> done) {
+        mostOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+        RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.uri())
+                .setIdleTimeout(MAX_MICROS / 1000);
+        request.headers().forEach(options::putHeader);
+        client.request(options)
+                .compose(sending -> request.body() == null ? sending.send() : sending.send(request.body()))
+                .compose(response -> response.body().map(body -> response))
+                .onComplete(result -> {
+                    outstanding.decrementAndGet();
+                    long micros = Math.min(MAX_MICROS, (System.nanoTime() - intended) / 1000);
+                    if (result.succeeded()) {
+                        done.accept(new Answer(result.result().statusCode(), result.result().getHeader("Retry-After"), micros, 0));
+                    } else {
+                        done.accept(new Answer(0, null, micros, 0));
+                    }
+                });
+    }
+
+    /** A latency histogram in microseconds, up to {@link #MAX_MICROS}. */
+    static Histogram histogram() {
+        return new Histogram(MAX_MICROS, 3);
+    }
+
+    /** p{@code percentile} of {@code histogram} in milliseconds, or NaN when it is empty. */
+    static double millis(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}
