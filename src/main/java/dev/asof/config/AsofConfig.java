@@ -288,5 +288,14 @@ public interface AsofConfig {
         @WithDefault("30s")
         @DurationMin(seconds = 1)
         Duration bodyReadTimeout();
+
+        /**
+         * {@code ASOF_LIMITS_WRITES_IN_FLIGHT}: {@code POST /events} requests admitted at once whose events are
+         * not yet queued (being read, waiting to be parsed, or parsing); beyond, 429 at once with the body
+         * unread. See {@code dev.asof.ingest.WriteAdmission}.
+         */
+        @WithDefault("32")
+        @Min(1)
+        int writesInFlight();
     }
 }

@@ -34,7 +34,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * {@code quarkus.http.limits.max-body-size}) <em>before a byte of it is read</em>, and gives it back
  * exactly once: when its body has been parsed ({@link #release}), or when its request ends however it
  * ends (answered, connection closed, failed). With no room, the request is a 429 at once, with
- * {@code Retry-After} and {@code Connection: close}, its body unread.
+ * {@code Retry-After}, its body unread ({@link Unread} says what becomes of it and its connection).
  *
  * <p>Bodies larger than the JSON limit ({@code asof.limits.json-bytes}: bulk NDJSON, and every body
  * of unannounced length) may hold only three quarters of the budget (at least one largest body);
@@ -71,9 +71,11 @@ public class BodyBudget {
     private final int retryAfter;
     private final byte[] late;
     private final AtomicLong inFlight = new AtomicLong();
+    private final Unread unread;
 
     public BodyBudget(AsofConfig config, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
-            ObjectMapper mapper, MeterRegistry registry) throws JsonProcessingException {
+            ObjectMapper mapper, MeterRegistry registry, Unread unread) throws JsonProcessingException {
+        this.unread = unread;
         this.unannounced = maxBody.asLongValue();
         this.capacity = config.limits().bodyBytesInFlight()
                 .orElse(Math.max(unannounced, Runtime.getRuntime().maxMemory() / HEAP_SHARE));
@@ -139,15 +141,11 @@ public class BodyBudget {
             return Optional.empty();
         }
         if (!tryReserve(bytes)) {
-            if (request.version() != HttpVersion.HTTP_2) {
-                // Its body is never read: the connection cannot carry another request, and must not stay open paused.
-                routing.addEndHandler(answered -> request.connection().close());
-            }
-            return Optional.of(ProblemMapper.render(Problem.of(429, "Too many request bodies at once",
+            return Optional.of(unread.refuse(routing, ProblemMapper.render(Problem.of(429, "Too many request bodies at once",
                     "Other requests' bodies fill the " + capacity + " bytes this service reads at once"
                             + " (asof.limits.body-bytes-in-flight); this one (" + bytes + " bytes) was not read:"
                             + " retry after the delay"),
-                    Map.of("Retry-After", Integer.toString(retryAfter), "Connection", "close")));
+                    Map.of("Retry-After", Integer.toString(retryAfter)))));
         }
         Reservation reservation = new Reservation(bytes, routing);
         routing.put(RESERVATION, reservation);

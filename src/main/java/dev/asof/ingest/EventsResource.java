@@ -37,12 +37,15 @@ public class EventsResource {
     private final IngestService ingest;
     private final java.time.Clock clock;
     private final BodyBudget budget;
+    private final WriteAdmission admission;
 
-    public EventsResource(EventReader reader, IngestService ingest, java.time.Clock clock, BodyBudget budget) {
+    public EventsResource(EventReader reader, IngestService ingest, java.time.Clock clock, BodyBudget budget,
+            WriteAdmission admission) {
         this.reader = reader;
         this.ingest = ingest;
         this.clock = clock;
         this.budget = budget;
+        this.admission = admission;
     }
 
     @POST
@@ -96,8 +99,9 @@ public class EventsResource {
             + " when events of earlier transactions of the request are recorded (retry with the same ids)")
     @APIResponse(responseCode = "408", description = "The body did not arrive whole within asof.limits.body-read-timeout;"
             + " the connection is closed")
-    @APIResponse(responseCode = "429", description = "The queue is full, or other requests' bodies fill the body budget"
-            + " (asof.limits.body-bytes-in-flight; this body was not read); retry after Retry-After seconds")
+    @APIResponse(responseCode = "429", description = "The queue is full, asof.limits.writes-in-flight writes are being read or"
+            + " parsed already, or other requests' bodies fill the body budget (asof.limits.body-bytes-in-flight); the body"
+            + " was not read (its connection is closed) unless the queue filled while it was parsed; retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable (nothing recorded), or the"
             + " journal did not confirm in time (events with status unknown: retry with the same ids); see Retry-After")
     public CompletionStage<Response> post(
@@ -105,10 +109,13 @@ public class EventsResource {
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
             @Context RoutingContext routing,
             byte[] body) {
-        ingest.refuseEarlyIfFull();
+        // Admitted before its body was read (WriteAdmission, BodyBudget); both give their room back once it is parsed.
         boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
-        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing)).thenCompose(queued -> {
+        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> {
+            budget.release(routing);
+            admission.release(routing);
+        }).thenCompose(queued -> {
             if (async) {
                 List<IngestResult.EventOutcome> outcomes = queued.events().stream()
                         .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))

@@ -8,8 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Counts events by outcome ({@code asof.events{outcome=…}}), invalid requests, requests refused
- * whole ({@code asof.requests.refused{reason=queue_full|heap_full}}, decided once the body is read;
- * bodies refused unread for lack of room in {@code dev.asof.http.BodyBudget} are not counted here),
+ * whole ({@code asof.requests.refused{reason=queue_full|heap_full|writes_in_flight}}, most of them
+ * before their body is read, in {@link WriteAdmission}; bodies refused unread for lack of room in
+ * {@code dev.asof.http.BodyBudget} are not counted here),
  * and exposes the queue depth.
  */
 @Startup // the gauges are there from the first scrape, not from the first event
@@ -22,6 +23,7 @@ public class IngestMetrics {
     private final Counter failed;
     private final Counter requestsQueueFull;
     private final Counter requestsHeapFull;
+    private final Counter requestsInFlight;
 
     public IngestMetrics(MeterRegistry registry, IngestQueue queue) {
         created = counter(registry, "created");
@@ -33,6 +35,7 @@ public class IngestMetrics {
         failed = counter(registry, "failed");
         requestsQueueFull = refused(registry, "queue_full");
         requestsHeapFull = refused(registry, "heap_full");
+        requestsInFlight = refused(registry, "writes_in_flight");
         Gauge.builder("asof.queue.depth", queue, IngestQueue::depth)
                 .description("Events waiting for the transact worker")
                 .strongReference(true)
@@ -76,6 +79,10 @@ public class IngestMetrics {
 
     void refusedHeapFull() {
         requestsHeapFull.increment();
+    }
+
+    void refusedInFlight() {
+        requestsInFlight.increment();
     }
 
     void failed(int n) {

@@ -66,7 +66,12 @@ public class IngestQueue {
      */
     Offer offer(Submission submission) {
         int n = submission.events().size();
-        return offer(submission, n > bulk ? admissionWaitNanos : 0);
+        return offer(submission, waitsForRoom(n) ? admissionWaitNanos : 0);
+    }
+
+    /** Whether a request of {@code events} is bulk, and so waits in line for room instead of a 429 at once. */
+    boolean waitsForRoom(int events) {
+        return events > bulk && admissionWaitNanos > 0;
     }
 
     /**

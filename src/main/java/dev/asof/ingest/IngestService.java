@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import dev.asof.config.OwnedThreads;
+import jakarta.annotation.PreDestroy;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Puts validated events on the queue and hands back the future of their commit. */
@@ -26,6 +29,13 @@ public class IngestService {
     private final IngestMetrics metrics;
     private final EventReader reader;
     private final int retryAfter;
+    /**
+     * Where request bodies are parsed: one thread fewer than the cores, at least one, so that a flood
+     * of bodies never takes the last core from the event loops that read connections and answer
+     * reads (see {@link WriteAdmission}). Its queue is bounded by the writes admitted at once.
+     */
+    private final ExecutorService parsers = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors() - 1), OwnedThreads.factory("asof-parse"));
 
     public IngestService(IngestQueue queue, DatomicStore store, HeapBudget heap, IngestMetrics metrics,
             EventReader reader, AsofConfig config) {
@@ -42,26 +52,27 @@ public class IngestService {
     }
 
     /**
-     * Parses and validates a body, then queues its events. Parsing runs on a worker thread, never
+     * Parses and validates a body, then queues its events. Parsing runs on the parse pool, never
      * on the event loop that reads every connection and answers every read: a 16 MiB body takes a
      * second or two to parse, and the event loop must not stop for it. {@code parsed} runs once the
      * body has been parsed (or refused): the HTTP layer's body budget ({@code dev.asof.http.BodyBudget})
      * counts the body's bytes until then.
      */
     public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
-        Executor workers = Infrastructure.getDefaultWorkerPool();
         return CompletableFuture.supplyAsync(() -> {
-            List<Received> events;
             try {
-                events = ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
+                return ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
             } catch (Refusal e) {
                 rejected();
                 throw e;
             } finally {
                 parsed.run();
             }
-            return new Queued(events, submit(events));
-        }, workers);
+        }, parsers).thenCompose(events -> queue.waitsForRoom(events.size())
+                // A bulk request may wait in line for room (asof.queue.admission-wait): not on the parse pool,
+                // whose few threads every other write needs meanwhile.
+                ? CompletableFuture.supplyAsync(() -> new Queued(events, submit(events)), Infrastructure.getDefaultWorkerPool())
+                : CompletableFuture.completedFuture(new Queued(events, submit(events))));
     }
 
     /**
@@ -205,6 +216,16 @@ public class IngestService {
     /** True once the service stops taking events. */
     public boolean closing() {
         return !queue.isOpen();
+    }
+
+    /** Counts a write refused before its body was read because too many were in flight. */
+    void refusedInFlight() {
+        metrics.refusedInFlight();
+    }
+
+    @PreDestroy
+    void stopParsing() {
+        parsers.shutdown();
     }
 
     /** Counts a request rejected before queueing (invalid body). */

@@ -6,15 +6,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asof.support.OwnDatabase;
+import dev.asof.support.RawHttp;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,8 +22,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -170,14 +166,7 @@ class BodyBudgetTest {
 
     /** A POST /events that announces {@code contentLength} bytes of NDJSON and sends 100 of them. */
     private Socket stall(int contentLength, boolean authorized) throws IOException {
-        Socket socket = new Socket(root.getHost(), root.getPort());
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
-                + "\r\nContent-Type: application/x-ndjson\r\n" + (authorized ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
-                + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(new byte[Math.min(100, contentLength)]);
-        out.flush();
-        return socket;
+        return RawHttp.stall(root, authorized ? TOKEN : null, contentLength, 100);
     }
 
     /** A POST /events whose body has no announced length ({@code Transfer-Encoding}): one chunk of 100 bytes, then nothing. */
@@ -194,41 +183,14 @@ class BodyBudgetTest {
     }
 
     private static String statusLine(Socket socket, Duration within) throws IOException {
-        String answer = answer(socket, within);
-        return answer.isEmpty() ? "(closed)" : answer.lines().findFirst().orElse("");
+        return RawHttp.statusLine(socket, within);
     }
 
-    /** What the server answers until it closes the connection or goes quiet for {@code within}. */
     private static String answer(Socket socket, Duration within) throws IOException {
-        socket.setSoTimeout((int) within.toMillis());
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream read = new ByteArrayOutputStream();
-        byte[] buffer = new byte[4096];
-        try {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                read.write(buffer, 0, n);
-                if (read.toString(StandardCharsets.UTF_8).contains("\r\n\r\n") && complete(read.toString(StandardCharsets.UTF_8))) {
-                    break;
-                }
-            }
-        } catch (SocketTimeoutException quiet) {
-            // whatever came so far
-        } catch (IOException reset) {
-            // the server closed it
-        }
-        return read.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean complete(String answer) {
-        Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
-        int head = answer.indexOf("\r\n\r\n") + 4;
-        return length.find() && answer.length() - head >= Integer.parseInt(length.group(1));
+        return RawHttp.answer(socket, within);
     }
 
     private static long inFlight() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher value = Pattern.compile("(?m)^asof_http_body_bytes_in_flight ([0-9.E+]+)$").matcher(metrics);
-        assertThat(value.find()).as("asof_http_body_bytes_in_flight in /q/metrics").isTrue();
-        return (long) Double.parseDouble(value.group(1));
+        return (long) RawHttp.metric("asof_http_body_bytes_in_flight");
     }
 }
