@@ -33,21 +33,22 @@ import org.jboss.logging.Logger;
  *     brings it 5 points below: the live data is what the database holds, so this is the measure of "nearly
  *     full" that a growing database cannot fool. Reads go on.</li>
  * <li>A reading after a young collection over-counts: the old generation still holds whatever died
- *     there since the last full (or mixed) collection, such as the answers of a read spike, promoted
- *     while they were being built. Such a reading under the limit is trusted (the live data can only
- *     be less); one above it refuses writes at once. While the service is busy, collections keep
- *     coming, and the old generation, above G1's threshold for a concurrent cycle, is marked and
- *     cleaned by mixed collections: their readings decide. Only a quiet service (no collection for
- *     {@value #QUIET_SECONDS} s: writes refused, reads done) would keep a stale reading for
- *     minutes; there asof asks for one full collection ({@code System.gc()}, on its own thread),
- *     whose reading counts live data only and decides. Never while collections are coming: a full
- *     collection stops every thread for about a second per GB live (measured: 1.2–2.0 s at
- *     0.9–1.3 GB live on two cores, under the open-loop overload benchmark, docs/benchmarks.md), and
- *     one taken every few seconds under a write flood stalled every read and every 429 with it.
- *     While refusing, the confirmation is repeated: at most once every 5 s, backing off to once a
- *     minute while full collections keep finding the heap full. With {@code -XX:+DisableExplicitGC}
- *     only the JVM's own collections are read, and a read spike on a quiet service can refuse
- *     writes until one of them cleans the old generation.</li>
+ *     there since the last full (or mixed) collection: the answers of a read spike, promoted while
+ *     they were being built, and above all the index segments the embedded database replaces as it
+ *     grows (under a write flood at 3 GB, young readings crossed 80% with about half of it live).
+ *     Such a reading under the limit is trusted (the live data can only be less). One above it is
+ *     suspect: writes go on while G1's concurrent cycle and the mixed collections after it clean the
+ *     old generation, and are refused only if the readings stay above the limit for 10 s, or one
+ *     crosses half the room left above it (90% at 80%), which no garbage excuses. A quiet service
+ *     (no collection for {@value #QUIET_SECONDS} s: writes refused, reads done) would keep a stale
+ *     reading for minutes; there asof asks for one full collection ({@code System.gc()}, on its own
+ *     thread), whose reading counts live data only and decides at once. Never while collections are
+ *     coming: a full collection stops every thread for about a second per GB live (measured:
+ *     1.2–2.0 s at 0.9–1.3 GB live on two cores, under the open-loop overload benchmark,
+ *     docs/benchmarks.md), and one taken every few seconds under a write flood stalled every read
+ *     and every 429 with it. While above the limit, the confirmation is repeated: at most once every
+ *     5 s, backing off to once a minute while full collections keep finding the heap full. With
+ *     {@code -XX:+DisableExplicitGC} only the JVM's own collections are read.</li>
  * <li>Before a journal is replayed, its events times {@code asof.memory.bytes-per-event} (measured,
  *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
@@ -65,6 +66,13 @@ public class HeapBudget {
     private static final String YOUNG = "end of minor GC";
     private static final long FIRST_CONFIRMATION = TimeUnit.SECONDS.toNanos(5);
     private static final long LAST_CONFIRMATION = TimeUnit.SECONDS.toNanos(60);
+    private static final long NONE = Long.MIN_VALUE;
+    /**
+     * How long young collections' readings may stay above the limit before writes are refused: time
+     * for G1's concurrent cycle and the mixed collections after it to clean the old generation (the
+     * marking alone took 2–3 s on two busy cores under the open-loop overload benchmark).
+     */
+    private static final long SUSPECT_FOR = TimeUnit.SECONDS.toNanos(10);
     /** No collection for this long: the service is quiet, and a full collection stalls no one. */
     static final int QUIET_SECONDS = 2;
     private static final long QUIET = TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
@@ -80,6 +88,12 @@ public class HeapBudget {
     /** System.nanoTime() at the last collection's notification. */
     private volatile long lastCollection = System.nanoTime();
     private volatile boolean refusing;
+    /** Whether the last reading was above the limit (refusing, or suspected of counting garbage). */
+    private volatile boolean above;
+    /** When young collections' readings first went above the limit without a reading under it since; NONE when not. */
+    private volatile long suspectSince = NONE;
+    /** A young reading above this refuses at once: half the room left above the limit (0.9 at 0.8). */
+    private final double hardLimit;
     /** Whether a reading of live data (not only a young collection's) found the heap full since writes were refused. */
     private volatile boolean confirmedFull;
     /** Runs the confirming full collections; a daemon, so it never holds the process up. */
@@ -92,6 +106,7 @@ public class HeapBudget {
     public HeapBudget(DatomicStore store, AsofConfig config, MeterRegistry registry) {
         this.store = store;
         this.limit = config.memory().refuseWritesAbove();
+        this.hardLimit = limit + (1 - limit) / 2;
         this.bytesPerEvent = config.memory().bytesPerEvent();
         for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (collector instanceof NotificationEmitter emitter) {
@@ -118,25 +133,38 @@ public class HeapBudget {
         boolean live = !YOUNG.equals(info.getGcAction());
         usedAfterGc = used;
         lastCollection = System.nanoTime();
+        long now = lastCollection;
         boolean was = refusing;
         double ratio = usedRatio();
-        refusing = was ? ratio > limit - HYSTERESIS : ratio > limit;
+        boolean high = was ? ratio > limit - HYSTERESIS : ratio > limit;
+        boolean first = high && !live && suspectSince == NONE && !was;
+        if (!high) {
+            suspectSince = NONE;
+        } else if (!live && suspectSince == NONE) {
+            suspectSince = now;
+        }
+        above = high;
+        refusing = high && (was || live || ratio > hardLimit || now - suspectSince >= SUSPECT_FOR);
         if (refusing && live && !confirmedFull) {
             LOG.errorf("The heap is nearly full (%s, live data): writes are refused until it has room again; give the"
                     + " service more heap (-Xmx, a larger dyno) or move to Datomic Pro storage", describe());
         } else if (refusing && !was) {
-            LOG.warnf("The heap is nearly full (%s, after a young collection, which still counts garbage): writes are"
-                    + " refused until a full collection tells what is live", describe());
+            LOG.warnf("The heap is nearly full (%s, after young collections, which still count garbage, for %d s): writes"
+                    + " are refused until a collection finds room", describe(), TimeUnit.NANOSECONDS.toSeconds(now - suspectSince));
+        } else if (first) {
+            LOG.infof("The heap is above the limit after a young collection, which still counts garbage (%s): writes go on"
+                    + " while the collector cleans the old generation; refused if it stays so for %d s or crosses %.0f%%",
+                    describe(), TimeUnit.NANOSECONDS.toSeconds(SUSPECT_FOR), 100 * hardLimit);
         } else if (!refusing && was) {
             LOG.infof("The heap has room again (%s): writes are taken again", describe());
         }
         confirmedFull = refusing && (live || confirmedFull);
-        confirmLater(refusing, live);
+        confirmLater(high, live);
     }
 
-    /** While refusing, schedules the next full collection (backing off while they confirm a full heap); else resets. */
-    private synchronized void confirmLater(boolean above, boolean live) {
-        if (!above) {
+    /** While above the limit, schedules the next full collection (backing off while they confirm a full heap); else resets. */
+    private synchronized void confirmLater(boolean high, boolean live) {
+        if (!high) {
             confirmEvery = FIRST_CONFIRMATION;
             return;
         }
@@ -159,13 +187,13 @@ public class HeapBudget {
         long sinceLast = System.nanoTime() - lastCollection;
         synchronized (this) {
             if (sinceLast < QUIET) {
-                confirmation = refusing ? confirmer.schedule(this::confirm, QUIET - sinceLast, TimeUnit.NANOSECONDS) : null;
+                confirmation = above ? confirmer.schedule(this::confirm, QUIET - sinceLast, TimeUnit.NANOSECONDS) : null;
                 return;
             }
             confirmation = null;
             nextConfirmation = System.nanoTime() + confirmEvery;
         }
-        if (refusing && !store.isSharedStorage()) {
+        if (above && !store.isSharedStorage()) {
             System.gc();
         }
     }

@@ -45,8 +45,11 @@ final class OpenLoop implements AutoCloseable {
         }
     }
 
-    /** What came back: the status (0 when the connection failed), Retry-After, latency from the intended send time. */
-    record Answer(int status, String retryAfter, long micros, double sentAtSeconds) {
+    /**
+     * What came back for the request to {@code uri}: the status (0 when the connection failed),
+     * Retry-After, latency from the intended send time, and when it was meant to be sent (seconds from the start).
+     */
+    record Answer(String uri, int status, String retryAfter, long micros, double sentAtSeconds) {
     }
 
     /** A stage of a ramping arrival rate: from the previous stage's rate to {@code target} per second, linearly. */
@@ -127,7 +130,8 @@ final class OpenLoop implements AutoCloseable {
                     open.incrementAndGet();
                     double at = next[i];
                     send(request, intended, answer -> {
-                        scenario.answered().accept(new Answer(answer.status(), answer.retryAfter(), answer.micros(), at));
+                        scenario.answered().accept(new Answer(answer.uri(), answer.status(), answer.retryAfter(),
+                                answer.micros(), at));
                         if (open.decrementAndGet() == 0) {
                             all.countDown();
                         }
@@ -165,9 +169,10 @@ final class OpenLoop implements AutoCloseable {
                     outstanding.decrementAndGet();
                     long micros = Math.min(MAX_MICROS, (System.nanoTime() - intended) / 1000);
                     if (result.succeeded()) {
-                        done.accept(new Answer(result.result().statusCode(), result.result().getHeader("Retry-After"), micros, 0));
+                        done.accept(new Answer(request.uri(), result.result().statusCode(),
+                                result.result().getHeader("Retry-After"), micros, 0));
                     } else {
-                        done.accept(new Answer(0, null, micros, 0));
+                        done.accept(new Answer(request.uri(), 0, null, micros, 0));
                     }
                 });
     }

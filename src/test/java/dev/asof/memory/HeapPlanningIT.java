@@ -92,6 +92,9 @@ class HeapPlanningIT {
      * would in a larger heap, and so that a few whole-log change pages cross it while the live data
      * (about 50 MB) stays under.
      */
+    /** What the service logs when a young collection's reading, garbage included, crosses the limit. */
+    private static final String SPIKE_COUNTED = "The heap is above the limit after a young collection";
+
     @Test
     void garbageFromAReadSpikeDoesNotKeepRefusingWrites() throws Exception {
         int port = PackagedService.freePort();
@@ -108,7 +111,7 @@ class HeapPlanningIT {
             }
             assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(201);
             int rounds = 0;
-            while (rounds < 60 && !Files.readString(log).contains("The heap is nearly full")) {
+            while (rounds < 60 && !Files.readString(log).contains(SPIKE_COUNTED)) {
                 List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> reads = new ArrayList<>();
                 // A /changes page is bounded (4 MiB of JSON): a spike is many of them at once.
                 for (int i = 0; i < 12; i++) {
@@ -121,7 +124,7 @@ class HeapPlanningIT {
                 rounds++;
             }
             assertThat(Files.readString(log)).as("the read spike's garbage was counted against the limit (%d rounds)", rounds)
-                    .contains("The heap is nearly full");
+                    .contains(SPIKE_COUNTED);
 
             long started = System.nanoTime();
             HttpResponse<String> write;
@@ -134,7 +137,10 @@ class HeapPlanningIT {
             } while (write.statusCode() == 507 && System.nanoTime() - started < Duration.ofSeconds(20).toNanos());
             assertThat(write.statusCode()).as("a write %d ms after the spike: %s", (System.nanoTime() - started) / 1_000_000,
                     write.body()).isEqualTo(201);
-            assertThat(Files.readString(log)).contains("The heap has room again");
+            String said = Files.readString(log);
+            if (said.contains("The heap is nearly full")) {
+                assertThat(said).as("writes refused for the spike's garbage are taken again").contains("The heap has room again");
+            }
         }
     }
 
