@@ -294,7 +294,7 @@ public interface AsofConfig {
          * not yet queued (being read, waiting to be parsed, or parsing); beyond, 429 at once with the body
          * unread. See {@code dev.asof.ingest.WriteAdmission}.
          */
-        @WithDefault("32")
+        @WithDefault("256")
         @Min(1)
         int writesInFlight();
     }
