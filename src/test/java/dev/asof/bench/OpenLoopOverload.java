@@ -65,6 +65,7 @@ public final class OpenLoopOverload {
         String base = service != null ? service.base() : given;
         int status;
         try (OpenLoop load = new OpenLoop(URI.create(base), MAX_CONNECTIONS)) {
+            load.warmUp();
             status = run(load, token);
         } finally {
             if (service != null) {

@@ -57,6 +57,7 @@ public final class OpenLoopReads {
         try (OpenLoop load = new OpenLoop(URI.create(base), 256)) {
             Map<String, String> auth = token.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + token);
             List<Long> ts = load(base, auth);
+            load.warmUp();
             String run = Long.toString(System.nanoTime() % 100_000);
             status = run(load, auth, ts, rate, length, run);
         } finally {
@@ -99,6 +100,7 @@ public final class OpenLoopReads {
         Histogram asOf = OpenLoop.histogram();
         Histogram validAt = OpenLoop.histogram();
         Histogram history = OpenLoop.histogram();
+        java.util.TreeMap<Integer, Histogram> windows = new java.util.TreeMap<>();
         long[] failures = new long[1];
         long[] total = new long[1];
         System.out.printf(Locale.ROOT, "open-loop reads at %.0f/s for %s, %s%n", rate, length, Instant.now());
@@ -118,7 +120,13 @@ public final class OpenLoopReads {
             }
             Histogram kind = answer.uri().contains("/history") ? history : answer.uri().contains("validAt=") ? validAt : asOf;
             kind.recordValue(answer.micros());
+            windows.computeIfAbsent((int) (answer.sentAtSeconds() / 10), w -> OpenLoop.histogram()).recordValue(answer.micros());
         })));
+        System.out.println();
+        System.out.println("| sent at (s) | reads | p50 ms | p99 ms | max ms |");
+        System.out.println("|---|---|---|---|---|");
+        windows.forEach((w, h) -> System.out.printf(Locale.ROOT, "| %d–%d | %d | %.2f | %.2f | %.2f |%n", w * 10, w * 10 + 10,
+                h.getTotalCount(), OpenLoop.millis(h, 50), OpenLoop.millis(h, 99), h.getMaxValue() / 1000.0));
         System.out.println();
         System.out.println("| kind | count | p50 ms | p95 ms | p99 ms | threshold | holds |");
         System.out.println("|---|---|---|---|---|---|---|");
