@@ -39,7 +39,8 @@ import org.jboss.logging.Logger;
  *     Such a reading under the limit is trusted (the live data can only be less). One above it is
  *     suspect: writes go on while G1's concurrent cycle and the mixed collections after it clean the
  *     old generation, and are refused only if the readings stay above the limit for 10 s, or one
- *     crosses half the room left above it (90% at 80%), which no garbage excuses. A quiet service
+ *     crosses a quarter of the room left above it (85% at 80%), which no garbage excuses: the rest is
+ *     for what 10 s of writes may add and the request bodies in flight (an eighth of the heap). A quiet service
  *     (no collection for {@value #QUIET_SECONDS} s: writes refused, reads done) would keep a stale
  *     reading for minutes; there asof asks for one full collection ({@code System.gc()}, on its own
  *     thread), whose reading counts live data only and decides at once. Never while collections are
@@ -72,7 +73,7 @@ public class HeapBudget {
      * for G1's concurrent cycle and the mixed collections after it to clean the old generation (the
      * marking alone took 2–3 s on two busy cores under the open-loop overload benchmark).
      */
-    private static final long SUSPECT_FOR = TimeUnit.SECONDS.toNanos(10);
+    static final long SUSPECT_FOR = TimeUnit.SECONDS.toNanos(10);
     /** No collection for this long: the service is quiet, and a full collection stalls no one. */
     static final int QUIET_SECONDS = 2;
     private static final long QUIET = TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
@@ -92,7 +93,7 @@ public class HeapBudget {
     private volatile boolean above;
     /** When young collections' readings first went above the limit without a reading under it since; NONE when not. */
     private volatile long suspectSince = NONE;
-    /** A young reading above this refuses at once: half the room left above the limit (0.9 at 0.8). */
+    /** A young reading above this refuses at once: a quarter of the room left above the limit (0.85 at 0.8). */
     private final double hardLimit;
     /** Whether a reading of live data (not only a young collection's) found the heap full since writes were refused. */
     private volatile boolean confirmedFull;
@@ -106,7 +107,7 @@ public class HeapBudget {
     public HeapBudget(DatomicStore store, AsofConfig config, MeterRegistry registry) {
         this.store = store;
         this.limit = config.memory().refuseWritesAbove();
-        this.hardLimit = limit + (1 - limit) / 2;
+        this.hardLimit = hardLimit(limit);
         this.bytesPerEvent = config.memory().bytesPerEvent();
         for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (collector instanceof NotificationEmitter emitter) {
@@ -136,7 +137,7 @@ public class HeapBudget {
         long now = lastCollection;
         boolean was = refusing;
         double ratio = usedRatio();
-        boolean high = was ? ratio > limit - HYSTERESIS : ratio > limit;
+        boolean high = above(limit, was, ratio);
         boolean first = high && !live && suspectSince == NONE && !was;
         if (!high) {
             suspectSince = NONE;
@@ -144,7 +145,7 @@ public class HeapBudget {
             suspectSince = now;
         }
         above = high;
-        refusing = high && (was || live || ratio > hardLimit || now - suspectSince >= SUSPECT_FOR);
+        refusing = refuses(limit, was, live, ratio, suspectSince == NONE ? 0 : now - suspectSince);
         if (refusing && live && !confirmedFull) {
             LOG.errorf("The heap is nearly full (%s, live data): writes are refused until it has room again; give the"
                     + " service more heap (-Xmx, a larger dyno) or move to Datomic Pro storage", describe());
@@ -160,6 +161,26 @@ public class HeapBudget {
         }
         confirmedFull = refusing && (live || confirmedFull);
         confirmLater(high, live);
+    }
+
+    /** Whether a reading of {@code ratio} of the heap is above the limit: 5 points lower while refusing. */
+    static boolean above(double limit, boolean refusing, double ratio) {
+        return refusing ? ratio > limit - HYSTERESIS : ratio > limit;
+    }
+
+    /**
+     * The rule of the class's second point: whether writes are refused after a reading of {@code ratio}
+     * of the heap, {@code live} when a full collection made it, given whether they were refused before
+     * and for how long (ns) young readings have been above the limit.
+     */
+    static boolean refuses(double limit, boolean refusing, boolean live, double ratio, long suspectedForNanos) {
+        return above(limit, refusing, ratio)
+                && (refusing || live || ratio > hardLimit(limit) || suspectedForNanos >= SUSPECT_FOR);
+    }
+
+    /** A young reading above this refuses at once: a quarter of the room left above the limit (0.85 at 0.8). */
+    static double hardLimit(double limit) {
+        return limit + (1 - limit) / 4;
     }
 
     /** While above the limit, schedules the next full collection (backing off while they confirm a full heap); else resets. */

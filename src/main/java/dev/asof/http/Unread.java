@@ -18,11 +18,15 @@ import jakarta.ws.rs.core.Response;
  *     next request. Closing instead would cost the client a new connection for each retry, and a
  *     close with bytes of the body unread resets the connection (TCP), which can destroy the answer
  *     before the client reads it (RFC 9112, section 9.6).</li>
- * <li>A larger body, or one of unannounced length, is not read at all: the answer says
- *     {@code Connection: close}, and the connection is closed once it is written.</li>
+ * <li>A larger body, one of unannounced length, or one its client holds back until told to send
+ *     it ({@code Expect: 100-continue}: it may never come, and a drain would take the client's
+ *     next request for it) is not read at all: the answer says {@code Connection: close}, and the
+ *     connection is closed once it is written. A client still sending such a body may see the
+ *     connection reset instead of the answer.</li>
+ * <li>Over HTTP/2 every refused body is drained, whatever its size: its stream ends alone, and a
+ *     body left unread would hold the connection's flow-control window from the other streams.</li>
  * <li>A drained body must arrive within {@code asof.limits.body-read-timeout}, as any body; a client
- *     that stops sending is cut off then.</li>
- * <li>An HTTP/2 stream ends alone: the connection is not touched.</li>
+ *     that stops sending is cut off then (its connection closed, or its HTTP/2 stream reset).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -39,14 +43,25 @@ public class Unread {
     /** {@code answer}, and what the rules above do with the request's body and connection. */
     public Response refuse(RoutingContext routing, Response answer) {
         HttpServerRequest request = routing.request();
-        if (request.version() == HttpVersion.HTTP_2 || request.isEnded()) {
+        if (request.isEnded()) {
             return answer;
         }
-        if (announced(request) > DRAINED || announced(request) < 0) {
+        boolean http2 = request.version() == HttpVersion.HTTP_2;
+        long announced = announced(request);
+        boolean waitsForContinue = "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
+        if (!http2 && (waitsForContinue || announced > DRAINED || announced < 0)) {
             routing.addEndHandler(answered -> request.connection().close());
             return Response.fromResponse(answer).header("Connection", "close").build();
         }
-        long deadline = routing.vertx().setTimer(deadlineMillis, id -> request.connection().close());
+        long deadline = routing.vertx().setTimer(deadlineMillis, id -> {
+            if (!request.isEnded()) {
+                if (http2) {
+                    routing.response().reset();
+                } else {
+                    request.connection().close();
+                }
+            }
+        });
         request.handler(dropped -> { });
         request.endHandler(whole -> routing.vertx().cancelTimer(deadline));
         request.exceptionHandler(failed -> routing.vertx().cancelTimer(deadline));

@@ -101,7 +101,8 @@ public class EventsResource {
             + " the connection is closed")
     @APIResponse(responseCode = "429", description = "The queue is full, asof.limits.writes-in-flight writes are being read or"
             + " parsed already, or other requests' bodies fill the body budget (asof.limits.body-bytes-in-flight); the body"
-            + " was not read (its connection is closed) unless the queue filled while it was parsed; retry after Retry-After seconds")
+            + " was not parsed (unless the queue filled while it was), and a body over 64 KiB not even read (its connection"
+            + " is closed); retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Starting, shutting down, or storage unavailable (nothing recorded), or the"
             + " journal did not confirm in time (events with status unknown: retry with the same ids); see Retry-After")
     public CompletionStage<Response> post(
@@ -109,13 +110,19 @@ public class EventsResource {
             @Parameter(description = "respond-async: answer 202 once queued") @HeaderParam("Prefer") String prefer,
             @Context RoutingContext routing,
             byte[] body) {
-        // Admitted before its body was read (WriteAdmission, BodyBudget); both give their room back once it is parsed.
+        // Admitted before its body was read: its bytes (BodyBudget) come back once parsed, its place among
+        // the writes in flight (WriteAdmission) once its events are queued or refused.
         boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
-        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> {
-            budget.release(routing);
-            admission.release(routing);
-        }).thenCompose(queued -> {
+        Runnable settled = admission.handOff(routing);
+        CompletionStage<IngestService.Queued> queuing;
+        try {
+            queuing = ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing));
+        } catch (RuntimeException e) {
+            settled.run();
+            throw e;
+        }
+        return queuing.whenComplete((queued, refused) -> settled.run()).thenCompose(queued -> {
             if (async) {
                 List<IngestResult.EventOutcome> outcomes = queued.events().stream()
                         .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import dev.asof.config.OwnedThreads;
 import jakarta.annotation.PreDestroy;
@@ -31,8 +32,10 @@ public class IngestService {
     private final int retryAfter;
     /**
      * Where request bodies are parsed: one thread fewer than the cores, at least one, so that a flood
-     * of bodies never takes the last core from the event loops that read connections and answer
-     * reads (see {@link WriteAdmission}). Its queue is bounded by the writes admitted at once.
+     * of bodies keeps at most that many threads parsing beside the transact worker and the event
+     * loops that read connections and answer reads (see {@link WriteAdmission}). Its queue is bounded by the writes admitted at once
+     * ({@code asof.limits.writes-in-flight}), each of which holds its place until its events are
+     * queued or refused.
      */
     private final ExecutorService parsers = Executors.newFixedThreadPool(
             Math.max(1, Runtime.getRuntime().availableProcessors() - 1), OwnedThreads.factory("asof-parse"));
@@ -59,20 +62,29 @@ public class IngestService {
      * counts the body's bytes until then.
      */
     public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
-            } catch (Refusal e) {
-                rejected();
-                throw e;
-            } finally {
-                parsed.run();
-            }
-        }, parsers).thenCompose(events -> queue.waitsForRoom(events.size())
+        CompletableFuture<List<Received>> parsing;
+        try {
+            parsing = CompletableFuture.supplyAsync(() -> parse(body, ndjson, receivedAt, parsed), parsers);
+        } catch (RejectedExecutionException stopped) {
+            parsed.run();
+            throw shuttingDown();
+        }
+        return parsing.thenCompose(events -> queue.waitsForRoom(events.size())
                 // A bulk request may wait in line for room (asof.queue.admission-wait): not on the parse pool,
                 // whose few threads every other write needs meanwhile.
                 ? CompletableFuture.supplyAsync(() -> new Queued(events, submit(events)), Infrastructure.getDefaultWorkerPool())
                 : CompletableFuture.completedFuture(new Queued(events, submit(events))));
+    }
+
+    private List<Received> parse(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
+        try {
+            return ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
+        } catch (Refusal e) {
+            rejected();
+            throw e;
+        } finally {
+            parsed.run();
+        }
     }
 
     /**
@@ -221,6 +233,23 @@ public class IngestService {
     /** Counts a write refused before its body was read because too many were in flight. */
     void refusedInFlight() {
         metrics.refusedInFlight();
+    }
+
+    /**
+     * Keeps every parse thread busy until {@code until} opens: for tests, as {@link TransactWorker#pause}
+     * holds the worker (the parser saturated, without a body large enough to make it so).
+     */
+    void holdParsing(java.util.concurrent.CountDownLatch until) {
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) parsers).getCorePoolSize();
+        for (int i = 0; i < threads; i++) {
+            parsers.execute(() -> {
+                try {
+                    until.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
     }
 
     @PreDestroy

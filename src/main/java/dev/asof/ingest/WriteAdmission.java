@@ -27,17 +27,20 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
  * <li>The one transact worker commits; the queue in front of it is bounded
  *     ({@code asof.queue.capacity}), so an accepted write waits at most for the queue ahead of it.</li>
  * <li>Parsing runs on its own pool of one thread fewer than the cores, at least one
- *     ({@link IngestService#parseAndSubmit}): a flood of bodies can take at most that many cores,
- *     never the event loops' last one.</li>
+ *     ({@link IngestService#parseAndSubmit}): a flood of bodies keeps at most that many threads
+ *     busy parsing, beside the one transact worker; the OS shares the cores between them and the
+ *     event loops (Java gives no portable way to rank threads), so this bounds the parsing, it does
+ *     not reserve a core.</li>
  * </ol>
  * A write is refused here at once, its body never parsed ({@link Unread} says when it is read and
  * dropped to keep the connection, and when the connection is closed instead), when the service takes no writes
  * (starting, fenced, shutting down: 503; heap full: 507), when the queue is full (429), or when
  * {@code asof.limits.writes-in-flight} writes are already between here and the queue (being read,
- * waiting to be parsed, or parsing: 429). That last bound keeps the parser's backlog, and so the
- * time a write can wait to be told "queue full" after its parse, short: without it every write
- * admitted while the queue had a little room was read and parsed, then refused. A permit comes
- * back when the write's events are queued or refused, or when its request ends however it ends.
+ * waiting to be parsed, parsing, or a bulk request waiting for room: 429). That last bound keeps
+ * the parser's backlog, and so the time a write can wait to be told "queue full" after its parse,
+ * short: without it every write admitted while the queue had a little room was read and parsed,
+ * then refused. A permit comes back when the write's events are queued or refused, or when its
+ * request ends before its body reached the parser.
  *
  * <p>Runs as a REST request filter after {@code BearerTokens} (so a request without a valid token
  * is a 401 and takes nothing) and before {@code dev.asof.http.BodyBudget} (so a refused write
@@ -86,22 +89,42 @@ public class WriteAdmission {
                             + " (asof.limits.writes-in-flight); this one was not read: retry after the delay",
                     null, retryAfter))));
         }
-        AtomicBoolean held = new AtomicBoolean(true);
-        Runnable release = () -> {
-            if (held.compareAndSet(true, false)) {
-                inFlight.release();
+        Permit permit = new Permit();
+        routing.put(PERMIT, permit);
+        // Until its body is handed to the parser, the request's end gives the permit back (answered early,
+        // the client gone mid-body, cut off at the body deadline); from then on, only the write's outcome does.
+        routing.addEndHandler(ended -> {
+            if (!permit.handedOff) {
+                permit.release();
             }
-        };
-        routing.put(PERMIT, release);
-        routing.addEndHandler(ended -> release.run());
+        });
         return Optional.empty();
     }
 
-    /** Gives the request's permit back once its events are queued or refused. */
-    void release(RoutingContext routing) {
-        Runnable release = routing.get(PERMIT);
-        if (release != null) {
-            release.run();
+    /**
+     * Hands the request's permit to its write, once its body has been read: the returned action
+     * gives it back, to be run once the write's events are queued or refused (parse error, queue
+     * full after the parse, a bulk request that waited for room in vain). A client that goes away
+     * meanwhile does not give it back early: its body is still in the parser's queue.
+     */
+    Runnable handOff(RoutingContext routing) {
+        Permit permit = routing.get(PERMIT);
+        if (permit == null) {
+            return () -> { };
+        }
+        permit.handedOff = true;
+        return permit::release;
+    }
+
+    /** One admitted write's place, given back exactly once. */
+    private final class Permit {
+        private final AtomicBoolean held = new AtomicBoolean(true);
+        private volatile boolean handedOff;
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                inFlight.release();
+            }
         }
     }
 }

@@ -84,6 +84,9 @@ class HeapPlanningIT {
         }
     }
 
+    /** What the service logs when a young collection's reading, garbage included, crosses the limit. */
+    private static final String SPIKE_COUNTED = "The heap is above the limit after a young collection";
+
     /**
      * A read spike leaves its answers as garbage in the old generation, and the collections after it
      * (young ones, or none at all while the service idles) still count them: writes must be taken again
@@ -92,9 +95,6 @@ class HeapPlanningIT {
      * would in a larger heap, and so that a few whole-log change pages cross it while the live data
      * (about 50 MB) stays under.
      */
-    /** What the service logs when a young collection's reading, garbage included, crosses the limit. */
-    private static final String SPIKE_COUNTED = "The heap is above the limit after a young collection";
-
     @Test
     void garbageFromAReadSpikeDoesNotKeepRefusingWrites() throws Exception {
         int port = PackagedService.freePort();
