@@ -172,12 +172,15 @@ class BodyBudgetTest {
     /** A POST /events whose body has no announced length ({@code Transfer-Encoding}): one chunk of 100 bytes, then nothing. */
     private Socket stallChunked(String transferEncoding) throws IOException {
         Socket socket = new Socket(root.getHost(), root.getPort());
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
+        // One write: a request refused at once has its connection closed, and a second write could meet the close.
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        request.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
                 + "\r\nContent-Type: application/x-ndjson\r\nAuthorization: Bearer " + TOKEN + "\r\n"
                 + "Transfer-Encoding: " + transferEncoding + "\r\n\r\n64\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(new byte[100]);
-        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        request.write(new byte[100]);
+        request.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toByteArray());
         out.flush();
         return socket;
     }

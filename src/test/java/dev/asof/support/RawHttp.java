@@ -29,11 +29,14 @@ public final class RawHttp {
      */
     public static Socket stall(URL root, String token, int contentLength, int sent) throws IOException {
         Socket socket = new Socket(root.getHost(), root.getPort());
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
+        // One write: a request refused at once may have its connection closed, and a second write could meet the close.
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.write(("POST /events HTTP/1.1\r\nHost: " + root.getHost() + ":" + root.getPort()
                 + "\r\nContent-Type: application/x-ndjson\r\n" + (token != null ? "Authorization: Bearer " + token + "\r\n" : "")
                 + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(new byte[Math.min(sent, contentLength)]);
+        request.write(new byte[Math.min(sent, contentLength)]);
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toByteArray());
         out.flush();
         return socket;
     }
