@@ -90,7 +90,7 @@ public class HeapBudget {
     private volatile long lastCollection = System.nanoTime();
     private volatile boolean refusing;
     /** Whether the last reading was above the limit (refusing, or suspected of counting garbage). */
-    private volatile boolean above;
+    private volatile boolean aboveLimit;
     /** When young collections' readings first went above the limit without a reading under it since; NONE when not. */
     private volatile long suspectSince = NONE;
     /** A young reading above this refuses at once: a quarter of the room left above the limit (0.85 at 0.8). */
@@ -144,7 +144,7 @@ public class HeapBudget {
         } else if (!live && suspectSince == NONE) {
             suspectSince = now;
         }
-        above = high;
+        aboveLimit = high;
         refusing = refuses(limit, was, live, ratio, suspectSince == NONE ? 0 : now - suspectSince);
         if (refusing && live && !confirmedFull) {
             LOG.errorf("The heap is nearly full (%s, live data): writes are refused until it has room again; give the"
@@ -208,13 +208,13 @@ public class HeapBudget {
         long sinceLast = System.nanoTime() - lastCollection;
         synchronized (this) {
             if (sinceLast < QUIET) {
-                confirmation = above ? confirmer.schedule(this::confirm, QUIET - sinceLast, TimeUnit.NANOSECONDS) : null;
+                confirmation = aboveLimit ? confirmer.schedule(this::confirm, QUIET - sinceLast, TimeUnit.NANOSECONDS) : null;
                 return;
             }
             confirmation = null;
             nextConfirmation = System.nanoTime() + confirmEvery;
         }
-        if (above && !store.isSharedStorage()) {
+        if (aboveLimit && !store.isSharedStorage()) {
             System.gc();
         }
     }

@@ -120,22 +120,9 @@ public class BodyBudget {
     @ServerRequestFilter(priority = Priorities.USER + 100)
     public Optional<Response> reserve(RoutingContext routing) {
         HttpServerRequest request = routing.request();
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        long bytes;
-        if (length != null) {
-            try {
-                bytes = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                return Optional.empty(); // Vert.x refuses a malformed Content-Length itself
-            }
-        } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-                || (request.version() == HttpVersion.HTTP_2 && carriesBody(request.method()) && !request.isEnded())) {
-            // A body of unannounced length: any transfer coding (chunked, or "gzip, chunked"), or an
-            // HTTP/2 request of a method with a body whose stream is still open without Content-Length
-            // (a GET's stream may not have ended yet here either). It may grow to the largest body taken.
-            bytes = unannounced;
-        } else {
-            return Optional.empty();
+        long bytes = AnnouncedBody.length(request);
+        if (bytes == AnnouncedBody.UNANNOUNCED) {
+            bytes = unannounced; // it may grow to the largest body taken
         }
         if (bytes <= 0 || request.isEnded()) {
             return Optional.empty();
@@ -168,11 +155,6 @@ public class BodyBudget {
             }
             routing.next();
         });
-    }
-
-    /** Methods whose requests carry a body asof reads (POST /events): the others' bodies are never read. */
-    private static boolean carriesBody(HttpMethod method) {
-        return HttpMethod.POST.equals(method) || HttpMethod.PUT.equals(method) || HttpMethod.PATCH.equals(method);
     }
 
     /** Gives back the request's reservation once its body has been parsed: the bytes are garbage from here on. */

@@ -34,8 +34,7 @@ public class BodyLimit {
 
     void route(@Observes Router router) {
         router.route().order(ORDER - 1).handler(context -> {
-            String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && tooLong(length)) {
+            if (AnnouncedBody.length(context.request()) > limit) {
                 refuse(context);
                 return;
             }
@@ -48,13 +47,5 @@ public class BodyLimit {
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(io.vertx.core.buffer.Buffer.buffer(problem));
-    }
-
-    private boolean tooLong(String length) {
-        try {
-            return Long.parseLong(length.trim()) > limit;
-        } catch (NumberFormatException e) {
-            return false; // Vert.x refuses a malformed Content-Length itself
-        }
     }
 }

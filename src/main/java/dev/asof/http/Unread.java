@@ -47,7 +47,7 @@ public class Unread {
             return answer;
         }
         boolean http2 = request.version() == HttpVersion.HTTP_2;
-        long announced = announced(request);
+        long announced = AnnouncedBody.length(request);
         boolean waitsForContinue = "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
         if (!http2 && (waitsForContinue || announced > DRAINED || announced < 0)) {
             routing.addEndHandler(answered -> request.connection().close());
@@ -67,18 +67,5 @@ public class Unread {
         request.exceptionHandler(failed -> routing.vertx().cancelTimer(deadline));
         request.resume();
         return answer;
-    }
-
-    /** The announced body length; -1 when none is announced (a transfer coding), or it cannot be read. */
-    private static long announced(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) {
-            return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? -1 : 0;
-        }
-        try {
-            return Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }

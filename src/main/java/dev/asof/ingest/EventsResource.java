@@ -115,14 +115,8 @@ public class EventsResource {
         boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
         Runnable settled = admission.handOff(routing);
-        CompletionStage<IngestService.Queued> queuing;
-        try {
-            queuing = ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing));
-        } catch (RuntimeException e) {
-            settled.run();
-            throw e;
-        }
-        return queuing.whenComplete((queued, refused) -> settled.run()).thenCompose(queued -> {
+        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing))
+                .whenComplete((queued, refused) -> settled.run()).thenCompose(queued -> {
             if (async) {
                 List<IngestResult.EventOutcome> outcomes = queued.events().stream()
                         .map(r -> new IngestResult.EventOutcome(r.event().id(), IngestResult.QUEUED, null))

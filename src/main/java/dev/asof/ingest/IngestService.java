@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import dev.asof.config.OwnedThreads;
 import jakarta.annotation.PreDestroy;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -59,7 +61,7 @@ public class IngestService {
      * on the event loop that reads every connection and answers every read: a 16 MiB body takes a
      * second or two to parse, and the event loop must not stop for it. {@code parsed} runs once the
      * body has been parsed (or refused): the HTTP layer's body budget ({@code dev.asof.http.BodyBudget})
-     * counts the body's bytes until then.
+     * counts the body's bytes until then. Never throws: every refusal fails the returned stage.
      */
     public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
         CompletableFuture<List<Received>> parsing;
@@ -67,7 +69,7 @@ public class IngestService {
             parsing = CompletableFuture.supplyAsync(() -> parse(body, ndjson, receivedAt, parsed), parsers);
         } catch (RejectedExecutionException stopped) {
             parsed.run();
-            throw shuttingDown();
+            return CompletableFuture.failedFuture(shuttingDown());
         }
         return parsing.thenCompose(events -> queue.waitsForRoom(events.size())
                 // A bulk request may wait in line for room (asof.queue.admission-wait): not on the parse pool,
@@ -230,17 +232,12 @@ public class IngestService {
         return !queue.isOpen();
     }
 
-    /** Counts a write refused before its body was read because too many were in flight. */
-    void refusedInFlight() {
-        metrics.refusedInFlight();
-    }
-
     /**
      * Keeps every parse thread busy until {@code until} opens: for tests, as {@link TransactWorker#pause}
      * holds the worker (the parser saturated, without a body large enough to make it so).
      */
-    void holdParsing(java.util.concurrent.CountDownLatch until) {
-        int threads = ((java.util.concurrent.ThreadPoolExecutor) parsers).getCorePoolSize();
+    void holdParsing(CountDownLatch until) {
+        int threads = ((ThreadPoolExecutor) parsers).getCorePoolSize();
         for (int i = 0; i < threads; i++) {
             parsers.execute(() -> {
                 try {

@@ -51,13 +51,16 @@ public class WriteAdmission {
     private static final String PERMIT = WriteAdmission.class.getName();
 
     private final IngestService ingest;
+    private final IngestMetrics metrics;
     private final int bound;
     private final Semaphore inFlight;
     private final int retryAfter;
     private final Unread unread;
 
-    public WriteAdmission(IngestService ingest, AsofConfig config, MeterRegistry registry, Unread unread) {
+    public WriteAdmission(IngestService ingest, IngestMetrics metrics, AsofConfig config, MeterRegistry registry,
+            Unread unread) {
         this.ingest = ingest;
+        this.metrics = metrics;
         this.unread = unread;
         this.bound = config.limits().writesInFlight();
         this.inFlight = new Semaphore(bound);
@@ -83,7 +86,7 @@ public class WriteAdmission {
             return Optional.of(unread.refuse(routing, ProblemMapper.render(refusal)));
         }
         if (!inFlight.tryAcquire()) {
-            ingest.refusedInFlight();
+            metrics.refusedInFlight();
             return Optional.of(unread.refuse(routing, ProblemMapper.render(new Refusal(Refusal.Reason.BUSY,
                     "Too many writes at once", bound + " writes are being read or parsed already"
                             + " (asof.limits.writes-in-flight); this one was not read: retry after the delay",
