@@ -1,5 +1,6 @@
 package dev.asof.bench;
 
+import dev.asof.ingest.RawTransact;
 import dev.asof.support.KafkaBroker;
 import dev.asof.support.PackagedService;
 import java.net.URI;
@@ -38,6 +39,12 @@ public final class KafkaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        // The anchor, in this JVM before the broker has work: the same events (one version each,
+        // over the same SKUs) committed straight to an in-process mem database, 1,000 a transaction.
+        RawTransact.eventsPerSecond(1000, 100_000, SKUS); // warm-up: Clojure compile and JIT
+        Duration rawCpuBefore = IngestBenchmark.ownCpu();
+        double raw = RawTransact.eventsPerSecond(1000, 300_000, SKUS);
+        double rawCpu = IngestBenchmark.ownCpu().minus(rawCpuBefore).toNanos() / 1e6 / 300.0;
         String topic = KafkaBroker.topic("bench-events");
         String changes = KafkaBroker.topic("bench-changes");
         long filling = System.nanoTime();
@@ -66,6 +73,8 @@ public final class KafkaBenchmark {
             int samples = 0;
             IngestBenchmark.Worker before = null;
             IngestBenchmark.Worker after = null;
+            IngestBenchmark.Cpu cpuBefore = null;
+            IngestBenchmark.Cpu cpuAfter = null;
             while (drainedAt == 0) {
                 String metrics = get(client, base + "/q/metrics");
                 double created = metric(metrics, "asof_events_total{outcome=\"created\"");
@@ -74,6 +83,7 @@ public final class KafkaBenchmark {
                 if (warmedAt == 0 && created >= WARM) {
                     warmedAt = now;
                     before = IngestBenchmark.Worker.scrape(client, base);
+                    cpuBefore = IngestBenchmark.Cpu.now(service);
                 }
                 if (warmedAt != 0 && doneAt == 0) {
                     maxLag = Math.max(maxLag, lag);
@@ -83,6 +93,7 @@ public final class KafkaBenchmark {
                 if (doneAt == 0 && created >= WARM + EVENTS) {
                     doneAt = now;
                     after = IngestBenchmark.Worker.scrape(client, base);
+                    cpuAfter = IngestBenchmark.Cpu.now(service);
                 }
                 if (doneAt != 0 && lag == 0) {
                     drainedAt = now;
@@ -92,14 +103,17 @@ public final class KafkaBenchmark {
             Duration kafkaPhase = Duration.ofNanos(doneAt - warmedAt);
             double kafkaRate = EVENTS / (kafkaPhase.toNanos() / 1e9);
 
-            IngestBenchmark.run(client, base, 16, 100, Duration.ofSeconds(10)); // the HTTP path's own code warms
+            OpenLoop load = new OpenLoop(URI.create(base), 16);
+            IngestBenchmark.run(load, 16, 100, Duration.ofSeconds(10)); // the HTTP path's own code warms
             IngestBenchmark.Worker httpBefore = IngestBenchmark.Worker.scrape(client, base);
-            IngestBenchmark.Result http = IngestBenchmark.run(client, base, 16, 100, PHASE);
+            IngestBenchmark.Result http = IngestBenchmark.run(load, 16, 100, PHASE);
             IngestBenchmark.Worker httpAfter = IngestBenchmark.Worker.scrape(client, base);
 
             System.out.println();
             System.out.println("| measurement | events/s | mean batch | worker in transact |");
             System.out.println("|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| raw transact, 1000 events/tx, the same SKUs, in-process | %,.0f | 1000 | - |%n",
+                    raw);
             System.out.printf(Locale.ROOT, "| Kafka, %,d events after %,d to warm, 1 event/message | %,.0f |%s%n", EVENTS,
                     WARM, kafkaRate, after.since(before, kafkaPhase));
             System.out.printf(Locale.ROOT, "| HTTP POST, 100 events/request, 16 connections | %,.0f |%s%n",
@@ -107,6 +121,13 @@ public final class KafkaBenchmark {
             System.out.printf(Locale.ROOT, "%nKafka / HTTP: %.2f. Change stream while Kafka ingested: lag mean %,.0f t,"
                     + " max %,.0f t (%d samples); all published %.2f s after the last commit.%n",
                     kafkaRate / http.eventsPerSecond(), lagSum / samples, maxLag, samples, (drainedAt - doneAt) / 1e9);
+            double serviceCpu = cpuAfter.service().minus(cpuBefore.service()).toNanos() / 1e6 / (EVENTS / 1000.0);
+            double brokerCpu = cpuAfter.generator().minus(cpuBefore.generator()).toNanos() / 1e6 / (EVENTS / 1000.0);
+            int cores = Runtime.getRuntime().availableProcessors();
+            double bound = cores * 1e6 / (serviceCpu + brokerCpu);
+            System.out.printf(Locale.ROOT, "Kafka / raw: %.2f. CPU per 1000 events: service %.0f ms, broker (this JVM) %.0f ms,"
+                    + " raw commit %.0f ms; with every core busy, %d cores carry at most %,.0f events/s at that cost:"
+                    + " %.0f%% of raw.%n", kafkaRate / raw, serviceCpu, brokerCpu, rawCpu, cores, bound, 100 * bound / raw);
         }
         System.exit(0);
     }

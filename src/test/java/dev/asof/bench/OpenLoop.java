@@ -170,6 +170,43 @@ final class OpenLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * A closed loop, as wrk runs: {@code connections} requests outstanding at all times for
+     * {@code length}, each connection sending its next request when its last answer came, latency
+     * counted from the actual send. For throughput against a ceiling (what the service carries when
+     * it is never idle), not for latency under overload, which only {@link #run} measures honestly.
+     * Its cost is this one event loop's, as for {@link #run}: the JDK's HttpClient, a thread a
+     * connection, took 3x (100-event POSTs) to 5x (single events) the CPU per request, from the cores
+     * it shares with the service (docs/benchmarks.md, 2026-12-01).
+     */
+    void closedLoop(int connections, Duration length, LongFunction<Request> request, Consumer<Answer> answered)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + length.toNanos();
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        CountDownLatch done = new CountDownLatch(connections);
+        for (int c = 0; c < connections; c++) {
+            vertx.runOnContext(ignored -> next(deadline, start, count, request, answered, done));
+        }
+        if (!done.await(length.toSeconds() + MAX_MICROS / 1_000_000 + 10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("Requests of a closed loop never answered");
+        }
+    }
+
+    private void next(long deadline, long start, java.util.concurrent.atomic.AtomicLong count,
+            LongFunction<Request> request, Consumer<Answer> answered, CountDownLatch done) {
+        long sent = System.nanoTime();
+        if (sent >= deadline) {
+            done.countDown();
+            return;
+        }
+        send(request.apply(count.getAndIncrement()), sent, answer -> {
+            answered.accept(new Answer(answer.uri(), answer.status(), answer.retryAfter(), answer.micros(),
+                    (sent - start) / 1e9));
+            next(deadline, start, count, request, answered, done);
+        });
+    }
+
     private void send(Request request, long intended, Consumer<Answer> done) {
         mostOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
         RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.uri())

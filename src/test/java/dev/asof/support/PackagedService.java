@@ -58,6 +58,12 @@ public final class PackagedService implements AutoCloseable {
         return base;
     }
 
+    /** CPU time the service's process has used so far (all its threads, user and system), from the OS. */
+    public Duration cpu() {
+        return process.info().totalCpuDuration().orElseThrow(
+                () -> new IllegalStateException("This OS does not report a process's CPU time"));
+    }
+
     /** Waits until /q/health/ready answers 200. */
     public PackagedService awaitReady(Duration limit) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
