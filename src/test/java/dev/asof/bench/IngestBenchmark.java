@@ -1,6 +1,8 @@
 package dev.asof.bench;
 
 import dev.asof.ingest.RawTransact;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import dev.asof.support.PackagedService;
 import java.util.Map;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -40,23 +43,20 @@ public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> rows = new ArrayList<>();
         System.out.println("Raw in-process Datomic transact (mem), " + RAW_EVENTS + " events each");
-        RawTransact.eventsPerSecond(100, 50_000); // warm-up: Clojure compile and JIT
-        double best = 0;
-        double bestCpuPerThousand = 0;
+        // The HTTP phases' SKUs: random ones, nearly all new. SKUs in sequence put their index
+        // entries side by side: ~1.3x as fast, and an anchor that flattered the ratio's ceiling.
+        IntFunction<String> skus = i -> sku(UUID.randomUUID());
+        RawTransact.measure(100, 0, 50_000, skus); // warm-up: Clojure compile and JIT
+        RawTransact.Rate best = new RawTransact.Rate(0, 0);
         for (String size : System.getProperty("bench.rawBatches", "1,100,1000").split(",")) {
             int batch = Integer.parseInt(size.trim());
             int events = batch == 1 ? RAW_EVENTS / 4 : RAW_EVENTS;
-            Duration cpuBefore = ownCpu();
-            // The HTTP phases' SKUs: random ones, nearly all new. SKUs in sequence put their index
-            // entries side by side: ~1.3x as fast, and an anchor that flattered the ratio's ceiling.
-            double rate = RawTransact.eventsPerSecond(batch, events, i -> sku(UUID.randomUUID()));
-            double cpuPerThousand = ownCpu().minus(cpuBefore).toNanos() / 1e6 / (events / 1000.0);
-            if (rate > best) {
+            RawTransact.Rate rate = RawTransact.measure(batch, 0, events, skus);
+            if (rate.eventsPerSecond() > best.eventsPerSecond()) {
                 best = rate;
-                bestCpuPerThousand = cpuPerThousand;
             }
             rows.add(String.format(Locale.ROOT, "| raw transact, %d event(s)/tx | in-process | %,.0f | - | - | %d | - | %.0f |",
-                    batch, rate, batch, cpuPerThousand));
+                    batch, rate.eventsPerSecond(), batch, rate.cpuMillisPerThousand()));
             System.out.println(rows.get(rows.size() - 1));
         }
 
@@ -77,20 +77,12 @@ public final class IngestBenchmark {
                     .executor(Executors.newFixedThreadPool(8)).build();
             OpenLoop load = new OpenLoop(URI.create(base), 64);
             run(load, 64, 1, WARMUP);
-            Cpu cpu = Cpu.now(service);
-            Worker before = Worker.scrape(client, base);
-            Result single = run(load, 64, 1, PHASE);
-            rows.add(single.row("HTTP POST, 1 event/request", 64) + Worker.scrape(client, base).since(before, PHASE)
-                    + cpu.since(service, single.eventsPerSecond() * PHASE.toMillis() / 1000.0));
+            Measured single = Measured.of(service, client, base, () -> run(load, 64, 1, PHASE));
+            rows.add(single.row("HTTP POST, 1 event/request", 64));
             System.out.println(rows.get(rows.size() - 1));
             run(load, 16, 100, WARMUP);
-            cpu = Cpu.now(service);
-            before = Worker.scrape(client, base);
-            Result hundred = run(load, 16, 100, PHASE);
-            Cpu after = Cpu.now(service);
-            double hundredEvents = hundred.eventsPerSecond() * PHASE.toMillis() / 1000.0;
-            rows.add(hundred.row("HTTP POST, 100 events/request", 16) + Worker.scrape(client, base).since(before, PHASE)
-                    + cpu.since(service, hundredEvents));
+            Measured hundred = Measured.of(service, client, base, () -> run(load, 16, 100, PHASE));
+            rows.add(hundred.row("HTTP POST, 100 events/request", 16));
             System.out.println(rows.get(rows.size() - 1));
             System.out.println();
             System.out.println("| measurement | connections | events/s | p50 ms | p99 ms | mean batch | worker in transact"
@@ -98,17 +90,14 @@ public final class IngestBenchmark {
             System.out.println("|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "%n100-event POSTs reach %.0f%% of the best raw figure (%,.0f events/s).%n",
-                    100 * hundred.eventsPerSecond() / best, best);
-            double serviceCpu = after.service.minus(cpu.service).toNanos() / 1e6 / (hundredEvents / 1000.0);
-            double generatorCpu = after.generator.minus(cpu.generator).toNanos() / 1e6 / (hundredEvents / 1000.0);
-            double busy = after.service.plus(after.generator).minus(cpu.service).minus(cpu.generator).toNanos()
-                    / (double) PHASE.toNanos();
+                    100 * hundred.result.eventsPerSecond() / best.eventsPerSecond(), best.eventsPerSecond());
             int cores = Runtime.getRuntime().availableProcessors();
-            double bound = cores * 1e6 / (serviceCpu + generatorCpu);
+            double bound = cores * 1e6 / (hundred.serviceCpu() + hundred.generatorCpu());
             System.out.printf(Locale.ROOT, "Their CPU: %.0f ms of the service and %.0f ms of the generator per 1000 events"
                     + " (%.2f of %d cores busy; the raw commit: %.0f ms). With every core busy, %d cores carry at most"
-                    + " %,.0f events/s at that cost: %.0f%% of the best raw figure.%n", serviceCpu, generatorCpu, busy,
-                    cores, bestCpuPerThousand, cores, bound, 100 * bound / best);
+                    + " %,.0f events/s at that cost: %.0f%% of the best raw figure.%n", hundred.serviceCpu(),
+                    hundred.generatorCpu(), hundred.coresBusy(), cores, best.cpuMillisPerThousand(), cores, bound,
+                    100 * bound / best.eventsPerSecond());
 
             System.out.println();
             System.out.println("Reads while ingestion runs (" + ReadLoad.SKUS + " SKUs x " + ReadLoad.VERSIONS + " versions)");
@@ -120,25 +109,46 @@ public final class IngestBenchmark {
         System.exit(0); // the HTTP client's threads would keep the JVM alive
     }
 
-    /** CPU time used by this JVM (all threads), from the OS. */
-    static Duration ownCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElseThrow(
-                () -> new IllegalStateException("This OS does not report a process's CPU time"));
+    /** CPU time used so far by the service and by this JVM (the load generator), in nanoseconds. */
+    record Cpu(long service, long generator) {
+        static Cpu now(PackagedService service) {
+            return new Cpu(service.cpu().toNanos(), RawTransact.cpuNanos());
+        }
     }
 
-    /** CPU time used so far by the service and by this JVM, the load generator. */
-    record Cpu(Duration service, Duration generator) {
-        static Cpu now(PackagedService service) {
-            return new Cpu(service.cpu(), ownCpu());
+    /** A phase to measure. */
+    interface Phase {
+        Result run() throws Exception;
+    }
+
+    /**
+     * One HTTP phase with what it cost: the CPU of the service and of the generator over exactly
+     * the phase (its last answers included), and the worker's view from /q/metrics around it.
+     */
+    record Measured(Result result, Cpu before, Cpu after, Worker workerBefore, Worker workerAfter) {
+        static Measured of(PackagedService service, HttpClient client, String base, Phase phase) throws Exception {
+            Worker workerBefore = Worker.scrape(client, base);
+            Cpu before = Cpu.now(service);
+            Result result = phase.run();
+            Cpu after = Cpu.now(service);
+            return new Measured(result, before, after, workerBefore, Worker.scrape(client, base));
         }
 
-        /** The table's CPU cell for a phase that committed {@code events} events since this reading. */
-        String since(PackagedService service, double events) {
-            Cpu now = now(service);
-            double perThousand = events / 1000.0;
-            return String.format(Locale.ROOT, " service %.0f + generator %.0f |",
-                    now.service.minus(this.service).toNanos() / 1e6 / perThousand,
-                    now.generator.minus(this.generator).toNanos() / 1e6 / perThousand);
+        double serviceCpu() {
+            return (after.service - before.service) / 1e6 / (result.events() / 1000.0);
+        }
+
+        double generatorCpu() {
+            return (after.generator - before.generator) / 1e6 / (result.events() / 1000.0);
+        }
+
+        double coresBusy() {
+            return (after.service - before.service + after.generator - before.generator) / (double) result.nanos();
+        }
+
+        String row(String name, int connections) {
+            return result.row(name, connections) + workerAfter.since(workerBefore, Duration.ofNanos(result.nanos()))
+                    + String.format(Locale.ROOT, " service %.0f + generator %.0f |", serviceCpu(), generatorCpu());
         }
     }
 
@@ -163,7 +173,9 @@ public final class IngestBenchmark {
         }
     }
 
-    record Result(double eventsPerSecond, double requestsPerSecond, Histogram latency, long errors) {
+    /** A phase's answers: rates, latency of the 2xx (µs), failures, events answered 2xx, and its length. */
+    record Result(double eventsPerSecond, double requestsPerSecond, Histogram latency, long errors, long events,
+            long nanos) {
         String row(String name, int connections) {
             if (errors > 0) {
                 System.out.println("  " + name + ": " + errors + " requests failed (non-2xx or I/O)");
@@ -185,8 +197,7 @@ public final class IngestBenchmark {
                 "Content-Type", "application/json");
         long start = System.nanoTime();
         load.closedLoop(connections, length,
-                n -> new OpenLoop.Request(io.vertx.core.http.HttpMethod.POST, "/events", headers,
-                        io.vertx.core.buffer.Buffer.buffer(body(eventsPerRequest))),
+                n -> new OpenLoop.Request(HttpMethod.POST, "/events", headers, Buffer.buffer(body(eventsPerRequest))),
                 answer -> {
                     if (answer.status() / 100 == 2) {
                         answered[0]++;
@@ -195,8 +206,10 @@ public final class IngestBenchmark {
                         answered[1]++;
                     }
                 });
-        double seconds = (System.nanoTime() - start) / 1e9; // closedLoop's end: every answer is in, and seen here
-        return new Result(answered[0] * eventsPerRequest / seconds, answered[0] / seconds, latency, answered[1]);
+        long nanos = System.nanoTime() - start; // closedLoop's end: every answer is in, and seen here
+        double seconds = nanos / 1e9;
+        return new Result(answered[0] * eventsPerRequest / seconds, answered[0] / seconds, latency, answered[1],
+                answered[0] * eventsPerRequest, nanos);
     }
 
     /** The SKU of the event {@code id}: one of 2^24, at random, so nearly every event names a new SKU. */

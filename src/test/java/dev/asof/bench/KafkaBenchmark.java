@@ -33,18 +33,19 @@ public final class KafkaBenchmark {
     private static final int EVENTS = Integer.getInteger("bench.kafkaEvents", 1_000_000);
     private static final int WARM = Integer.getInteger("bench.kafkaWarmEvents", 200_000);
     private static final int SKUS = 100_000;
+    private static final int RAW_EVENTS = 300_000;
     private static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
 
     private KafkaBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        // The anchor, in this JVM before the broker has work: the same events (one version each,
-        // over the same SKUs) committed straight to an in-process mem database, 1,000 a transaction.
-        RawTransact.eventsPerSecond(1000, 100_000, SKUS); // warm-up: Clojure compile and JIT
-        Duration rawCpuBefore = IngestBenchmark.ownCpu();
-        double raw = RawTransact.eventsPerSecond(1000, 300_000, SKUS);
-        double rawCpu = IngestBenchmark.ownCpu().minus(rawCpuBefore).toNanos() / 1e6 / 300.0;
+        // The anchor, in this JVM before the broker has work: the topic's own events (one version
+        // each, SKU i % SKUS), committed straight to an in-process mem database 1,000 a transaction,
+        // measured after the same WARM events fill it, so that the measured ones reprice known SKUs
+        // as the measured Kafka events do (the service's database holds more by then: see the docs).
+        RawTransact.measure(1000, 0, 100_000, i -> "K-" + (i % SKUS)); // warm-up: Clojure compile and JIT
+        RawTransact.Rate raw = RawTransact.measure(1000, WARM, RAW_EVENTS, i -> "K-" + (i % SKUS));
         String topic = KafkaBroker.topic("bench-events");
         String changes = KafkaBroker.topic("bench-changes");
         long filling = System.nanoTime();
@@ -73,6 +74,8 @@ public final class KafkaBenchmark {
             int samples = 0;
             IngestBenchmark.Worker before = null;
             IngestBenchmark.Worker after = null;
+            double createdWarm = 0;
+            double createdDone = 0;
             IngestBenchmark.Cpu cpuBefore = null;
             IngestBenchmark.Cpu cpuAfter = null;
             while (drainedAt == 0) {
@@ -82,6 +85,7 @@ public final class KafkaBenchmark {
                 long now = System.nanoTime();
                 if (warmedAt == 0 && created >= WARM) {
                     warmedAt = now;
+                    createdWarm = created;
                     before = IngestBenchmark.Worker.scrape(client, base);
                     cpuBefore = IngestBenchmark.Cpu.now(service);
                 }
@@ -92,16 +96,18 @@ public final class KafkaBenchmark {
                 }
                 if (doneAt == 0 && created >= WARM + EVENTS) {
                     doneAt = now;
+                    createdDone = created;
                     after = IngestBenchmark.Worker.scrape(client, base);
                     cpuAfter = IngestBenchmark.Cpu.now(service);
                 }
                 if (doneAt != 0 && lag == 0) {
                     drainedAt = now;
                 }
-                Thread.sleep(50);
+                Thread.sleep(100); // each sample costs both processes CPU, inside the measured window
             }
             Duration kafkaPhase = Duration.ofNanos(doneAt - warmedAt);
-            double kafkaRate = EVENTS / (kafkaPhase.toNanos() / 1e9);
+            double measured = createdDone - createdWarm;
+            double kafkaRate = measured / (kafkaPhase.toNanos() / 1e9);
 
             OpenLoop load = new OpenLoop(URI.create(base), 16);
             IngestBenchmark.run(load, 16, 100, Duration.ofSeconds(10)); // the HTTP path's own code warms
@@ -113,7 +119,7 @@ public final class KafkaBenchmark {
             System.out.println("| measurement | events/s | mean batch | worker in transact |");
             System.out.println("|---|---|---|---|");
             System.out.printf(Locale.ROOT, "| raw transact, 1000 events/tx, the same SKUs, in-process | %,.0f | 1000 | - |%n",
-                    raw);
+                    raw.eventsPerSecond());
             System.out.printf(Locale.ROOT, "| Kafka, %,d events after %,d to warm, 1 event/message | %,.0f |%s%n", EVENTS,
                     WARM, kafkaRate, after.since(before, kafkaPhase));
             System.out.printf(Locale.ROOT, "| HTTP POST, 100 events/request, 16 connections | %,.0f |%s%n",
@@ -121,13 +127,14 @@ public final class KafkaBenchmark {
             System.out.printf(Locale.ROOT, "%nKafka / HTTP: %.2f. Change stream while Kafka ingested: lag mean %,.0f t,"
                     + " max %,.0f t (%d samples); all published %.2f s after the last commit.%n",
                     kafkaRate / http.eventsPerSecond(), lagSum / samples, maxLag, samples, (drainedAt - doneAt) / 1e9);
-            double serviceCpu = cpuAfter.service().minus(cpuBefore.service()).toNanos() / 1e6 / (EVENTS / 1000.0);
-            double brokerCpu = cpuAfter.generator().minus(cpuBefore.generator()).toNanos() / 1e6 / (EVENTS / 1000.0);
+            double serviceCpu = (cpuAfter.service() - cpuBefore.service()) / 1e6 / (measured / 1000.0);
+            double brokerCpu = (cpuAfter.generator() - cpuBefore.generator()) / 1e6 / (measured / 1000.0);
             int cores = Runtime.getRuntime().availableProcessors();
             double bound = cores * 1e6 / (serviceCpu + brokerCpu);
             System.out.printf(Locale.ROOT, "Kafka / raw: %.2f. CPU per 1000 events: service %.0f ms, broker (this JVM) %.0f ms,"
                     + " raw commit %.0f ms; with every core busy, %d cores carry at most %,.0f events/s at that cost:"
-                    + " %.0f%% of raw.%n", kafkaRate / raw, serviceCpu, brokerCpu, rawCpu, cores, bound, 100 * bound / raw);
+                    + " %.0f%% of raw.%n", kafkaRate / raw.eventsPerSecond(), serviceCpu, brokerCpu,
+                    raw.cpuMillisPerThousand(), cores, bound, 100 * bound / raw.eventsPerSecond());
         }
         System.exit(0);
     }

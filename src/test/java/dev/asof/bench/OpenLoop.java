@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -33,10 +34,15 @@ import org.HdrHistogram.Histogram;
  * loop (Netty), no thread per connection. Connections are opened as the schedule needs them, up
  * to {@code maxConnections} (k6's {@code maxVUs}); beyond that a request waits in the client's
  * queue, and that wait is counted in its latency, as the schedule says it should have been sent.
+ *
+ * <p>It also runs a closed loop ({@link #closedLoop}), for throughput against a ceiling: the
+ * ingest benchmarks drive the service that way, from the same one event loop.
  */
 final class OpenLoop implements AutoCloseable {
     /** Answers slower than this are recorded at this value (k6's default request timeout is 60 s). */
     static final long MAX_MICROS = 60_000_000L;
+    /** Connections a generator may open (k6's {@code maxVUs} in the project's scripts). */
+    static final int MAX_CONNECTIONS = 1500;
 
     /** One request to send: method, path and query, headers, body (null for none). */
     record Request(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
@@ -88,10 +94,12 @@ final class OpenLoop implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final int maxConnections;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger mostOutstanding = new AtomicInteger();
 
     OpenLoop(URI base, int maxConnections) {
+        this.maxConnections = maxConnections;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
@@ -183,7 +191,10 @@ final class OpenLoop implements AutoCloseable {
             throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + length.toNanos();
-        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        if (connections > maxConnections) {
+            throw new IllegalArgumentException(connections + " connections, more than this generator's " + maxConnections);
+        }
+        AtomicLong count = new AtomicLong();
         CountDownLatch done = new CountDownLatch(connections);
         for (int c = 0; c < connections; c++) {
             vertx.runOnContext(ignored -> next(deadline, start, count, request, answered, done));
@@ -193,8 +204,8 @@ final class OpenLoop implements AutoCloseable {
         }
     }
 
-    private void next(long deadline, long start, java.util.concurrent.atomic.AtomicLong count,
-            LongFunction<Request> request, Consumer<Answer> answered, CountDownLatch done) {
+    private void next(long deadline, long start, AtomicLong count, LongFunction<Request> request,
+            Consumer<Answer> answered, CountDownLatch done) {
         long sent = System.nanoTime();
         if (sent >= deadline) {
             done.countDown();
@@ -203,7 +214,12 @@ final class OpenLoop implements AutoCloseable {
         send(request.apply(count.getAndIncrement()), sent, answer -> {
             answered.accept(new Answer(answer.uri(), answer.status(), answer.retryAfter(), answer.micros(),
                     (sent - start) / 1e9));
-            next(deadline, start, count, request, answered, done);
+            if (answer.status() == 0) {
+                // No connection: a pause, or a refusing server would be asked as fast as the loop spins.
+                vertx.setTimer(10, ignored -> next(deadline, start, count, request, answered, done));
+            } else {
+                vertx.runOnContext(ignored -> next(deadline, start, count, request, answered, done));
+            }
         });
     }
 

@@ -12,16 +12,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import org.HdrHistogram.Histogram;
 
 /**
- * The read half of the benchmark: loads SKUs with several versions each, then, while a paced
- * ingestion runs, measures as-of point reads (random SKU, random past t) at a fixed offered rate
- * (latency counted from each request's intended send time, so a stall is not hidden) and history
- * reads from 32 connections as fast as they go.
+ * The read half of the benchmark: loads SKUs with several versions each, then, while ingestion
+ * runs on a schedule, measures as-of point reads (random SKU, random past t) at a fixed offered
+ * rate, open loop ({@link OpenLoop}: latency from each request's intended send time, so a stall is
+ * not hidden), and history reads from 32 connections as fast as they go (closed loop).
  */
 final class ReadLoad {
     static final int SKUS = 1000;
@@ -54,68 +57,88 @@ final class ReadLoad {
             roundT[round] = Long.parseLong(body.substring(body.indexOf("\"t\":") + 4, body.indexOf(',')));
         }
 
-        AtomicBoolean ingesting = new AtomicBoolean(true);
+        // Ingestion runs through both read phases, from a generator of its own (100-event POSTs on
+        // a schedule); the reads from another, so that neither waits for the other's connections.
+        Map<String, String> writeHeaders = Map.of("Authorization", PackagedService.AUTHORIZATION,
+                "Content-Type", "application/json");
+        double posts = ingestEventsPerSecond / 100.0;
         AtomicLong ingested = new AtomicLong();
-        Thread ingestion = new Thread(() -> ingest(client, base, ingestEventsPerSecond, ingesting, ingested));
-        ingestion.start();
-        long ingestStart = System.nanoTime();
+        OpenLoop.Scenario ingestion = new OpenLoop.Scenario("ingestion",
+                OpenLoop.Schedule.constant(posts, phase.multipliedBy(2)),
+                n -> new OpenLoop.Request(HttpMethod.POST, "/events", writeHeaders, Buffer.buffer(ingestBody())),
+                answer -> {
+                    if (answer.status() / 100 == 2) {
+                        ingested.addAndGet(100);
+                    }
+                });
         List<String> rows = new ArrayList<>();
-        try {
+        URI uri = URI.create(base);
+        try (OpenLoop writes = new OpenLoop(uri, 16); OpenLoop reads = new OpenLoop(uri, OpenLoop.MAX_CONNECTIONS)) {
+            reads.warmUp();
+            Thread writing = new Thread(() -> {
+                try {
+                    writes.run(List.of(ingestion));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-ingestion");
+            long ingestStart = System.nanoTime();
+            writing.start();
             // A random SKU at a random past t: 404 (no price yet then) is an answer too.
-            Load.Phase point = Load.drive(client, CONNECTIONS, phase, 1_000_000_000L * CONNECTIONS / offeredRate, () -> {
+            Tally point = new Tally(status -> status == 200 || status == 404);
+            reads.run(List.of(new OpenLoop.Scenario("as-of reads", OpenLoop.Schedule.constant(offeredRate, phase), n -> {
                 int sku = ThreadLocalRandom.current().nextInt(SKUS);
                 long t = ThreadLocalRandom.current().nextLong(roundT[0], roundT[VERSIONS - 1] + 1);
-                return get(base + "/prices/" + prefix + "-" + sku + "?asOf=" + t);
-            }, status -> status == 200 || status == 404);
-            rows.add(row("as-of point read (offered " + offeredRate + "/s)", point));
-            Load.Phase history = Load.drive(client, CONNECTIONS, phase, 0, () ->
-                    get(base + "/prices/" + prefix + "-" + ThreadLocalRandom.current().nextInt(SKUS) + "/history"),
-                    status -> status == 200);
-            rows.add(row("history read (" + VERSIONS + " items, closed loop)", history));
-        } finally {
-            ingesting.set(false);
-            ingestion.join();
+                return OpenLoop.Request.get("/prices/" + prefix + "-" + sku + "?asOf=" + t, Map.of());
+            }, point::add)));
+            rows.add(point.row("as-of point read (offered " + offeredRate + "/s, open loop)", String.format(Locale.ROOT,
+                    "up to %,d (%,d requests outstanding at most)", OpenLoop.MAX_CONNECTIONS, reads.mostOutstanding()), phase));
+            Tally history = new Tally(status -> status == 200);
+            reads.closedLoop(CONNECTIONS, phase, n -> OpenLoop.Request.get("/prices/" + prefix + "-"
+                    + ThreadLocalRandom.current().nextInt(SKUS) + "/history", Map.of()), history::add);
+            rows.add(history.row("history read (" + VERSIONS + " items, closed loop)", Integer.toString(CONNECTIONS), phase));
+            writing.join();
+            double ingestRate = ingested.get() / ((System.nanoTime() - ingestStart) / 1e9);
+            rows.add(String.format(Locale.ROOT,
+                    "| ingestion meanwhile (100-event POSTs, %.0f/s scheduled) | - | %,.0f events/s | - | - | - |",
+                    posts, ingestRate));
         }
-        double ingestRate = ingested.get() / ((System.nanoTime() - ingestStart) / 1e9);
-        rows.add(String.format(Locale.ROOT, "| ingestion meanwhile (100-event POSTs, paced) | 1 | %,.0f events/s | - | - | - |",
-                ingestRate));
         return rows;
     }
 
-    private static String row(String name, Load.Phase phase) {
-        return String.format(Locale.ROOT, "| %s | %d | %,.0f req/s | %.2f | %.2f | %d |", name, CONNECTIONS,
-                phase.requestsPerSecond(), phase.p50Millis(), phase.p99Millis(), phase.failures());
-    }
+    /** Answers of one phase, counted on the generator's event loop and read after the phase. */
+    private static final class Tally {
+        private final IntPredicate ok;
+        private final Histogram latency = OpenLoop.histogram();
+        private long answered;
+        private long failures;
 
-    private static HttpRequest get(String uri) {
-        return HttpRequest.newBuilder(URI.create(uri)).build();
-    }
+        Tally(IntPredicate ok) {
+            this.ok = ok;
+        }
 
-    private static void ingest(HttpClient client, String base, int eventsPerSecond, AtomicBoolean running, AtomicLong ingested) {
-        long interval = 1_000_000_000L * 100 / Math.max(1, eventsPerSecond);
-        long next = System.nanoTime();
-        while (running.get()) {
-            StringBuilder body = new StringBuilder("[");
-            for (int i = 0; i < 100; i++) {
-                body.append(i == 0 ? "" : ",").append("{\"type\":\"price\",\"sku\":\"ING-")
-                        .append(ThreadLocalRandom.current().nextInt(100_000)).append("\",\"amount\":1.5,\"currency\":\"EUR\"}");
-            }
-            try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(base + "/events"))
-                        .header("Authorization", PackagedService.AUTHORIZATION).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 == 2) {
-                    ingested.addAndGet(100);
-                }
-            } catch (Exception e) {
-                // counted as not ingested
-            }
-            next += interval;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+        void add(OpenLoop.Answer answer) {
+            if (ok.test(answer.status())) {
+                answered++;
+                latency.recordValue(answer.micros());
+            } else {
+                failures++;
             }
         }
+
+        String row(String name, String connections, Duration phase) {
+            return String.format(Locale.ROOT, "| %s | %s | %,.0f req/s | %.2f | %.2f | %d |", name, connections,
+                    answered / (phase.toMillis() / 1000.0), OpenLoop.millis(latency, 50), OpenLoop.millis(latency, 99),
+                    failures);
+        }
+    }
+
+    private static String ingestBody() {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 100; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"type\":\"price\",\"sku\":\"ING-")
+                    .append(ThreadLocalRandom.current().nextInt(100_000)).append("\",\"amount\":1.5,\"currency\":\"EUR\"}");
+        }
+        return body.append(']').toString();
     }
 }

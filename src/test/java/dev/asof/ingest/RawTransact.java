@@ -25,25 +25,21 @@ public final class RawTransact {
     private RawTransact() {
     }
 
-    /**
-     * Commits {@code events} price events in transactions of {@code batchSize}, each a new version of
-     * a SKU seen for the first time (the worst case: the SKU is named too); returns events per second.
-     */
-    public static double eventsPerSecond(int batchSize, int events) throws Exception {
-        return eventsPerSecond(batchSize, events, events);
-    }
-
-    /** As above, over {@code skus} SKUs in turn: after the first round, each event reprices a known SKU. */
-    public static double eventsPerSecond(int batchSize, int events, int skus) throws Exception {
-        return eventsPerSecond(batchSize, events, i -> "RAW-" + (i % skus));
+    /** What a raw run measured: events per second, and CPU milliseconds per 1,000 events (this JVM, all threads). */
+    public record Rate(double eventsPerSecond, double cpuMillisPerThousand) {
     }
 
     /**
-     * As above, event {@code i} for SKU {@code sku.apply(i)}. Where the SKUs fall matters: SKUs in
+     * Commits {@code warm + events} price events in transactions of {@code batchSize}, event
+     * {@code i} a new version of SKU {@code sku.apply(i)} (a SKU not seen before is named too), and
+     * measures the last {@code events}: the first {@code warm} only fill the database, so that the
+     * measured ones meet the database their anchored run meets. Where the SKUs fall matters: SKUs in
      * sequence add their index entries side by side, random ones all over each index (as clients'
      * SKUs do), which costs Datomic more per event; an anchor takes the SKUs of what it anchors.
+     * Events are built before the clock and the CPU count start; the CPU counted is the whole
+     * JVM's while the transactions run (Datomic's own threads and GC included).
      */
-    public static double eventsPerSecond(int batchSize, int events, IntFunction<String> sku) throws Exception {
+    public static Rate measure(int batchSize, int warm, int events, IntFunction<String> sku) throws Exception {
         String uri = "datomic:mem://raw-" + UUID.randomUUID();
         Peer.createDatabase(uri);
         Connection conn = Peer.connect(uri);
@@ -51,25 +47,40 @@ public final class RawTransact {
                 StandardCharsets.UTF_8)) {
             conn.transact((List<?>) Util.readAll(reader).get(0)).get();
         }
-        List<List<Received>> batches = new ArrayList<>();
         Instant start0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        for (int start = 0; start < events; start += batchSize) {
-            List<Received> received = new ArrayList<>();
-            for (int i = start; i < Math.min(events, start + batchSize); i++) {
-                PriceEvent event = new PriceEvent(UUID.randomUUID(), sku.apply(i), BigDecimal.valueOf(i, 2), "EUR",
-                        start0.plusMillis(i), "bench");
-                String hash = ContentHash.of(event);
-                received.add(Received.of(event, hash));
-            }
-            batches.add(received);
+        for (List<Received> batch : batches(0, warm, batchSize, sku, start0)) {
+            conn.transact(TxData.build(conn.db(), batch, Instant.now(), true)).get();
         }
+        List<List<Received>> batches = batches(warm, warm + events, batchSize, sku, start0);
+        long cpu = cpuNanos();
         long started = System.nanoTime();
         for (List<Received> batch : batches) {
             conn.transact(TxData.build(conn.db(), batch, Instant.now(), true)).get();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuMillis = (cpuNanos() - cpu) / 1e6;
         conn.release();
         Peer.deleteDatabase(uri);
-        return events / seconds;
+        return new Rate(events / seconds, cpuMillis / (events / 1000.0));
+    }
+
+    private static List<List<Received>> batches(int from, int to, int batchSize, IntFunction<String> sku, Instant start0) {
+        List<List<Received>> batches = new ArrayList<>();
+        for (int start = from; start < to; start += batchSize) {
+            List<Received> received = new ArrayList<>();
+            for (int i = start; i < Math.min(to, start + batchSize); i++) {
+                PriceEvent event = new PriceEvent(UUID.randomUUID(), sku.apply(i), BigDecimal.valueOf(i, 2), "EUR",
+                        start0.plusMillis(i), "bench");
+                received.add(Received.of(event, ContentHash.of(event)));
+            }
+            batches.add(received);
+        }
+        return batches;
+    }
+
+    /** CPU time this JVM has used, all threads, from the OS. */
+    public static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow(
+                () -> new IllegalStateException("This OS does not report a process's CPU time")).toNanos();
     }
 }
