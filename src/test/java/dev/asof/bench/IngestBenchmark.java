@@ -1,9 +1,9 @@
 package dev.asof.bench;
 
 import dev.asof.ingest.RawTransact;
+import dev.asof.support.PackagedService;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import dev.asof.support.PackagedService;
 import java.util.Map;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,13 +91,12 @@ public final class IngestBenchmark {
             rows.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "%n100-event POSTs reach %.0f%% of the best raw figure (%,.0f events/s).%n",
                     100 * hundred.result.eventsPerSecond() / best.eventsPerSecond(), best.eventsPerSecond());
-            int cores = Runtime.getRuntime().availableProcessors();
-            double bound = cores * 1e6 / (hundred.serviceCpu() + hundred.generatorCpu());
+            double bound = Cpu.bound(hundred.serviceCpu() + hundred.generatorCpu());
             System.out.printf(Locale.ROOT, "Their CPU: %.0f ms of the service and %.0f ms of the generator per 1000 events"
                     + " (%.2f of %d cores busy; the raw commit: %.0f ms). With every core busy, %d cores carry at most"
                     + " %,.0f events/s at that cost: %.0f%% of the best raw figure.%n", hundred.serviceCpu(),
-                    hundred.generatorCpu(), hundred.coresBusy(), cores, best.cpuMillisPerThousand(), cores, bound,
-                    100 * bound / best.eventsPerSecond());
+                    hundred.generatorCpu(), hundred.coresBusy(), Cpu.CORES, best.cpuMillisPerThousand(), Cpu.CORES,
+                    bound, 100 * bound / best.eventsPerSecond());
 
             System.out.println();
             System.out.println("Reads while ingestion runs (" + ReadLoad.SKUS + " SKUs x " + ReadLoad.VERSIONS + " versions)");
@@ -111,8 +110,25 @@ public final class IngestBenchmark {
 
     /** CPU time used so far by the service and by this JVM (the load generator), in nanoseconds. */
     record Cpu(long service, long generator) {
+        static final int CORES = Runtime.getRuntime().availableProcessors();
+
         static Cpu now(PackagedService service) {
-            return new Cpu(service.cpu().toNanos(), RawTransact.cpuNanos());
+            return new Cpu(service.cpu().toNanos(), PackagedService.cpu(ProcessHandle.current()).toNanos());
+        }
+
+        /** The service's CPU since {@code before}, in milliseconds per 1,000 of {@code events}. */
+        double serviceSince(Cpu before, double events) {
+            return (service - before.service) / 1e6 / (events / 1000.0);
+        }
+
+        /** This JVM's CPU since {@code before}, in milliseconds per 1,000 of {@code events}. */
+        double generatorSince(Cpu before, double events) {
+            return (generator - before.generator) / 1e6 / (events / 1000.0);
+        }
+
+        /** Events per second that every core of this machine, fully busy, carries at {@code millisPerThousand}. */
+        static double bound(double millisPerThousand) {
+            return CORES * 1e6 / millisPerThousand;
         }
     }
 
@@ -135,11 +151,11 @@ public final class IngestBenchmark {
         }
 
         double serviceCpu() {
-            return (after.service - before.service) / 1e6 / (result.events() / 1000.0);
+            return after.serviceSince(before, result.events());
         }
 
         double generatorCpu() {
-            return (after.generator - before.generator) / 1e6 / (result.events() / 1000.0);
+            return after.generatorSince(before, result.events());
         }
 
         double coresBusy() {
@@ -191,25 +207,17 @@ public final class IngestBenchmark {
      * cores it shares with the service. Every request waits for its commit; a 2xx counts.
      */
     static Result run(OpenLoop load, int connections, int eventsPerRequest, Duration length) throws Exception {
-        Histogram latency = OpenLoop.histogram();
-        long[] answered = new long[2]; // ok, failed: written on the generator's one event loop only
+        OpenLoop.Tally tally = new OpenLoop.Tally(status -> status / 100 == 2);
         Map<String, String> headers = Map.of("Authorization", PackagedService.AUTHORIZATION,
                 "Content-Type", "application/json");
         long start = System.nanoTime();
         load.closedLoop(connections, length,
                 n -> new OpenLoop.Request(HttpMethod.POST, "/events", headers, Buffer.buffer(body(eventsPerRequest))),
-                answer -> {
-                    if (answer.status() / 100 == 2) {
-                        answered[0]++;
-                        latency.recordValue(answer.micros());
-                    } else {
-                        answered[1]++;
-                    }
-                });
+                tally::add);
         long nanos = System.nanoTime() - start; // closedLoop's end: every answer is in, and seen here
         double seconds = nanos / 1e9;
-        return new Result(answered[0] * eventsPerRequest / seconds, answered[0] / seconds, latency, answered[1],
-                answered[0] * eventsPerRequest, nanos);
+        return new Result(tally.answered() * eventsPerRequest / seconds, tally.answered() / seconds, tally.latency(),
+                tally.failures(), tally.answered() * eventsPerRequest, nanos);
     }
 
     /** The SKU of the event {@code id}: one of 2^24, at random, so nearly every event names a new SKU. */

@@ -44,8 +44,8 @@ public final class KafkaBenchmark {
         // each, SKU i % SKUS), committed straight to an in-process mem database 1,000 a transaction,
         // measured after the same WARM events fill it, so that the measured ones reprice known SKUs
         // as the measured Kafka events do (the service's database holds more by then: see the docs).
-        RawTransact.measure(1000, 0, 100_000, i -> "K-" + (i % SKUS)); // warm-up: Clojure compile and JIT
-        RawTransact.Rate raw = RawTransact.measure(1000, WARM, RAW_EVENTS, i -> "K-" + (i % SKUS));
+        RawTransact.measure(1000, 0, 100_000, KafkaBenchmark::sku); // warm-up: Clojure compile and JIT
+        RawTransact.Rate raw = RawTransact.measure(1000, WARM, RAW_EVENTS, KafkaBenchmark::sku);
         String topic = KafkaBroker.topic("bench-events");
         String changes = KafkaBroker.topic("bench-changes");
         long filling = System.nanoTime();
@@ -127,16 +127,20 @@ public final class KafkaBenchmark {
             System.out.printf(Locale.ROOT, "%nKafka / HTTP: %.2f. Change stream while Kafka ingested: lag mean %,.0f t,"
                     + " max %,.0f t (%d samples); all published %.2f s after the last commit.%n",
                     kafkaRate / http.eventsPerSecond(), lagSum / samples, maxLag, samples, (drainedAt - doneAt) / 1e9);
-            double serviceCpu = (cpuAfter.service() - cpuBefore.service()) / 1e6 / (measured / 1000.0);
-            double brokerCpu = (cpuAfter.generator() - cpuBefore.generator()) / 1e6 / (measured / 1000.0);
-            int cores = Runtime.getRuntime().availableProcessors();
-            double bound = cores * 1e6 / (serviceCpu + brokerCpu);
+            double serviceCpu = cpuAfter.serviceSince(cpuBefore, measured);
+            double brokerCpu = cpuAfter.generatorSince(cpuBefore, measured); // this JVM: the broker, and the sampling
+            double bound = IngestBenchmark.Cpu.bound(serviceCpu + brokerCpu);
             System.out.printf(Locale.ROOT, "Kafka / raw: %.2f. CPU per 1000 events: service %.0f ms, broker (this JVM) %.0f ms,"
                     + " raw commit %.0f ms; with every core busy, %d cores carry at most %,.0f events/s at that cost:"
                     + " %.0f%% of raw.%n", kafkaRate / raw.eventsPerSecond(), serviceCpu, brokerCpu,
-                    raw.cpuMillisPerThousand(), cores, bound, 100 * bound / raw.eventsPerSecond());
+                    raw.cpuMillisPerThousand(), IngestBenchmark.Cpu.CORES, bound, 100 * bound / raw.eventsPerSecond());
         }
         System.exit(0);
+    }
+
+    /** The SKU of the topic's event {@code i}: {@value #SKUS} SKUs in turn. */
+    private static String sku(int i) {
+        return "K-" + (i % SKUS);
     }
 
     private static void prefill(String topic, int events) throws Exception {
@@ -149,7 +153,7 @@ public final class KafkaBenchmark {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
             for (int i = 0; i < events; i++) {
-                String sku = "K-" + (i % SKUS);
+                String sku = sku(i);
                 String event = "{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"price\",\"sku\":\"" + sku
                         + "\",\"amount\":" + (i % 1000) + ".99,\"currency\":\"EUR\",\"effectiveAt\":\""
                         + java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i) + "\",\"source\":\"bench\"}";

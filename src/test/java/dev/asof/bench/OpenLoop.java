@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 
@@ -189,11 +190,11 @@ final class OpenLoop implements AutoCloseable {
      */
     void closedLoop(int connections, Duration length, LongFunction<Request> request, Consumer<Answer> answered)
             throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + length.toNanos();
         if (connections > maxConnections) {
             throw new IllegalArgumentException(connections + " connections, more than this generator's " + maxConnections);
         }
+        long start = System.nanoTime();
+        long deadline = start + length.toNanos();
         AtomicLong count = new AtomicLong();
         CountDownLatch done = new CountDownLatch(connections);
         for (int c = 0; c < connections; c++) {
@@ -241,6 +242,43 @@ final class OpenLoop implements AutoCloseable {
                         done.accept(new Answer(request.uri(), 0, null, micros, 0));
                     }
                 });
+    }
+
+    /**
+     * One phase's answers, as a closed loop or a scenario hands them over: those {@code ok} accepts
+     * counted with their latency, the rest as failures. Written on the generator's one event loop,
+     * read after the phase has returned.
+     */
+    static final class Tally {
+        private final IntPredicate ok;
+        private final Histogram latency = histogram();
+        private long answered;
+        private long failures;
+
+        Tally(IntPredicate ok) {
+            this.ok = ok;
+        }
+
+        void add(Answer answer) {
+            if (ok.test(answer.status())) {
+                answered++;
+                latency.recordValue(answer.micros());
+            } else {
+                failures++;
+            }
+        }
+
+        long answered() {
+            return answered;
+        }
+
+        long failures() {
+            return failures;
+        }
+
+        Histogram latency() {
+            return latency;
+        }
     }
 
     /** A latency histogram in microseconds, up to {@link #MAX_MICROS}. */

@@ -15,10 +15,8 @@ import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntPredicate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import org.HdrHistogram.Histogram;
 
 /**
  * The read half of the benchmark: loads SKUs with several versions each, then, while ingestion
@@ -85,18 +83,20 @@ final class ReadLoad {
             long ingestStart = System.nanoTime();
             writing.start();
             // A random SKU at a random past t: 404 (no price yet then) is an answer too.
-            Tally point = new Tally(status -> status == 200 || status == 404);
+            OpenLoop.Tally point = new OpenLoop.Tally(status -> status == 200 || status == 404);
             reads.run(List.of(new OpenLoop.Scenario("as-of reads", OpenLoop.Schedule.constant(offeredRate, phase), n -> {
                 int sku = ThreadLocalRandom.current().nextInt(SKUS);
                 long t = ThreadLocalRandom.current().nextLong(roundT[0], roundT[VERSIONS - 1] + 1);
                 return OpenLoop.Request.get("/prices/" + prefix + "-" + sku + "?asOf=" + t, Map.of());
             }, point::add)));
-            rows.add(point.row("as-of point read (offered " + offeredRate + "/s, open loop)", String.format(Locale.ROOT,
-                    "up to %,d (%,d requests outstanding at most)", OpenLoop.MAX_CONNECTIONS, reads.mostOutstanding()), phase));
-            Tally history = new Tally(status -> status == 200);
+            rows.add(row("as-of point read (offered " + offeredRate + "/s, open loop)", String.format(Locale.ROOT,
+                    "up to %,d (%,d requests outstanding at most)", OpenLoop.MAX_CONNECTIONS, reads.mostOutstanding()),
+                    point, phase));
+            OpenLoop.Tally history = new OpenLoop.Tally(status -> status == 200);
             reads.closedLoop(CONNECTIONS, phase, n -> OpenLoop.Request.get("/prices/" + prefix + "-"
                     + ThreadLocalRandom.current().nextInt(SKUS) + "/history", Map.of()), history::add);
-            rows.add(history.row("history read (" + VERSIONS + " items, closed loop)", Integer.toString(CONNECTIONS), phase));
+            rows.add(row("history read (" + VERSIONS + " items, closed loop)", Integer.toString(CONNECTIONS), history,
+                    phase));
             writing.join();
             double ingestRate = ingested.get() / ((System.nanoTime() - ingestStart) / 1e9);
             rows.add(String.format(Locale.ROOT,
@@ -106,31 +106,11 @@ final class ReadLoad {
         return rows;
     }
 
-    /** Answers of one phase, counted on the generator's event loop and read after the phase. */
-    private static final class Tally {
-        private final IntPredicate ok;
-        private final Histogram latency = OpenLoop.histogram();
-        private long answered;
-        private long failures;
-
-        Tally(IntPredicate ok) {
-            this.ok = ok;
-        }
-
-        void add(OpenLoop.Answer answer) {
-            if (ok.test(answer.status())) {
-                answered++;
-                latency.recordValue(answer.micros());
-            } else {
-                failures++;
-            }
-        }
-
-        String row(String name, String connections, Duration phase) {
-            return String.format(Locale.ROOT, "| %s | %s | %,.0f req/s | %.2f | %.2f | %d |", name, connections,
-                    answered / (phase.toMillis() / 1000.0), OpenLoop.millis(latency, 50), OpenLoop.millis(latency, 99),
-                    failures);
-        }
+    /** A row of this benchmark's table for {@code tally}'s answers over {@code phase}. */
+    private static String row(String name, String connections, OpenLoop.Tally tally, Duration phase) {
+        return String.format(Locale.ROOT, "| %s | %s | %,.0f req/s | %.2f | %.2f | %d |", name, connections,
+                tally.answered() / (phase.toMillis() / 1000.0), OpenLoop.millis(tally.latency(), 50),
+                OpenLoop.millis(tally.latency(), 99), tally.failures());
     }
 
     private static String ingestBody() {

@@ -6,6 +6,7 @@ import datomic.Util;
 import dev.asof.events.PriceEvent;
 import dev.asof.events.Received;
 import dev.asof.events.TxData;
+import dev.asof.support.PackagedService;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -52,13 +53,13 @@ public final class RawTransact {
             conn.transact(TxData.build(conn.db(), batch, Instant.now(), true)).get();
         }
         List<List<Received>> batches = batches(warm, warm + events, batchSize, sku, start0);
-        long cpu = cpuNanos();
+        long cpu = PackagedService.cpu(ProcessHandle.current()).toNanos();
         long started = System.nanoTime();
         for (List<Received> batch : batches) {
             conn.transact(TxData.build(conn.db(), batch, Instant.now(), true)).get();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuMillis = (cpuNanos() - cpu) / 1e6;
+        double cpuMillis = (PackagedService.cpu(ProcessHandle.current()).toNanos() - cpu) / 1e6;
         conn.release();
         Peer.deleteDatabase(uri);
         return new Rate(events / seconds, cpuMillis / (events / 1000.0));
@@ -76,11 +77,5 @@ public final class RawTransact {
             batches.add(received);
         }
         return batches;
-    }
-
-    /** CPU time this JVM has used, all threads, from the OS. */
-    public static long cpuNanos() {
-        return ProcessHandle.current().info().totalCpuDuration().orElseThrow(
-                () -> new IllegalStateException("This OS does not report a process's CPU time")).toNanos();
     }
 }

@@ -60,6 +60,11 @@ public final class PackagedService implements AutoCloseable {
 
     /** CPU time the service's process has used so far (all its threads, user and system), from the OS. */
     public Duration cpu() {
+        return cpu(process.toHandle());
+    }
+
+    /** CPU time {@code process} has used so far (all its threads, user and system), from the OS. */
+    public static Duration cpu(ProcessHandle process) {
         return process.info().totalCpuDuration().orElseThrow(
                 () -> new IllegalStateException("This OS does not report a process's CPU time"));
     }
