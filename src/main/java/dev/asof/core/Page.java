@@ -14,7 +14,7 @@ import java.util.function.Function;
  * settled its basis (not serialized).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Page<T>(List<T> items, String next, @JsonIgnore boolean bounded) {
+public record Page<T>(List<T> items, String next, @JsonIgnore boolean bounded) implements Paged {
 
     public Page(List<T> items, String next) {
         this(items, next, false);

@@ -1,6 +1,6 @@
 package dev.asof.http;
 
-import dev.asof.core.Page;
+import dev.asof.core.Paged;
 import dev.asof.datomic.Answer;
 import dev.asof.datomic.Settledness;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,17 +42,17 @@ public class Caching {
         return build(headers, answer).build();
     }
 
-    /** A page of answers: caching headers as above, and {@code Link: <…>; rel="next"} when there are more. */
-    public Response respond(HttpHeaders headers, Answer<? extends Page<?>> answer, UriInfo uri) {
+    /** A page of answers ({@link dev.asof.core.Page}, or a list of its own shape): caching headers as above, and {@code Link: <…>; rel="next"} when there are more. */
+    public Response respond(HttpHeaders headers, Answer<? extends Paged> answer, UriInfo uri) {
         return NextLink.add(build(headers, answer), uri, answer.body().next()).build();
     }
 
     /**
-     * Settled: the basis is, and the body is not a page a read bound ended ({@link Page#bounded}),
+     * Settled: the basis is, and the body is not a page a read bound ended ({@link Paged#bounded}),
      * whose shape depends on that setting and so could differ after a restart with another.
      */
     private Response.ResponseBuilder build(HttpHeaders headers, Answer<?> answer) {
-        boolean settled = answer.basis().settled() && !(answer.body() instanceof Page<?> page && page.bounded());
+        boolean settled = answer.basis().settled() && !(answer.body() instanceof Paged page && page.bounded());
         Settledness.Rendered rendered = settledness.render(answer.body(), settled);
         EntityTag tag = new EntityTag(rendered.tag(), rendered.weak());
         Preconditions.Outcome outcome = Preconditions.evaluate(headers.getRequestHeader(HttpHeaders.IF_MATCH),

@@ -137,7 +137,7 @@ public class PriceHistory {
      * asserted; or, for a withdrawal, the state withdrawn. Nothing for an event that changed nothing
      * (recorded in the index before such events left it).
      */
-    private static List<PriceChange> changes(Database db, long t, Datom datom) {
+    static List<PriceChange> changes(Database db, long t, Datom datom) {
         Instant txInstant = Facts.txInstant(db, t);
         long event = (Long) datom.e();
         Entity recorded = db.entity(event);

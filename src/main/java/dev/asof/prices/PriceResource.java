@@ -8,6 +8,7 @@ import dev.asof.http.Problem;
 import dev.asof.core.SystemTimeRange;
 import dev.asof.datomic.ReadThreads;
 import io.smallrye.mutiny.Uni;
+import java.time.Instant;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -38,11 +39,13 @@ public class PriceResource {
     private static final String VALID_AT = "Valid time: an RFC 3339 instant; default the instant of asOf, or now";
 
     private final PriceHistory prices;
+    private final PriceDiffs diffs;
     private final Caching caching;
     private final ReadThreads threads;
 
-    public PriceResource(PriceHistory prices, Caching caching, ReadThreads threads) {
+    public PriceResource(PriceHistory prices, PriceDiffs diffs, Caching caching, ReadThreads threads) {
         this.prices = prices;
+        this.diffs = diffs;
         this.caching = caching;
         this.threads = threads;
     }
@@ -83,22 +86,50 @@ public class PriceResource {
     }
 
     @GET
-    @Operation(summary = "Every SKU's price at a point, in SKU order, paginated")
-    @APIResponse(responseCode = "200", description = "A page of prices; next (and Link rel=next) when there are more")
+    @Operation(summary = "Every SKU's price at a point, in SKU order, paginated; with since or validSince, only the"
+            + " SKUs whose price differs between two points, with both answers")
+    @APIResponse(responseCode = "200", description = "A page of prices; next (and Link rel=next) when there are more."
+            + " A diff (since or validSince given) answers the points compared and, per SKU, its price before (at since,"
+            + " validSince) and after (at asOf, validAt), null where none is in force; between two known-at points also"
+            + " what its events did in between (changes, the first 10, and a history link to all)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "diff", value = """
+                    {"sinceT": 1040, "since": "2026-11-27T17:00:00Z", "basisT": 1090, "asOf": "2026-11-30T08:00:00Z",
+                     "validSince": "2026-11-30T08:00:00Z", "validAt": "2026-11-30T08:00:00Z",
+                     "items": [{"sku": "ABC-123",
+                                "before": {"amount": 19.99, "currency": "EUR", "effectiveAt": "2026-06-01T00:00:00Z",
+                                           "t": 1001, "txInstant": "2026-05-30T09:12:00.123Z"},
+                                "after": {"amount": 17.99, "currency": "EUR", "effectiveAt": "2026-11-29T00:00:00Z",
+                                          "t": 1066, "txInstant": "2026-11-28T10:00:00.000Z"},
+                                "changes": [{"t": 1066, "txInstant": "2026-11-28T10:00:00.000Z",
+                                             "effectiveAt": "2026-11-29T00:00:00Z", "amount": 17.99, "currency": "EUR",
+                                             "op": "assert", "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}],
+                                "history": "/prices/ABC-123/history?from=1041&to=1091"}]}""")))
     @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
     @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "400", description = "Bad time, limit or cursor",
+    @APIResponse(responseCode = "400", description = "Bad time, limit or cursor; since after asOf",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response prices(
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
             @Parameter(description = VALID_AT) @QueryParam("validAt") String validAt,
+            @Parameter(description = "A diff from this point in system time (a t or an instant, at or before asOf):"
+                    + " only SKUs whose price differs; default asOf when validSince is given")
+            @QueryParam("since") String since,
+            @Parameter(description = "A diff from this valid time (an RFC 3339 instant): only SKUs whose price differs;"
+                    + " default validAt") @QueryParam("validSince") String validSince,
             @Parameter(description = "Only SKUs that start with this (case-sensitive); default all") @QueryParam("prefix") String prefix,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context HttpHeaders headers, @Context UriInfo uri) {
-        return caching.respond(headers, prices.all(AsOf.parse("asOf", asOf), AsOf.instant("validAt", validAt),
-                prefix == null ? "" : Text.requireText("prefix", prefix), Page.limit(limit), cursor), uri);
+        AsOf point = AsOf.parse("asOf", asOf);
+        Instant valid = AsOf.instant("validAt", validAt);
+        String skus = prefix == null ? "" : Text.requireText("prefix", prefix);
+        AsOf from = AsOf.parse("since", since);
+        Instant validFrom = AsOf.instant("validSince", validSince);
+        if (from != null || validFrom != null) {
+            return caching.respond(headers, diffs.between(from, point, validFrom, valid, skus, Page.limit(limit), cursor), uri);
+        }
+        return caching.respond(headers, prices.all(point, valid, skus, Page.limit(limit), cursor), uri);
     }
 
     @GET

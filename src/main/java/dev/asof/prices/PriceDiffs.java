@@ -1,0 +1,229 @@
+package dev.asof.prices;
+
+import datomic.Database;
+import datomic.Datom;
+import datomic.Log;
+import datomic.Peer;
+import dev.asof.config.AsofConfig;
+import dev.asof.core.AsOf;
+import dev.asof.core.Cursor;
+import dev.asof.core.Page;
+import dev.asof.core.Refusal;
+import dev.asof.core.SystemTimeRange;
+import dev.asof.datomic.Answer;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.EventHistory;
+import dev.asof.datomic.Facts;
+import dev.asof.datomic.PriceKeys;
+import dev.asof.datomic.PriceVersion;
+import dev.asof.datomic.TimeTravel;
+import dev.asof.datomic.TimeTravel.Basis;
+import dev.asof.datomic.ValidTime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.UriBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * What changed across every SKU between two points ({@code GET /prices?since=&asOf=}, and
+ * {@code validSince=}): the SKUs whose price in force at {@code (since, validSince)} differs from
+ * the one at {@code (asOf, validAt)}, in SKU order, each with both answers.
+ *
+ * <p><b>Which SKUs can differ.</b> A SKU's answer is a function of its versions (as known at a
+ * point) and the valid time. Between two known-at points only a SKU that an event changed in
+ * between can answer differently: those are read from Datomic's Log between the two {@code t}s
+ * (each event names its SKU). Between two valid times, as known at one point, only a SKU with a
+ * version that starts, or a period that ends, between them can: those are read from the AVET
+ * indexes of {@code :price/effectiveAt} and {@code :price/effectiveUntil} over that span. Both at
+ * once (a known-at point and a valid time each side): the union. So a diff costs what changed —
+ * events in the Log, versions in the span — never the number of SKUs; then one in-force read per
+ * SKU and side ({@link ValidTime}).
+ *
+ * <p><b>Differs</b> means the price in force differs: its amount (compared as Datomic stores it,
+ * scale included, as the history does: 10.0 replacing 10 is a change) or currency, or that there is
+ * one on one side and none (never one, or an end) on the other. A correction that restates the
+ * same price, or a new version at the same price, is not a change in the price list; its history
+ * still has it.
+ *
+ * <p>A page examines at most {@code limit} + asof.reads.scan candidates (the same bound as
+ * {@code /prices}); candidates that turn out equal cost their reads, so a page may end short, with
+ * a cursor after the last SKU it examined. Each page reads the candidates again from the Log and the
+ * indexes: it costs what changed, every page.
+ */
+@ApplicationScoped
+public class PriceDiffs {
+    /** Changes told inline per SKU; the item's history link has them all. */
+    static final int CHANGES_INLINE = 10;
+    private static final String CURSOR = "price-diff";
+
+    private final TimeTravel time;
+    private final DatomicStore store;
+    private final int scan;
+
+    public PriceDiffs(TimeTravel time, DatomicStore store, AsofConfig config) {
+        this.time = time;
+        this.store = store;
+        this.scan = config.reads().scan();
+    }
+
+    /**
+     * The diff between {@code (since, validSince)} and {@code (asOf, validAt)}. Absent, {@code asOf}
+     * is now and {@code since} is {@code asOf}; {@code validAt} is asOf's instant and
+     * {@code validSince} is {@code validAt}. At least one of {@code since} and {@code validSince}
+     * is given (the caller's choice between a list and a diff).
+     *
+     * @throws Refusal invalid when since lies after asOf, or a cursor is not this list's
+     */
+    public Answer<PriceDiff> between(AsOf since, AsOf asOf, Instant validSince, Instant validAt, String prefix,
+            int limit, String cursor) {
+        // The earlier point first: its database value is then never newer than the later one's.
+        Basis before = since == null ? null : time.resolve(since);
+        Basis after = time.resolve(asOf);
+        if (before == null) {
+            before = after;
+        }
+        if (before.t() > after.t()) {
+            throw Refusal.invalid("since (t=" + before.t() + ") lies after asOf (t=" + after.t()
+                    + "): a diff reads from the earlier point to the later one", null);
+        }
+        Instant validB = validAt != null ? validAt : after.instant();
+        Instant validA = validSince != null ? validSince : validB;
+        List<String> afterCursor = Cursor.decode(cursor, CURSOR, 1);
+        NavigableSet<String> candidates = new TreeSet<>();
+        if (before.t() < after.t()) {
+            changedBetween(before.t(), after.t(), prefix, candidates);
+        }
+        if (!validA.equals(validB)) {
+            // As known at the later point: a SKU untouched in between had the same versions at the earlier one.
+            startingOrEndingBetween(after.db(), validA, validB, prefix, candidates);
+        }
+        Iterable<String> ordered = afterCursor == null ? candidates : candidates.tailSet(afterCursor.get(0), false);
+        int examine = limit + scan;
+        List<PriceDiff.Item> items = new ArrayList<>(Math.min(limit, 64));
+        String next = null;
+        boolean bounded = false;
+        int examined = 0;
+        String last = null;
+        for (String sku : ordered) {
+            if (items.size() == limit) {
+                next = Cursor.encode(CURSOR, items.get(limit - 1).sku());
+                break;
+            }
+            if (examined == examine) {
+                next = Cursor.encode(CURSOR, last);
+                bounded = true;
+                break;
+            }
+            examined++;
+            last = sku;
+            PriceDiff.State was = state(before, sku, validA);
+            PriceDiff.State is = state(after, sku, validB);
+            if (!samePrice(was, is)) {
+                items.add(item(sku, was, is, before.t(), after.t()));
+            }
+        }
+        PriceDiff diff = new PriceDiff(before.t(), before.instant(), after.t(), after.instant(), validA, validB, items,
+                next, bounded);
+        return new Answer<>(diff, new Basis(after.db(), after.t(), after.instant(),
+                before.settled() && after.settled(), after.basisT()));
+    }
+
+    /** The SKUs of the price events recorded in {@code (from, to]}: one pass over the Log between them. */
+    private void changedBetween(long from, long to, String prefix, Collection<String> skus) {
+        Database db = store.db();
+        long sku = id(db, Attr.EVENT_SKU);
+        long subject = id(db, Attr.EVENT_SUBJECT);
+        for (Object entry : store.connection().log().txRange(from + 1, to + 1)) {
+            for (Object o : (Iterable<?>) ((Map<?, ?>) entry).get(Log.DATA)) {
+                Datom datom = (Datom) o;
+                if (!datom.added()) {
+                    continue;
+                }
+                long a = ((Number) datom.a()).longValue();
+                if (a == sku) {
+                    addIfPrefixed((String) datom.v(), prefix, skus);
+                } else if (a == subject && ((String) datom.v()).startsWith("price:")) {
+                    // Events recorded before :event/sku named the version: price:<key>.
+                    addIfPrefixed(PriceKeys.sku(((String) datom.v()).substring("price:".length())), prefix, skus);
+                }
+            }
+        }
+    }
+
+    /**
+     * The SKUs with a version that starts, or a period that ends, in {@code (min, max]} of the two
+     * valid times, as {@code db} knows them: where an answer can change. Not the newest value: a
+     * period's end can be changed or taken away later, and its end at that point is what counts.
+     */
+    private static void startingOrEndingBetween(Database db, Instant one, Instant other, String prefix,
+            Collection<String> skus) {
+        long lo = Math.min(one.toEpochMilli(), other.toEpochMilli());
+        long hi = Math.max(one.toEpochMilli(), other.toEpochMilli());
+        for (var attr : List.of(Attr.PRICE_EFFECTIVE_AT, Attr.PRICE_EFFECTIVE_UNTIL)) {
+            long a = id(db, attr);
+            for (Datom datom : db.seekDatoms(Database.AVET, attr, new Date(lo + 1))) {
+                if (((Number) datom.a()).longValue() != a || ((Date) datom.v()).getTime() > hi) {
+                    break;
+                }
+                Object key = db.entity(datom.e()).get(Attr.PRICE_KEY);
+                if (key != null) {
+                    addIfPrefixed(PriceKeys.sku((String) key), prefix, skus);
+                }
+            }
+        }
+    }
+
+    /** An attribute's entity id (datoms carry it as a number whose boxed type may differ from entid's). */
+    private static long id(Database db, Object attr) {
+        return ((Number) db.entid(attr)).longValue();
+    }
+
+    private static void addIfPrefixed(String sku, String prefix, Collection<String> skus) {
+        if (sku.startsWith(prefix)) {
+            skus.add(sku);
+        }
+    }
+
+    /** The price in force for {@code sku} at {@code validAt} as {@code basis} knows it; null when none and no end is. */
+    private static PriceDiff.State state(Basis basis, String sku, Instant validAt) {
+        PriceVersion version = ValidTime.inForce(basis.db(), sku, validAt.toEpochMilli());
+        if (version == null) {
+            return null;
+        }
+        long t = Peer.toT(version.lastTx());
+        return new PriceDiff.State(version.amount(), version.currency(), version.start(), version.until(),
+                version.ended() ? Boolean.TRUE : null, t, Facts.txInstant(basis.db(), t));
+    }
+
+    /** The rule of "differs" (see the class): the same amount as stored and currency, or no price on both sides. */
+    static boolean samePrice(PriceDiff.State one, PriceDiff.State other) {
+        boolean onePriced = one != null && one.ended() == null;
+        boolean otherPriced = other != null && other.ended() == null;
+        if (!onePriced || !otherPriced) {
+            return onePriced == otherPriced;
+        }
+        return Objects.equals(one.amount(), other.amount()) && Objects.equals(one.currency(), other.currency());
+    }
+
+    /** A SKU's item: both answers and, between two known-at points, what its events did in between. */
+    private PriceDiff.Item item(String sku, PriceDiff.State was, PriceDiff.State is, long from, long to) {
+        if (from == to) {
+            return new PriceDiff.Item(sku, was, is, null, null, null);
+        }
+        Database db = store.db();
+        SystemTimeRange range = new SystemTimeRange(new AsOf.AtT(from + 1), new AsOf.AtT(to + 1), false);
+        Page<PriceChange> changes = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, null,
+                "price-history@" + store.lineage(), CHANGES_INLINE, scan, (t, event) -> PriceHistory.changes(db, t, event));
+        String history = UriBuilder.fromPath("/prices/{sku}/history").queryParam("from", from + 1)
+                .queryParam("to", to + 1).build(sku).toString();
+        return new PriceDiff.Item(sku, was, is, changes.items(), changes.next() != null ? Boolean.TRUE : null, history);
+    }
+}
