@@ -29,7 +29,7 @@ public class BodyLimit {
         this.limit = limit.asLongValue();
         this.problem = mapper.writeValueAsBytes(Problem.of(413, "Request too large",
                 "A request body may hold at most " + this.limit + " bytes; asof's own limits are lower"
-                        + " (1 MiB of JSON, 16 MiB of NDJSON): split it"));
+                        + " (1 MiB of JSON, 16 MiB of NDJSON or CSV): split it"));
     }
 
     void route(@Observes Router router) {

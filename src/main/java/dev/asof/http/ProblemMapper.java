@@ -80,7 +80,7 @@ public class ProblemMapper {
             case 404 -> "No resource at this path";
             case 405 -> "This method is not allowed on this path";
             case 406 -> "No acceptable representation; asof answers application/json";
-            case 415 -> "Unsupported Content-Type; send application/json or application/x-ndjson";
+            case 415 -> "Unsupported Content-Type; send application/json, application/x-ndjson or text/csv";
             default -> {
                 // The framework's own words (its classes, its parsers' settings) are for the log, not the client.
                 if (status >= 500) {

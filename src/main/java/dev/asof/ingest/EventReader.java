@@ -8,6 +8,12 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -44,9 +50,9 @@ import java.util.UUID;
 import java.util.function.IntFunction;
 
 /**
- * Reads a POST /events body (one JSON event, a JSON array, or NDJSON) into validated events.
+ * Reads a POST /events body (one JSON event, a JSON array, NDJSON or CSV) into validated events.
  * All or nothing: one bad event rejects the whole body, with one error per bad field and the
- * event's index (and, for NDJSON, its line).
+ * event's index (and, for NDJSON, its line; for CSV, its row).
  */
 @ApplicationScoped
 public class EventReader {
@@ -216,6 +222,139 @@ public class EventReader {
             throw invalid(errors);
         }
         return bind(nodes, lines, receivedAt, index -> UUID.randomUUID());
+    }
+
+    /** CSV as RFC 4180 writes it (Jackson's CSV module): each record as its cells, quoting and CRLF handled there. */
+    private static final ObjectReader CSV_ROWS = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
+            .readerFor(String[].class).with(CsvSchema.emptySchema());
+    /** The columns a CSV header may name: {@code type} and every event field. */
+    private static final Set<String> CSV_COLUMNS;
+    /** Columns whose cells are true or false (a spreadsheet's TRUE and FALSE too). */
+    private static final Set<String> CSV_BOOLEANS;
+
+    static {
+        Set<String> columns = new java.util.TreeSet<>(List.of("type"));
+        Set<String> booleans = new java.util.HashSet<>();
+        FIELDS.values().forEach(fields -> fields.forEach((name, type) -> {
+            columns.add(name);
+            if (type == Boolean.class || type == boolean.class) {
+                booleans.add(name);
+            }
+        }));
+        CSV_COLUMNS = java.util.Collections.unmodifiableSet(columns);
+        CSV_BOOLEANS = Set.copyOf(booleans);
+    }
+
+    /**
+     * CSV ({@code text/csv}, UTF-8, RFC 4180: quoted cells may hold commas, quotes doubled, line
+     * breaks; CRLF or LF; a byte-order mark is passed by): a header row naming event fields, then
+     * one event a row, read by the same rules and limits as NDJSON — at most
+     * asof.limits.ndjson-events rows (blank ones included) and asof.limits.ndjson-bytes. Without a
+     * {@code type} column every row is a price event. An empty cell is an absent field (a customer
+     * row cannot clear a field: send JSON null for that); amounts are decimal text, kept exactly as
+     * written; {@code ended}, {@code withdrawn} and {@code deleted} are true or false. Errors name
+     * the row (the header is row 1) and the column; a row with more or fewer cells than the header
+     * names is refused, as is a header naming an unknown field or one field twice.
+     */
+    public List<Received> readCsv(byte[] body, Instant receivedAt) {
+        tooLarge(body, config.limits().ndjsonBytes(), "CSV");
+        int limit = config.limits().ndjsonEvents();
+        List<JsonNode> nodes = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        int row = 1;
+        try (MappingIterator<String[]> records = CSV_ROWS.readValues(body)) {
+            String[] header = records.hasNextValue() ? records.nextValue() : null;
+            if (header == null || blank(header)) {
+                throw Refusal.invalid("The body holds no header row: the first row names the event fields,"
+                        + " such as sku,amount,currency,effectiveAt", null);
+            }
+            header[0] = header[0].startsWith("\uFEFF") ? header[0].substring(1) : header[0];
+            header(header, errors);
+            if (!errors.isEmpty()) {
+                throw invalid(errors);
+            }
+            boolean typed = List.of(header).contains("type");
+            while (records.hasNextValue()) {
+                String[] cells = records.nextValue();
+                row++;
+                if (row - 1 > limit) {
+                    throw new Refusal(Refusal.Reason.TOO_LARGE, "Too many rows", "At most " + limit + " rows (blank"
+                            + " ones included, the header not) are accepted in a CSV body; split the batch");
+                }
+                if (blank(cells)) {
+                    continue;
+                }
+                rows.add(row);
+                if (cells.length != header.length) {
+                    nodes.add(null);
+                    errors.add(new FieldError(nodes.size() - 1, null, row, null, "has " + cells.length
+                            + (cells.length == 1 ? " cell" : " cells") + " where the header names " + header.length
+                            + " columns"));
+                    continue;
+                }
+                ObjectNode event = JsonNodeFactory.instance.objectNode();
+                if (!typed) {
+                    event.put("type", "price");
+                }
+                for (int i = 0; i < cells.length; i++) {
+                    if (cells[i].isEmpty()) {
+                        continue;
+                    }
+                    boolean bool = CSV_BOOLEANS.contains(header[i]);
+                    if (bool && ("true".equalsIgnoreCase(cells[i]) || "false".equalsIgnoreCase(cells[i]))) {
+                        event.put(header[i], Boolean.parseBoolean(cells[i].toLowerCase(java.util.Locale.ROOT)));
+                    } else {
+                        event.put(header[i], cells[i]);
+                    }
+                }
+                nodes.add(event);
+            }
+        } catch (IOException | RuntimeJsonMappingException e) {
+            throw invalid(List.of(new FieldError(null, null, row + 1, null, "not valid CSV: "
+                    + JsonErrors.describe(e instanceof IOException io ? io : new IOException(e.getMessage())))));
+        }
+        if (nodes.isEmpty()) {
+            throw Refusal.invalid("The body holds no events: a header row, then one event a row", null);
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        try {
+            return bind(nodes, rows, receivedAt, index -> UUID.randomUUID());
+        } catch (Refusal refused) {
+            if (refused.errors() == null) {
+                throw refused;
+            }
+            // bind tells where an event stood as its line: in CSV that is its row.
+            throw invalid(refused.errors().stream().map(FieldError::asRow).toList());
+        }
+    }
+
+    /** Every column a known field, none twice, none unnamed. */
+    private static void header(String[] header, List<FieldError> errors) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < header.length; i++) {
+            String name = header[i];
+            if (name.isEmpty()) {
+                errors.add(new FieldError(null, null, 1, null, "column " + (i + 1) + " has no name in the header"));
+            } else if (!CSV_COLUMNS.contains(name)) {
+                errors.add(new FieldError(null, null, 1, name, "is not an event field; a header names some of "
+                        + String.join(", ", CSV_COLUMNS)));
+            } else if (!seen.add(name)) {
+                errors.add(new FieldError(null, null, 1, name, "is named twice in the header"));
+            }
+        }
+    }
+
+    /** A row of nothing but empty cells (a blank line reads as one empty cell). */
+    private static boolean blank(String[] cells) {
+        for (String cell : cells) {
+            if (!cell.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isBlank(byte b) {

@@ -31,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Ingest")
 public class EventsResource {
     static final String NDJSON = "application/x-ndjson";
+    static final String CSV = "text/csv";
     private static final String RESPOND_ASYNC = "respond-async";
 
     private final EventReader reader;
@@ -49,10 +50,12 @@ public class EventsResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, NDJSON})
+    @Consumes({MediaType.APPLICATION_JSON, NDJSON, CSV})
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Operation(summary = "Record price and customer events",
-            description = "One event, a JSON array of up to 1000 events, or NDJSON (one event a line, up to 10,000). "
+            description = "One event, a JSON array of up to 1000 events, NDJSON (one event a line, up to 10,000), or CSV"
+                    + " (a header row naming event fields, then one event a row, up to 10,000; errors name the row and"
+                    + " column). "
                     + "Validated all or nothing, queued, and committed to Datomic in batches; the response comes "
                     + "when the events' transaction has committed, or at once with Prefer: respond-async.")
     @RequestBody(content = {
@@ -80,6 +83,12 @@ public class EventsResource {
                     name = "bulk", value = """
                             {"type": "price", "sku": "ABC-123", "amount": 19.99, "currency": "EUR"}
                             {"type": "price", "sku": "XYZ-9", "amount": 5, "currency": "USD"}
+                            """)),
+            @Content(mediaType = CSV, schema = @Schema(type = SchemaType.STRING), examples = @ExampleObject(
+                    name = "repricing", summary = "Without a type column every row is a price event", value = """
+                            id,sku,amount,currency,effectiveAt
+                            5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60,ABC-123,19.99,EUR,2026-12-07T00:00:00Z
+                            0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d,XYZ-9,5,USD,2026-12-07T00:00:00Z
                             """))})
     @APIResponse(responseCode = "201", description = "Committed: the transaction's t and instant, each event's outcome",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = IngestResult.class),
@@ -92,7 +101,7 @@ public class EventsResource {
             + " event id twice in one request; nothing was queued",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Too many events in one request")
-    @APIResponse(responseCode = "415", description = "Content-Type is neither application/json nor application/x-ndjson")
+    @APIResponse(responseCode = "415", description = "Content-Type is none of application/json, application/x-ndjson and text/csv")
     @APIResponse(responseCode = "422", description = "An event id was already recorded with different content, a"
             + " withdrawal names a version that does not exist (title \"Nothing to withdraw\"), or Datomic"
             + " rejected the events. The problem's events member lists each event's outcome; title \"Partly recorded\""
@@ -112,10 +121,10 @@ public class EventsResource {
             byte[] body) {
         // Admitted before its body was read: its bytes (BodyBudget) come back once parsed, its place among
         // the writes in flight (WriteAdmission) once its events are queued or refused.
-        boolean ndjson = contentType != null && contentType.toLowerCase().startsWith(NDJSON);
+        BodyFormat format = BodyFormat.of(contentType);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
         Runnable settled = admission.handOff(routing);
-        return ingest.parseAndSubmit(body, ndjson, clock.instant(), () -> budget.release(routing))
+        return ingest.parseAndSubmit(body, format, clock.instant(), () -> budget.release(routing))
                 .whenComplete((queued, refused) -> settled.run()).thenCompose(queued -> {
             if (async) {
                 List<IngestResult.EventOutcome> outcomes = queued.events().stream()

@@ -63,10 +63,10 @@ public class IngestService {
      * body has been parsed (or refused): the HTTP layer's body budget ({@code dev.asof.http.BodyBudget})
      * counts the body's bytes until then. Never throws: every refusal fails the returned stage.
      */
-    public CompletionStage<Queued> parseAndSubmit(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
+    public CompletionStage<Queued> parseAndSubmit(byte[] body, BodyFormat format, Instant receivedAt, Runnable parsed) {
         CompletableFuture<List<Received>> parsing;
         try {
-            parsing = CompletableFuture.supplyAsync(() -> parse(body, ndjson, receivedAt, parsed), parsers);
+            parsing = CompletableFuture.supplyAsync(() -> parse(body, format, receivedAt, parsed), parsers);
         } catch (RejectedExecutionException stopped) {
             parsed.run();
             return CompletableFuture.failedFuture(shuttingDown());
@@ -78,9 +78,13 @@ public class IngestService {
                 : CompletableFuture.completedFuture(new Queued(events, submit(events))));
     }
 
-    private List<Received> parse(byte[] body, boolean ndjson, Instant receivedAt, Runnable parsed) {
+    private List<Received> parse(byte[] body, BodyFormat format, Instant receivedAt, Runnable parsed) {
         try {
-            return ndjson ? reader.readNdjson(body, receivedAt) : reader.readJson(body, receivedAt);
+            return switch (format) {
+                case JSON -> reader.readJson(body, receivedAt);
+                case NDJSON -> reader.readNdjson(body, receivedAt);
+                case CSV -> reader.readCsv(body, receivedAt);
+            };
         } catch (Refusal e) {
             rejected();
             throw e;
