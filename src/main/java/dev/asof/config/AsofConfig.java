@@ -155,6 +155,15 @@ public interface AsofConfig {
         @WithDefault("1000")
         @Min(1)
         int scan();
+
+        /**
+         * {@code ASOF_READS_EXPORTS}: how many exports (a whole price list, or a range of events, as
+         * NDJSON or CSV) may stream at once; each holds a worker thread for as long as its client
+         * takes to read it. One more is answered 429 with Retry-After.
+         */
+        @WithDefault("4")
+        @Min(1)
+        int exports();
     }
 
     Kafka kafka();

@@ -229,11 +229,16 @@ public class EventReader {
             .readerFor(String[].class).with(CsvSchema.emptySchema());
     /** The columns a CSV header may name: {@code type} and every event field. */
     private static final Set<String> CSV_COLUMNS;
+    /**
+     * The column that names, space-separated, the customer fields a row clears: JSON's null, which
+     * an empty cell cannot say (it is an absent field).
+     */
+    private static final String CLEAR = "clear";
     /** Columns whose cells are true or false (a spreadsheet's TRUE and FALSE too). */
     private static final Set<String> CSV_BOOLEANS;
 
     static {
-        Set<String> columns = new java.util.TreeSet<>(List.of("type"));
+        Set<String> columns = new java.util.TreeSet<>(List.of("type", CLEAR));
         Set<String> booleans = new java.util.HashSet<>();
         FIELDS.values().forEach(fields -> fields.forEach((name, type) -> {
             columns.add(name);
@@ -250,8 +255,8 @@ public class EventReader {
      * breaks; CRLF or LF; a byte-order mark is passed by): a header row naming event fields, then
      * one event a row, read by the same rules and limits as NDJSON — at most
      * asof.limits.ndjson-events rows (blank ones included) and asof.limits.ndjson-bytes. Without a
-     * {@code type} column every row is a price event. An empty cell is an absent field (a customer
-     * row cannot clear a field: send JSON null for that); amounts are decimal text, kept exactly as
+     * {@code type} column every row is a price event. An empty cell is an absent field; a
+     * {@code clear} column names the customer fields a row clears (JSON's null); amounts are decimal text, kept exactly as
      * written; {@code ended}, {@code withdrawn} and {@code deleted} are true or false. Errors name
      * the row (the header is row 1) and the column; a row with more or fewer cells than the header
      * names is refused, as is a header naming an unknown field or one field twice.
@@ -301,11 +306,26 @@ public class EventReader {
                     if (cells[i].isEmpty()) {
                         continue;
                     }
+                    if (CLEAR.equals(header[i])) {
+                        continue; // below, once the row's values are in
+                    }
                     boolean bool = CSV_BOOLEANS.contains(header[i]);
                     if (bool && ("true".equalsIgnoreCase(cells[i]) || "false".equalsIgnoreCase(cells[i]))) {
                         event.put(header[i], Boolean.parseBoolean(cells[i].toLowerCase(java.util.Locale.ROOT)));
                     } else {
                         event.put(header[i], cells[i]);
+                    }
+                }
+                int clear = List.of(header).indexOf(CLEAR);
+                if (clear >= 0 && !cells[clear].isEmpty()) {
+                    for (String field : cells[clear].trim().split(" +")) {
+                        if (!CustomerEvent.ATTRIBUTES.contains(field) || event.hasNonNull(field)) {
+                            errors.add(new FieldError(nodes.size(), null, row, CLEAR, "names '" + field + "': a clear"
+                                    + " cell names, space-separated, customer fields this row does not set, of "
+                                    + String.join(", ", new java.util.TreeSet<>(CustomerEvent.ATTRIBUTES))));
+                        } else {
+                            event.putNull(field);
+                        }
                     }
                 }
                 nodes.add(event);

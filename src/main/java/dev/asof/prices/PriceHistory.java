@@ -103,6 +103,31 @@ public class PriceHistory {
         }
     }
 
+    /**
+     * The whole price list at that point, for an export: resolved here, once, and read item by item
+     * when {@link PriceList#forEach} is called — at that one database value, however long it takes.
+     */
+    public PriceList list(AsOf asOf, Instant validAt, String prefix) {
+        Basis basis = time.resolve(asOf);
+        return new PriceList(basis, validAt != null ? validAt : basis.instant(), prefix);
+    }
+
+    /** Every SKU's price in force at {@code validAt} as {@code basis} knows it, of SKUs that start with {@code prefix}. */
+    public record PriceList(Basis basis, Instant validAt, String prefix) {
+
+        /** Each price in SKU order: one seek a SKU, as a page reads them, and nothing held but the one at hand. */
+        public void forEach(java.util.function.Consumer<PriceView> each) {
+            Database db = basis.db();
+            String seek = prefix;
+            for (String sku = firstSku(db, seek, prefix); sku != null; sku = firstSku(db, sku + "\u0000", prefix)) {
+                PriceView view = inForce(basis, sku, validAt);
+                if (view != null) {
+                    each.accept(view);
+                }
+            }
+        }
+    }
+
     /** The first SKU at or after {@code from} that starts with {@code prefix}, or null. */
     private static String firstSku(Database db, String from, String prefix) {
         for (Datom datom : db.seekDatoms(Database.AVET, Attr.PRICE_SKU, from)) {

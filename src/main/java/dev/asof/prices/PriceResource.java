@@ -8,7 +8,13 @@ import dev.asof.http.Problem;
 import dev.asof.core.SystemTimeRange;
 import dev.asof.datomic.ReadThreads;
 import io.smallrye.mutiny.Uni;
+import dev.asof.core.Refusal;
+import dev.asof.export.ExportFormat;
+import dev.asof.export.Exports;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -42,10 +48,12 @@ public class PriceResource {
     private final PriceDiffs diffs;
     private final Caching caching;
     private final ReadThreads threads;
+    private final Exports exports;
 
-    public PriceResource(PriceHistory prices, PriceDiffs diffs, Caching caching, ReadThreads threads) {
+    public PriceResource(PriceHistory prices, PriceDiffs diffs, Caching caching, ReadThreads threads, Exports exports) {
         this.prices = prices;
         this.diffs = diffs;
+        this.exports = exports;
         this.caching = caching;
         this.threads = threads;
     }
@@ -86,6 +94,7 @@ public class PriceResource {
     }
 
     @GET
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE, "application/x-ndjson", "text/csv"})
     @Operation(summary = "Every SKU's price at a point, in SKU order, paginated; with since or validSince, only the"
             + " SKUs whose price differs between two points, with both answers")
     @APIResponse(responseCode = "200", description = "A page of prices; next (and Link rel=next) when there are more."
@@ -120,16 +129,46 @@ public class PriceResource {
             @Parameter(description = "Only SKUs that start with this (case-sensitive); default all") @QueryParam("prefix") String prefix,
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "json (default), or the whole list streamed as ndjson or csv (as Accept:"
+                    + " application/x-ndjson or text/csv ask too)") @QueryParam("format") String format,
             @Context HttpHeaders headers, @Context UriInfo uri) {
         AsOf point = AsOf.parse("asOf", asOf);
         Instant valid = AsOf.instant("validAt", validAt);
         String skus = prefix == null ? "" : Text.requireText("prefix", prefix);
         AsOf from = AsOf.parse("since", since);
         Instant validFrom = AsOf.instant("validSince", validSince);
+        ExportFormat export = ExportFormat.requested(format, headers);
+        if (export != null) {
+            if (from != null || validFrom != null || cursor != null || limit != null) {
+                throw Refusal.invalid("An export is the whole price list at one point (asOf, validAt, prefix):"
+                        + " since, validSince, limit and cursor are for JSON pages", null);
+            }
+            PriceHistory.PriceList list = prices.list(point, valid, skus);
+            return exports.stream(export, "prices-t" + list.basis().t() + "-valid-" + list.validAt().toString()
+                    .replace(":", ""), list.basis().t(), PRICE_COLUMNS, rows -> list.forEach(price -> rows.write(row(price))));
+        }
         if (from != null || validFrom != null) {
             return caching.respond(headers, diffs.between(from, point, validFrom, valid, skus, Page.limit(limit), cursor), uri);
         }
         return caching.respond(headers, prices.all(point, valid, skus, Page.limit(limit), cursor), uri);
+    }
+
+    /** The columns of a price list export, in order. */
+    private static final List<String> PRICE_COLUMNS = List.of("sku", "amount", "currency", "effectiveAt",
+            "effectiveUntil", "t", "txInstant");
+
+    private static Map<String, Object> row(PriceView price) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("sku", price.sku());
+        row.put("amount", price.amount());
+        row.put("currency", price.currency());
+        row.put("effectiveAt", price.effectiveAt().toString());
+        if (price.effectiveUntil() != null) {
+            row.put("effectiveUntil", price.effectiveUntil().toString());
+        }
+        row.put("t", price.t());
+        row.put("txInstant", price.txInstant().toString());
+        return row;
     }
 
     @GET
