@@ -11,4 +11,13 @@ public record Received(Event event, String hash, List<Object> statements, String
     public static Received of(Event event, String hash) {
         return new Received(event, hash, TxData.statements(event, hash), TxData.subject(event));
     }
+
+    /**
+     * What this event keeps its order with: a price event's SKU — every version of it, since its
+     * history reads in t order and must read in the order events were sent (a later version must
+     * not overtake an earlier one that waits) — and a customer event's customer, its subject.
+     */
+    public Object orderKey() {
+        return event instanceof PriceEvent price ? "sku:" + price.sku() : subject;
+    }
 }

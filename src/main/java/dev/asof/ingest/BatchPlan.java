@@ -21,8 +21,10 @@ import java.util.Set;
  * Decides what one transaction holds; the one home of the batching rules. Takes events in queue
  * order; one that would touch an entity (or repeat an event id) already in the batch waits for the
  * next transaction (Datomic would reject two values for one cardinality-one attribute, and one
- * version would be lost), and so does every later event of that entity, so each entity's events
- * keep their order. Events of other entities still fill the batch: a hot SKU does not shrink
+ * version would be lost), and so does every later event of that entity — and, for a price version,
+ * every later event of its SKU ({@code Received#orderKey}) — so each entity's events, and each
+ * SKU's, keep the order they were sent in (a SKU's history reads in that order; an export loaded
+ * elsewhere replays it). Events of other entities still fill the batch: a hot SKU does not shrink
  * everyone's transactions, and a long chain of versions of one entity (a bulk load of one SKU)
  * goes one version a transaction while everyone else's events ride along. Events already in the
  * database are resolved here: the same content is a duplicate with its original t, different
@@ -123,6 +125,8 @@ final class BatchPlan {
         for (Pending pending : run) {
             if (submission.waitsForItsOwn(pending.index())) {
                 leftover.add(pending);
+                // Later events of its SKU (other versions) wait behind it too, in this request or another.
+                waiting.add(pending.received().orderKey());
                 behindItself = true;
             } else if (batch.size() >= max || blocked(pending)) {
                 wait(pending);
@@ -139,7 +143,8 @@ final class BatchPlan {
         lookups++;
         Object id = pending.received().event().id();
         String subject = pending.received().subject();
-        if (taken.contains(id) || taken.contains(subject) || waiting.contains(id) || waiting.contains(subject)) {
+        if (taken.contains(id) || taken.contains(subject) || waiting.contains(id) || waiting.contains(subject)
+                || waiting.contains(pending.received().orderKey())) {
             return true;
         }
         for (Submission ahead : waitingWhole) {
@@ -154,6 +159,7 @@ final class BatchPlan {
         leftover.add(pending);
         waiting.add(pending.received().event().id());
         waiting.add(pending.received().subject());
+        waiting.add(pending.received().orderKey());
     }
 
     private void place(Database db, Pending pending) {

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * with repeated event ids), cut after cut as the worker does, new requests arriving between cuts:
  * no transaction holds more than the max batch, or one entity or event id twice; each entity's and
  * each id's events are committed in queue order; an atomic request (at most the max batch, each
- * entity and id once) lands whole in one transaction; and every event ends in a transaction.
+ * entity and id once) lands whole in one transaction; each SKU's events, of every version, land in
+ * queue order (by transaction, then place in it); and every event ends in a transaction.
  */
 class BatchPlanPropertyTest {
     private static final Instant VALID = Instant.parse("2026-01-01T00:00:00Z");
@@ -94,6 +95,8 @@ class BatchPlanPropertyTest {
             pending.forEach(p -> order.put(p, order.size()));
         }
         Map<Pending, Integer> txOf = new HashMap<>();
+        // Where each event lands: its transaction, then its place in it (the order its entity ids take).
+        Map<Pending, Long> placeOf = new HashMap<>();
         List<Pending> input = new ArrayList<>();
         int arrived = 0;
         for (int tx = 1; arrived < queue.size() || !input.isEmpty(); tx++) {
@@ -105,7 +108,9 @@ class BatchPlanPropertyTest {
             BatchPlan plan = BatchPlan.cut(db, input, max);
             assertThat(plan.batch.size()).as("seed %d: the max batch", seed).isLessThanOrEqualTo(max);
             Set<Object> keys = new HashSet<>();
+            int position = 0;
             for (Pending p : plan.batch) {
+                placeOf.put(p, tx * 1000L + position++);
                 assertThat(keys.add(p.received().subject())).as("seed %d: one entity once a transaction", seed).isTrue();
                 assertThat(keys.add(p.received().event().id())).as("seed %d: one event id once a transaction", seed).isTrue();
                 txOf.put(p, tx);
@@ -133,6 +138,13 @@ class BatchPlanPropertyTest {
                 assertThat(before == null || before < txOf.get(p))
                         .as("seed %d: %s's events are committed in queue order", seed, key).isTrue();
             }
+        }
+        // A SKU's events (of every version) land in queue order: its history reads as they were sent.
+        Map<Object, Long> lastPlace = new HashMap<>();
+        for (Pending p : all) {
+            Long before = lastPlace.put(p.received().orderKey(), placeOf.get(p));
+            assertThat(before == null || before < placeOf.get(p))
+                    .as("seed %d: %s's events land in queue order", seed, p.received().orderKey()).isTrue();
         }
     }
 
