@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import * as model from './model.js';
+import * as priceList from './pricelist.js';
 import {
   day, drawBitemporal, drawLanes, drawSteps, instant, money, stateWords, svgX, validScale, valueWords,
 } from './chart.js';
@@ -82,6 +83,9 @@ function writeUrl(push) {
 
 // ---- loading an entity -----------------------------------------------------------------------
 
+/** The price list's form is wired once, the first time the page without a SKU shows. */
+let priceListStarted = false;
+
 async function load({ onlyIfChanged = false } = {}) {
   if (!onlyIfChanged) {
     // A live read leaves alone what the person may be typing or reading.
@@ -94,6 +98,10 @@ async function load({ onlyIfChanged = false } = {}) {
     $('view').hidden = true;
     $('intro').hidden = false;
     showSomeSkus();
+    if (!priceListStarted) {
+      priceListStarted = true;
+      priceList.start(fail);
+    }
     return;
   }
   state.controller?.abort();

@@ -253,6 +253,39 @@ class ExplorerTest extends InBrowser {
     }
 
     @Test
+    void thePriceListShowsWhatChangedAcrossSkusAsTheApiAnswersAndLinksItsExports() {
+        Scenario a = scenario("list");
+        // Known after the March price and after the late February one, valid in July: 12.00 then 15.00 (June's).
+        long since = a.ts().get(1);
+        long asOf = a.ts().get(5);
+        open("?since=" + since + "&asOf=" + asOf + "&validAt=2026-07-01T00:00:00Z&prefix=" + a.sku());
+        WebElement row = waiting().until(d -> d.findElements(By.cssSelector("#list-diff tbody tr")).stream().findFirst()
+                .orElse(null));
+        var api = given().get("/prices?since={s}&asOf={a}&validAt=2026-07-01T00:00:00Z&prefix={p}", since, asOf, a.sku())
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(api.getList("items.sku")).containsExactly(a.sku());
+        List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        assertThat(cells.get(0)).isEqualTo(a.sku());
+        assertThat(cells.get(1)).startsWith("12.00 EUR from 2026-03-01T00:00:00Z");
+        assertThat(cells.get(2)).startsWith("15.00 EUR from 2026-06-01T00:00:00Z");
+        assertThat(row.findElement(By.tagName("a")).getAttribute("href")).contains("?sku=" + a.sku() + "&asOf=" + asOf);
+        // The export links name the later point, and answer the whole list there.
+        String csv = browser.findElement(By.id("export-csv")).getAttribute("href");
+        assertThat(csv).contains("asOf=" + asOf).contains("format=csv");
+        String body = given().urlEncodingEnabled(false).get(csv.substring(csv.indexOf("/prices"))).then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/csv")).extract().asString();
+        assertThat(body).startsWith("sku,amount,currency,effectiveAt,effectiveUntil,t,txInstant\r\n" + a.sku() + ",15.00,EUR,");
+
+        // From after the June price on, nothing that reaches July changed (a March correction, a late
+        // February price, a price scheduled for next month): the form says so.
+        browser.findElement(By.id("list-since")).clear();
+        browser.findElement(By.id("list-since")).sendKeys(String.valueOf(a.ts().get(2)), Keys.ENTER);
+        waiting().until(d -> d.findElement(By.id("list-points")).getText().endsWith("no SKU changed"));
+        assertThat(browser.findElements(By.cssSelector("#list-diff tbody tr"))).isEmpty();
+        assertThat(browser.getCurrentUrl()).contains("since=" + a.ts().get(2));
+    }
+
+    @Test
     void aNewEventForTheShownSkuAppearsLive() {
         Scenario s = scenario("live");
         open("?sku=" + s.sku());
