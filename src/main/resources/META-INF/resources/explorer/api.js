@@ -75,7 +75,8 @@ export const paths = {
   tx: (t) => `/tx/${t}`,
 };
 
-function queryString(query = {}) {
+/** A query string of the given parameters, empty ones left out ('' when none). */
+export function queryString(query = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== '') {

@@ -38,24 +38,13 @@ function words(state) {
 
 function exportLinks(query) {
   const point = { asOf: query.asOf, validAt: query.validAt, prefix: query.prefix };
-  $('export-csv').href = `/prices${queryString({ ...point, format: 'csv' })}`;
-  $('export-ndjson').href = `/prices${queryString({ ...point, format: 'ndjson' })}`;
-}
-
-function queryString(query) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') {
-      params.set(key, value);
-    }
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
+  $('export-csv').href = `/prices${api.queryString({ ...point, format: 'csv' })}`;
+  $('export-ndjson').href = `/prices${api.queryString({ ...point, format: 'ndjson' })}`;
 }
 
 async function show(query, cursor, fail) {
   try {
-    const page = await api.get(`/prices${queryString({ ...query, limit: 100, cursor })}`);
+    const page = await api.get(`/prices${api.queryString({ ...query, limit: 100, cursor })}`);
     const body = $('list-diff').tBodies[0];
     if (!cursor) {
       body.replaceChildren();
@@ -85,7 +74,7 @@ async function show(query, cursor, fail) {
 
 function compare(fail) {
   const query = points();
-  const params = new URLSearchParams(queryString(query));
+  const params = new URLSearchParams(api.queryString(query));
   history.replaceState(null, '', `${location.pathname}${params.toString() ? `?${params}` : ''}`);
   exportLinks(query);
   if (!query.since && !query.validSince) {
