@@ -164,6 +164,17 @@ public interface AsofConfig {
         @WithDefault("4")
         @Min(1)
         int exports();
+
+        /**
+         * {@code ASOF_READS_DIFF_READS}: how many entries (events in Datomic's Log between the two
+         * points, versions in the indexes between the two valid times) one page of a price-list
+         * diff may read to find the SKUs that changed. Past it (a diff over much of the history),
+         * the page walks the SKUs in order instead, comparing each at both points: limit + scan
+         * SKUs a page, as a list page reads them.
+         */
+        @WithDefault("100000")
+        @Min(1)
+        int diffReads();
     }
 
     Kafka kafka();

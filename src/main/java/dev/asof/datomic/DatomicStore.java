@@ -269,7 +269,7 @@ public class DatomicStore {
         return connection().db();
     }
 
-    private static void installSchema(Connection conn) {
+    static void installSchema(Connection conn) {
         List<?> schema = readSchema();
         Database db = conn.db();
         boolean complete = schema.stream().allMatch(attr -> installed(db, (Map<?, ?>) attr));
@@ -282,7 +282,14 @@ public class DatomicStore {
             tx.add(Util.map(Attr.DB_ID, "datomic.tx", Attr.TX_INSTANT, SCHEMA_INSTANT));
         }
         try {
-            conn.transact(tx).get();
+            Database after = (Database) conn.transact(tx).get().get(Connection.DB_AFTER);
+            if (!fresh) {
+                // An attribute that became indexed (issue 23: :price/effectiveAt and :price/effectiveUntil)
+                // is in AVET for what was recorded before only once Datomic has indexed again: reads
+                // that seek it (the price-list diff) wait for that here, before anything is served.
+                LOG.info("Schema changed on an existing database: waiting for Datomic to index it");
+                conn.syncIndex(after.basisT()).get();
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Could not install asof's schema", e);
         }

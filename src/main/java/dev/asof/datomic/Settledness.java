@@ -47,7 +47,7 @@ import java.util.Set;
 @ApplicationScoped
 public class Settledness {
     /** Fields that, in an answer about now, echo the clock of the request rather than the data. */
-    private static final Set<String> CLOCK_ECHO = Set.of("asOf", "validAt", "validSince");
+    private static final Set<String> CLOCK_ECHO = Set.of("asOf", "validAt", "since", "validSince");
 
     private final TxClock clock;
     private final ObjectMapper mapper;

@@ -36,6 +36,12 @@ public record CustomerEvent(
         @JsonIgnore
         Set<String> cleared) implements Event {
 
+    /**
+     * The CSV column that names, space-separated, the customer fields a row clears: JSON's null,
+     * which an empty cell cannot say (it is an absent field). Not a field of the event.
+     */
+    public static final String CLEAR = "clear";
+
     /** The customer attributes an event can set or clear, by their JSON names. */
     public static final Set<String> ATTRIBUTES = Set.of("name", "email", "tier", "country", "city");
 

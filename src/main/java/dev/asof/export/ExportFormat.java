@@ -1,5 +1,6 @@
 package dev.asof.export;
 
+import dev.asof.core.MediaTypes;
 import dev.asof.core.Refusal;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -13,8 +14,8 @@ import java.util.Locale;
  * gets the page it always did.
  */
 public enum ExportFormat {
-    NDJSON("application/x-ndjson", "ndjson"),
-    CSV("text/csv", "csv");
+    NDJSON(MediaTypes.NDJSON, "ndjson"),
+    CSV(MediaTypes.CSV, "csv");
 
     public final String mediaType;
     /** The {@code format=} value, and the file name's extension. */

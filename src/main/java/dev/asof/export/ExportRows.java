@@ -18,7 +18,7 @@ import java.util.Map;
  * cell, no member in NDJSON); amounts are written as stored, scale included, never in exponent
  * form ({@code 19.990}, not {@code 1.999E+1}).
  */
-public final class ExportRows implements AutoCloseable {
+public final class ExportRows {
     private static final CsvMapper CSV = (CsvMapper) new CsvMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private final SequenceWriter writer;
@@ -63,7 +63,7 @@ public final class ExportRows implements AutoCloseable {
         return rows;
     }
 
-    @Override
+    /** Ends the export: called only once every row is written (see {@link Exports}). */
     public void close() {
         try {
             writer.close();

@@ -1,5 +1,6 @@
 package dev.asof.ingest;
 
+import dev.asof.core.MediaTypes;
 import java.util.Locale;
 
 /**
@@ -10,9 +11,9 @@ public enum BodyFormat {
     /** {@code application/json}: one event, or an array of events. */
     JSON("application/json"),
     /** {@code application/x-ndjson}: one event a line. */
-    NDJSON("application/x-ndjson"),
+    NDJSON(MediaTypes.NDJSON),
     /** {@code text/csv}: a header row naming event fields, then one event a row. */
-    CSV("text/csv");
+    CSV(MediaTypes.CSV);
 
     public final String mediaType;
 

@@ -229,11 +229,7 @@ public class EventReader {
             .readerFor(String[].class).with(CsvSchema.emptySchema());
     /** The columns a CSV header may name: {@code type} and every event field. */
     private static final Set<String> CSV_COLUMNS;
-    /**
-     * The column that names, space-separated, the customer fields a row clears: JSON's null, which
-     * an empty cell cannot say (it is an absent field).
-     */
-    private static final String CLEAR = "clear";
+    private static final String CLEAR = CustomerEvent.CLEAR;
     /** Columns whose cells are true or false (a spreadsheet's TRUE and FALSE too). */
     private static final Set<String> CSV_BOOLEANS;
 
@@ -349,6 +345,11 @@ public class EventReader {
             // bind tells where an event stood as its line: in CSV that is its row.
             throw invalid(refused.errors().stream().map(FieldError::asRow).toList());
         }
+    }
+
+    /** The columns a CSV body's header may name (an events export writes each of them). */
+    public static Set<String> csvColumns() {
+        return CSV_COLUMNS;
     }
 
     /** Every column a known field, none twice, none unnamed. */

@@ -1,5 +1,6 @@
 package dev.asof.ingest;
 
+import dev.asof.core.MediaTypes;
 import dev.asof.http.BodyBudget;
 import dev.asof.http.Problem;
 import dev.asof.events.CustomerEvent;
@@ -30,8 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/events")
 @Tag(name = "Ingest")
 public class EventsResource {
-    static final String NDJSON = "application/x-ndjson";
-    static final String CSV = "text/csv";
+    static final String NDJSON = MediaTypes.NDJSON;
+    static final String CSV = MediaTypes.CSV;
     private static final String RESPOND_ASYNC = "respond-async";
 
     private final EventReader reader;

@@ -1,12 +1,12 @@
 package dev.asof.log;
 
+import dev.asof.events.CustomerEvent;
 import clojure.lang.Keyword;
 import datomic.Database;
 import datomic.Datom;
 import datomic.Entity;
 import datomic.Log;
 import datomic.Util;
-import dev.asof.core.AsOf;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
@@ -46,13 +46,15 @@ import java.util.function.Consumer;
 public class EventExport {
     /** Every field an exported event can have, in the order a CSV export's columns take. */
     public static final List<String> COLUMNS = List.of("id", "type", "sku", "effectiveAt", "effectiveUntil", "amount",
-            "currency", "ended", "withdrawn", "customerId", "name", "email", "tier", "country", "city", "clear",
+            "currency", "ended", "withdrawn", "customerId", "name", "email", "tier", "country", "city", CustomerEvent.CLEAR,
             "deleted", "source");
 
     private final DatomicStore store;
+    private final TxLog log;
 
-    public EventExport(DatomicStore store) {
+    public EventExport(DatomicStore store, TxLog log) {
         this.store = store;
+        this.log = log;
     }
 
     /** The transactions {@code (after, until]}: a range of this database, fixed when it was asked for. */
@@ -61,14 +63,16 @@ public class EventExport {
 
     /**
      * The range a request names: {@code after} (default 0: from the first) and {@code until}
-     * (default the basis), each a t.
+     * (default the basis), each a position as {@code /changes} hands them out — a t, or
+     * {@code t@lineage}, read by {@link TxLog#resume}: one of another database is refused, never read
+     * as this one's.
      *
-     * @throws Refusal invalid when malformed, until beyond the basis, or after beyond until
+     * @throws Refusal invalid when malformed, of another lineage, beyond the basis, or after beyond until
      */
     public Range range(String after, String until) {
         long basis = store.db().basisT();
-        long from = after == null || after.isEmpty() ? 0 : AsOf.t("after", after);
-        long to = until == null || until.isEmpty() ? basis : AsOf.t("until", until);
+        long from = after == null ? 0 : log.resume("after", after, false).after();
+        long to = until == null ? basis : log.resume("until", until, false).after();
         if (to > basis) {
             throw Refusal.invalid("until (t=" + to + ") lies beyond the database basis (t=" + basis + ")", null);
         }
@@ -181,7 +185,7 @@ public class EventExport {
             row.put(field, null);
         }
         if (!cleared.isEmpty()) {
-            row.put("clear", String.join(" ", cleared));
+            row.put(CustomerEvent.CLEAR, String.join(" ", cleared));
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.asof.log;
 
+import dev.asof.core.MediaTypes;
+import dev.asof.events.CustomerEvent;
 import dev.asof.export.ExportFormat;
 import dev.asof.export.Exports;
 import dev.asof.http.Problem;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -31,15 +34,15 @@ public class EventsExportResource {
     }
 
     @GET
-    @Produces({"application/x-ndjson", "text/csv", Problem.MEDIA_TYPE})
+    @Produces({MediaTypes.NDJSON, MediaTypes.CSV, Problem.MEDIA_TYPE})
     @Operation(summary = "The events of the transactions (after, until], streamed as NDJSON (default) or CSV, in t order:"
             + " what POST /events takes back (ids kept; t's and instants are the importing service's own)")
     @APIResponse(responseCode = "200", description = "The events, one a line (NDJSON) or a row (CSV, with a header row);"
             + " Asof-Basis-T names until, Content-Disposition a file name with the range",
-            content = {@Content(mediaType = "application/x-ndjson", examples = @ExampleObject(name = "events", value = """
+            content = {@Content(mediaType = MediaTypes.NDJSON, examples = @ExampleObject(name = "events", value = """
                     {"id":"5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60","type":"price","sku":"ABC-123","effectiveAt":"2026-06-01T00:00:00Z","amount":19.99,"currency":"EUR","source":"pricing"}
                     {"id":"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","type":"customer","customerId":"c-42","name":"Ada","city":null}
-                    """)), @Content(mediaType = "text/csv")})
+                    """)), @Content(mediaType = MediaTypes.CSV)})
     @APIResponse(responseCode = "400", description = "Bad after, until or format; until beyond the basis, after beyond until",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "asof.reads.exports exports are streaming already; see Retry-After",
@@ -49,14 +52,14 @@ public class EventsExportResource {
             @Parameter(description = "Up to this t, inclusive (default the basis)") @QueryParam("until") String until,
             @Parameter(description = "ndjson (default) or csv (as Accept: application/x-ndjson or text/csv ask too)")
             @QueryParam("format") String format,
-            @Context HttpHeaders headers) {
+            @Context HttpHeaders headers, @Context RoutingContext routing) {
         ExportFormat requested = ExportFormat.requested(format, headers);
         ExportFormat export = requested == null ? ExportFormat.NDJSON : requested;
         EventExport.Range range = events.range(after, until);
         return exports.stream(export, "events-after-" + range.after() + "-until-" + range.until(), range.until(),
-                EventExport.COLUMNS, rows -> events.forEach(range, row -> {
+                EventExport.COLUMNS, routing, rows -> events.forEach(range, row -> {
                     if (export == ExportFormat.NDJSON) {
-                        row.remove("clear"); // JSON says it with null
+                        row.remove(CustomerEvent.CLEAR); // JSON says it with null
                     }
                     rows.write(row);
                 }));

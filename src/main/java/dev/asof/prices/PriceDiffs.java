@@ -56,7 +56,9 @@ import java.util.TreeSet;
  * <p>A page examines at most {@code limit} + asof.reads.scan candidates (the same bound as
  * {@code /prices}); candidates that turn out equal cost their reads, so a page may end short, with
  * a cursor after the last SKU it examined. Each page reads the candidates again from the Log and the
- * indexes: it costs what changed, every page.
+ * indexes, keeping only the ones it may examine: it costs what changed, every page, and holds a
+ * page. Past asof.reads.diff-reads entries read (a diff over much of the history), a page walks
+ * the SKUs in order instead and compares each, as a list page reads them: bounded either way.
  */
 @ApplicationScoped
 public class PriceDiffs {
@@ -66,12 +68,16 @@ public class PriceDiffs {
 
     private final TimeTravel time;
     private final DatomicStore store;
+    private final PriceHistory prices;
     private final int scan;
+    private final int diffReads;
 
-    public PriceDiffs(TimeTravel time, DatomicStore store, AsofConfig config) {
+    public PriceDiffs(TimeTravel time, DatomicStore store, PriceHistory prices, AsofConfig config) {
         this.time = time;
         this.store = store;
+        this.prices = prices;
         this.scan = config.reads().scan();
+        this.diffReads = config.reads().diffReads();
     }
 
     /**
@@ -97,19 +103,24 @@ public class PriceDiffs {
         Instant validB = validAt != null ? validAt : after.instant();
         Instant validA = validSince != null ? validSince : validB;
         List<String> afterCursor = Cursor.decode(cursor, CURSOR, 1);
-        NavigableSet<String> candidates = new TreeSet<>();
+        int examine = limit + scan;
+        Candidates candidates = new Candidates(afterCursor == null ? null : afterCursor.get(0), prefix, examine + 1,
+                diffReads);
         if (before.t() < after.t()) {
-            changedBetween(before.t(), after.t(), prefix, candidates);
+            changedBetween(before.t(), after.t(), candidates);
         }
         if (!validA.equals(validB)) {
             // As known at the later point: a SKU untouched in between had the same versions at the earlier one.
-            startingOrEndingBetween(after.db(), validA, validB, prefix, candidates);
+            startingOrEndingBetween(after.db(), validA, validB, candidates);
         }
-        Iterable<String> ordered = afterCursor == null ? candidates : candidates.tailSet(afterCursor.get(0), false);
-        int examine = limit + scan;
+        // Past its read budget (a diff over much of the history), a page walks the SKUs instead.
+        Iterable<String> ordered = candidates.overBudget()
+                ? PriceHistory.skus(after.db(), afterCursor == null ? null : afterCursor.get(0), prefix)
+                : candidates.skus;
         List<PriceDiff.Item> items = new ArrayList<>(Math.min(limit, 64));
         String next = null;
-        boolean bounded = false;
+        // A read bound shaped the page (its examined SKUs, or an item's inline changes): never settled.
+        boolean[] bounded = {false};
         int examined = 0;
         String last = null;
         for (String sku : ordered) {
@@ -119,7 +130,7 @@ public class PriceDiffs {
             }
             if (examined == examine) {
                 next = Cursor.encode(CURSOR, last);
-                bounded = true;
+                bounded[0] = true;
                 break;
             }
             examined++;
@@ -127,17 +138,17 @@ public class PriceDiffs {
             PriceDiff.State was = state(before, sku, validA);
             PriceDiff.State is = state(after, sku, validB);
             if (!samePrice(was, is)) {
-                items.add(item(sku, was, is, before.t(), after.t()));
+                items.add(item(sku, was, is, before.t(), after.t(), bounded));
             }
         }
         PriceDiff diff = new PriceDiff(before.t(), before.instant(), after.t(), after.instant(), validA, validB, items,
-                next, bounded);
+                next, bounded[0]);
         return new Answer<>(diff, new Basis(after.db(), after.t(), after.instant(),
                 before.settled() && after.settled(), after.basisT()));
     }
 
     /** The SKUs of the price events recorded in {@code (from, to]}: one pass over the Log between them. */
-    private void changedBetween(long from, long to, String prefix, Collection<String> skus) {
+    private void changedBetween(long from, long to, Candidates skus) {
         Database db = store.db();
         long sku = id(db, Attr.EVENT_SKU);
         long subject = id(db, Attr.EVENT_SUBJECT);
@@ -149,10 +160,14 @@ public class PriceDiffs {
                 }
                 long a = ((Number) datom.a()).longValue();
                 if (a == sku) {
-                    addIfPrefixed((String) datom.v(), prefix, skus);
+                    if (!skus.add((String) datom.v())) {
+                        return;
+                    }
                 } else if (a == subject && ((String) datom.v()).startsWith("price:")) {
                     // Events recorded before :event/sku named the version: price:<key>.
-                    addIfPrefixed(PriceKeys.sku(((String) datom.v()).substring("price:".length())), prefix, skus);
+                    if (!skus.add(PriceKeys.sku(((String) datom.v()).substring("price:".length())))) {
+                        return;
+                    }
                 }
             }
         }
@@ -163,8 +178,7 @@ public class PriceDiffs {
      * valid times, as {@code db} knows them: where an answer can change. Not the newest value: a
      * period's end can be changed or taken away later, and its end at that point is what counts.
      */
-    private static void startingOrEndingBetween(Database db, Instant one, Instant other, String prefix,
-            Collection<String> skus) {
+    private static void startingOrEndingBetween(Database db, Instant one, Instant other, Candidates skus) {
         long lo = Math.min(one.toEpochMilli(), other.toEpochMilli());
         long hi = Math.max(one.toEpochMilli(), other.toEpochMilli());
         for (var attr : List.of(Attr.PRICE_EFFECTIVE_AT, Attr.PRICE_EFFECTIVE_UNTIL)) {
@@ -174,8 +188,8 @@ public class PriceDiffs {
                     break;
                 }
                 Object key = db.entity(datom.e()).get(Attr.PRICE_KEY);
-                if (key != null) {
-                    addIfPrefixed(PriceKeys.sku((String) key), prefix, skus);
+                if (key != null && !skus.add(PriceKeys.sku((String) key))) {
+                    return;
                 }
             }
         }
@@ -186,9 +200,39 @@ public class PriceDiffs {
         return ((Number) db.entid(attr)).longValue();
     }
 
-    private static void addIfPrefixed(String sku, String prefix, Collection<String> skus) {
-        if (sku.startsWith(prefix)) {
-            skus.add(sku);
+    /**
+     * The SKUs a page may answer: after its cursor, with its prefix, only the {@code keep} first in
+     * SKU order (a page examines no more), so that memory stays a page's whatever changed; and the
+     * entries read to find them, up to {@code budget}.
+     */
+    private static final class Candidates {
+        final TreeSet<String> skus = new TreeSet<>();
+        private final String after;
+        private final String prefix;
+        private final int keep;
+        private final int budget;
+        private int reads;
+
+        Candidates(String after, String prefix, int keep, int budget) {
+            this.after = after;
+            this.prefix = prefix;
+            this.keep = keep;
+            this.budget = budget;
+        }
+
+        /** Counts one entry read, naming {@code sku}; false once the budget is spent (stop reading). */
+        boolean add(String sku) {
+            if (++reads > budget) {
+                return false;
+            }
+            if (sku.startsWith(prefix) && (after == null || sku.compareTo(after) > 0) && skus.add(sku) && skus.size() > keep) {
+                skus.pollLast();
+            }
+            return true;
+        }
+
+        boolean overBudget() {
+            return reads > budget;
         }
     }
 
@@ -214,14 +258,16 @@ public class PriceDiffs {
     }
 
     /** A SKU's item: both answers and, between two known-at points, what its events did in between. */
-    private PriceDiff.Item item(String sku, PriceDiff.State was, PriceDiff.State is, long from, long to) {
+    private PriceDiff.Item item(String sku, PriceDiff.State was, PriceDiff.State is, long from, long to,
+            boolean[] bounded) {
         if (from == to) {
             return new PriceDiff.Item(sku, was, is, null, null, null);
         }
         Database db = store.db();
         SystemTimeRange range = new SystemTimeRange(new AsOf.AtT(from + 1), new AsOf.AtT(to + 1), false);
         Page<PriceChange> changes = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, null,
-                "price-history@" + store.lineage(), CHANGES_INLINE, scan, (t, event) -> PriceHistory.changes(db, t, event));
+                prices.historyKind(), CHANGES_INLINE, scan, (t, event) -> PriceHistory.changes(db, t, event));
+        bounded[0] |= changes.bounded();
         String history = UriBuilder.fromPath("/prices/{sku}/history").queryParam("from", from + 1)
                 .queryParam("to", to + 1).build(sku).toString();
         return new PriceDiff.Item(sku, was, is, changes.items(), changes.next() != null ? Boolean.TRUE : null, history);

@@ -77,20 +77,16 @@ public class PriceHistory {
         Database db = basis.db();
         Instant valid = validAt != null ? validAt : basis.instant();
         List<String> after = Cursor.decode(cursor, "prices", 1);
-        String afterCursor = after == null ? "" : after.get(0) + "\u0000";
-        String seek = afterCursor.compareTo(prefix) > 0 ? afterCursor : prefix;
         int examine = limit + scan;
         List<PriceView> items = new ArrayList<>(Math.min(limit, 64));
         String last = null;
-        for (int examined = 0; ; examined++) {
-            String sku = firstSku(db, seek, prefix);
-            if (sku == null) {
-                return new Answer<>(new Page<>(items, null), basis);
-            }
+        int examined = 0;
+        for (String sku : skus(db, after == null ? null : after.get(0), prefix)) {
             if (examined == examine) {
                 // Out of budget: resume after the last SKU examined (or, if the page is full, after its last item).
                 return new Answer<>(new Page<>(items, Cursor.encode("prices", last), true), basis);
             }
+            examined++;
             PriceView view = inForce(basis, sku, valid);
             if (view != null) {
                 if (items.size() == limit) {
@@ -99,8 +95,8 @@ public class PriceHistory {
                 items.add(view);
             }
             last = sku;
-            seek = sku + "\u0000"; // past every version of this SKU: one seek a SKU, not one step a version
         }
+        return new Answer<>(new Page<>(items, null), basis);
     }
 
     /**
@@ -117,15 +113,46 @@ public class PriceHistory {
 
         /** Each price in SKU order: one seek a SKU, as a page reads them, and nothing held but the one at hand. */
         public void forEach(java.util.function.Consumer<PriceView> each) {
-            Database db = basis.db();
-            String seek = prefix;
-            for (String sku = firstSku(db, seek, prefix); sku != null; sku = firstSku(db, sku + "\u0000", prefix)) {
+            for (String sku : skus(basis.db(), null, prefix)) {
                 PriceView view = inForce(basis, sku, validAt);
                 if (view != null) {
                     each.accept(view);
                 }
             }
         }
+    }
+
+    /**
+     * The SKUs of {@code db} after {@code after} (null: from the first) that start with
+     * {@code prefix}, in order, read as they are iterated: one seek a SKU, however many versions
+     * it has. The one walk of the SKU index (list pages, exports, a diff past its read budget).
+     */
+    static Iterable<String> skus(Database db, String after, String prefix) {
+        String from = after == null ? prefix : after + "\u0000";
+        String start = from.compareTo(prefix) > 0 ? from : prefix;
+        return () -> new java.util.Iterator<>() {
+            private String next = firstSku(db, start, prefix);
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public String next() {
+                if (next == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                String sku = next;
+                next = firstSku(db, sku + "\u0000", prefix); // past every version of this SKU
+                return sku;
+            }
+        };
+    }
+
+    /** The kind of a SKU's history cursors (they are of one lineage). */
+    String historyKind() {
+        return "price-history@" + store.lineage();
     }
 
     /** The first SKU at or after {@code from} that starts with {@code prefix}, or null. */
@@ -153,7 +180,7 @@ public class PriceHistory {
         Basis basis = time.resolve(null);
         Database db = basis.db();
         Page<PriceChange> page = EventHistory.page(db, store.txIndex(), Attr.EVENT_SKU, sku, range, cursor,
-                "price-history@" + store.lineage(), limit, scan, (t, event) -> changes(db, t, event));
+                historyKind(), limit, scan, (t, event) -> changes(db, t, event));
         return new Answer<>(page, basis);
     }
 

@@ -1,5 +1,6 @@
 package dev.asof.prices;
 
+import dev.asof.core.MediaTypes;
 import dev.asof.core.AsOf;
 import dev.asof.core.Text;
 import dev.asof.http.Caching;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -94,14 +96,14 @@ public class PriceResource {
     }
 
     @GET
-    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE, "application/x-ndjson", "text/csv"})
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE, MediaTypes.NDJSON, MediaTypes.CSV})
     @Operation(summary = "Every SKU's price at a point, in SKU order, paginated; with since or validSince, only the"
             + " SKUs whose price differs between two points, with both answers")
     @APIResponse(responseCode = "200", description = "A page of prices; next (and Link rel=next) when there are more."
             + " A diff (since or validSince given) answers the points compared and, per SKU, its price before (at since,"
             + " validSince) and after (at asOf, validAt), null where none is in force; between two known-at points also"
             + " what its events did in between (changes, the first 10, and a history link to all)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "diff", value = """
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "diff", value = """
                     {"sinceT": 1040, "since": "2026-11-27T17:00:00Z", "basisT": 1090, "asOf": "2026-11-30T08:00:00Z",
                      "validSince": "2026-11-30T08:00:00Z", "validAt": "2026-11-30T08:00:00Z",
                      "items": [{"sku": "ABC-123",
@@ -112,11 +114,18 @@ public class PriceResource {
                                 "changes": [{"t": 1066, "txInstant": "2026-11-28T10:00:00.000Z",
                                              "effectiveAt": "2026-11-29T00:00:00Z", "amount": 17.99, "currency": "EUR",
                                              "op": "assert", "eventId": "5f0c6a3e-8d7e-4c1e-9f7a-3b1d2c4e5f60"}],
-                                "history": "/prices/ABC-123/history?from=1041&to=1091"}]}""")))
+                                "history": "/prices/ABC-123/history?from=1041&to=1091"}]}""")),
+                    @Content(mediaType = MediaTypes.CSV, examples = @ExampleObject(name = "export", value = """
+                            sku,amount,currency,effectiveAt,effectiveUntil,t,txInstant
+                            ABC-123,19.990,EUR,2026-06-01T00:00:00Z,,1042,2026-05-30T09:12:00.123Z
+                            """)), @Content(mediaType = MediaTypes.NDJSON)})
     @APIResponse(responseCode = "304", description = Caching.NOT_MODIFIED)
     @APIResponse(responseCode = "412", description = Caching.PRECONDITION_FAILED,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "400", description = "Bad time, limit or cursor; since after asOf",
+    @APIResponse(responseCode = "429", description = "An export (NDJSON or CSV) while asof.reads.exports stream already;"
+            + " see Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Bad time, limit, cursor or format; since after asOf; since,"
+            + " validSince, limit or cursor with an export",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response prices(
             @Parameter(description = AS_OF) @QueryParam("asOf") String asOf,
@@ -131,7 +140,7 @@ public class PriceResource {
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "json (default), or the whole list streamed as ndjson or csv (as Accept:"
                     + " application/x-ndjson or text/csv ask too)") @QueryParam("format") String format,
-            @Context HttpHeaders headers, @Context UriInfo uri) {
+            @Context HttpHeaders headers, @Context UriInfo uri, @Context RoutingContext routing) {
         AsOf point = AsOf.parse("asOf", asOf);
         Instant valid = AsOf.instant("validAt", validAt);
         String skus = prefix == null ? "" : Text.requireText("prefix", prefix);
@@ -145,7 +154,7 @@ public class PriceResource {
             }
             PriceHistory.PriceList list = prices.list(point, valid, skus);
             return exports.stream(export, "prices-t" + list.basis().t() + "-valid-" + list.validAt().toString()
-                    .replace(":", ""), list.basis().t(), PRICE_COLUMNS, rows -> list.forEach(price -> rows.write(row(price))));
+                    .replace(":", ""), list.basis().t(), PRICE_COLUMNS, routing, rows -> list.forEach(price -> rows.write(row(price))));
         }
         if (from != null || validFrom != null) {
             return caching.respond(headers, diffs.between(from, point, validFrom, valid, skus, Page.limit(limit), cursor), uri);

@@ -11,6 +11,8 @@ const $ = (id) => document.getElementById(id);
 const FIELDS = { since: 'list-since', asOf: 'list-as-of', validSince: 'list-valid-since', validAt: 'list-valid-at', prefix: 'list-prefix' };
 
 let next = null;
+/** The points the first page was read at (t's and instants): the next pages and the export links keep to them. */
+let pinned = null;
 
 /** The points as the form holds them (empty fields left out). */
 function points() {
@@ -47,6 +49,8 @@ async function show(query, cursor, fail) {
     const page = await api.get(`/prices${api.queryString({ ...query, limit: 100, cursor })}`);
     const body = $('list-diff').tBodies[0];
     if (!cursor) {
+      pinned = { since: page.sinceT, asOf: page.basisT, validSince: page.validSince, validAt: page.validAt, prefix: query.prefix };
+      exportLinks(pinned);
       body.replaceChildren();
       $('list-points').textContent = `Known at t=${page.sinceT} and at t=${page.basisT}; valid at ${page.validSince}`
         + ` and at ${page.validAt}: ${page.items.length ? '' : 'no SKU changed'}`;
@@ -96,7 +100,7 @@ export function start(fail) {
     e.preventDefault();
     compare(fail);
   });
-  $('list-more').addEventListener('click', () => next && show(points(), next, fail));
+  $('list-more').addEventListener('click', () => next && pinned && show(pinned, next, fail));
   exportLinks(points());
   if (params.get('since') || params.get('validSince')) {
     compare(fail);

@@ -68,6 +68,7 @@ class ExportTest {
         assertThat(ndjson.statusCode()).isEqualTo(200);
         assertThat(ndjson.contentType()).startsWith("application/x-ndjson");
         assertThat(ndjson.header("Asof-Basis-T")).isEqualTo(Long.toString(t));
+        assertThat(ndjson.header("Asof-Lineage")).matches("[0-9a-f]{16}");
         assertThat(ndjson.header("Content-Disposition"))
                 .isEqualTo("attachment; filename=\"prices-t" + t + "-valid-2026-06-01T000000Z.ndjson\"");
         List<JsonNode> rows = lines(ndjson.asString());
@@ -106,6 +107,8 @@ class ExportTest {
         given().get("/events?until=999999999").then().statusCode(400).contentType(startsWith("application/problem+json"))
                 .body("detail", containsString("beyond the database basis"));
         given().get("/events?after=x").then().statusCode(400).body("detail", containsString("after"));
+        given().get("/events?after=5@0123456789abcdef").then().statusCode(400)
+                .body("detail", containsString("another database"));
     }
 
     @Test
@@ -146,6 +149,9 @@ class ExportTest {
                 .extract().asString();
         String[] rows = csv.split("\r\n");
         assertThat(rows[0]).isEqualTo(String.join(",", dev.asof.log.EventExport.COLUMNS));
+        // Every column CSV in takes, and no other: what an export writes, an import reads.
+        assertThat(dev.asof.log.EventExport.COLUMNS).containsExactlyInAnyOrderElementsOf(
+                dev.asof.ingest.EventReader.csvColumns());
         assertThat(rows).hasSize(9);
         assertThat(rows[7]).contains(",city,"); // the clear column names the cleared field
         // Nothing after the last: an empty export.
