@@ -31,8 +31,13 @@ public class TimeTravel {
     }
 
     public Basis resolve(AsOf asOf) {
+        return resolve(asOf, "asOf");
+    }
+
+    /** As {@link #resolve(AsOf)}, for the point parameter {@code name} (a refusal names it). */
+    public Basis resolve(AsOf asOf, String name) {
         Settledness.Proof proof = settledness.proof(asOf); // before the database value it vouches for
-        Database now = asOf instanceof AsOf.AtT at ? store.reaching(at.t(), "asOf") : store.db();
+        Database now = asOf instanceof AsOf.AtT at ? store.reaching(at.t(), name) : store.db();
         long basis = now.basisT();
         if (asOf == null) {
             return new Basis(now, basis, clock.now(), false, basis);
@@ -44,7 +49,7 @@ public class TimeTravel {
         }
         Instant instant = ((AsOf.AtInstant) asOf).instant();
         if (instant.isAfter(clock.now()) && !proof.settles(asOf, now)) {
-            throw Refusal.invalid("asOf " + instant + " lies beyond the database basis (t=" + basis
+            throw Refusal.invalid(name + " " + instant + " lies beyond the database basis (t=" + basis
                     + ", recorded " + Facts.txInstant(now, basis) + "); ask for a point at or before it", null);
         }
         TxIndex.Tx last = store.txIndex().atOrBeforeInstant(instant.toEpochMilli());

@@ -1,6 +1,7 @@
 package dev.asof.ingest;
 
 import dev.asof.core.MediaTypes;
+import dev.asof.core.Refusal;
 import java.util.Locale;
 
 /**
@@ -19,6 +20,27 @@ public enum BodyFormat {
 
     BodyFormat(String mediaType) {
         this.mediaType = mediaType;
+    }
+
+    /**
+     * Refuses a CSV body that says it is in another charset than UTF-8 (a spreadsheet's export may
+     * be in Windows-1252): asof reads UTF-8 only, and would otherwise read it wrong or refuse it
+     * with a less helpful word.
+     */
+    public static void requireUtf8(String contentType) {
+        if (contentType == null || of(contentType) != CSV) {
+            return;
+        }
+        for (String parameter : contentType.split(";")) {
+            String[] pair = parameter.strip().split("=", 2);
+            if (pair.length == 2 && "charset".equalsIgnoreCase(pair[0].strip())) {
+                String charset = pair[1].strip().replace("\"", "");
+                if (!"utf-8".equalsIgnoreCase(charset) && !"utf8".equalsIgnoreCase(charset)) {
+                    throw Refusal.invalid("A CSV body is read as UTF-8; charset=" + (charset.length() > 40
+                            ? charset.substring(0, 40) + "…" : charset) + " is not taken: save the file as UTF-8", null);
+                }
+            }
+        }
     }
 
     /** The format of a Content-Type header value (parameters such as charset aside); JSON when absent. */

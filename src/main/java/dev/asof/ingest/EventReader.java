@@ -327,8 +327,7 @@ public class EventReader {
                 nodes.add(event);
             }
         } catch (IOException | RuntimeJsonMappingException e) {
-            throw invalid(List.of(new FieldError(null, null, row + 1, null, "not valid CSV: "
-                    + JsonErrors.describe(e instanceof IOException io ? io : new IOException(e.getMessage())))));
+            throw invalid(List.of(new FieldError(null, null, row + 1, null, "not valid CSV: " + csvProblem(e))));
         }
         if (nodes.isEmpty()) {
             throw Refusal.invalid("The body holds no events: a header row, then one event a row", null);
@@ -352,6 +351,16 @@ public class EventReader {
         return CSV_COLUMNS;
     }
 
+    /** What the CSV parser found wrong, in its words without the input (a quote never closed, bytes not UTF-8). */
+    private static String csvProblem(Exception e) {
+        Throwable cause = e instanceof RuntimeJsonMappingException && e.getCause() != null ? e.getCause() : e;
+        String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage() : cause.getMessage();
+        if (message == null) {
+            return cause.getClass().getSimpleName();
+        }
+        return message.length() > 200 ? message.substring(0, 200) + "…" : message;
+    }
+
     /** Every column a known field, none twice, none unnamed. */
     private static void header(String[] header, List<FieldError> errors) {
         Set<String> seen = new java.util.HashSet<>();
@@ -360,8 +369,11 @@ public class EventReader {
             if (name.isEmpty()) {
                 errors.add(new FieldError(null, null, 1, null, "column " + (i + 1) + " has no name in the header"));
             } else if (!CSV_COLUMNS.contains(name)) {
+                String separated = header.length == 1 && name.contains(";")
+                        ? "; this header looks separated by semicolons, and CSV here is comma-separated (RFC 4180)"
+                        : "";
                 errors.add(new FieldError(null, null, 1, name, "is not an event field; a header names some of "
-                        + String.join(", ", CSV_COLUMNS)));
+                        + String.join(", ", CSV_COLUMNS) + separated));
             } else if (!seen.add(name)) {
                 errors.add(new FieldError(null, null, 1, name, "is named twice in the header"));
             }

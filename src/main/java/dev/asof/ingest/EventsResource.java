@@ -1,6 +1,7 @@
 package dev.asof.ingest;
 
 import dev.asof.core.MediaTypes;
+import dev.asof.core.Refusal;
 import dev.asof.http.BodyBudget;
 import dev.asof.http.Problem;
 import dev.asof.events.CustomerEvent;
@@ -125,6 +126,13 @@ public class EventsResource {
         BodyFormat format = BodyFormat.of(contentType);
         boolean async = prefer != null && prefer.toLowerCase().contains(RESPOND_ASYNC);
         Runnable settled = admission.handOff(routing);
+        try {
+            BodyFormat.requireUtf8(contentType);
+        } catch (Refusal otherCharset) {
+            budget.release(routing);
+            settled.run();
+            throw otherCharset;
+        }
         return ingest.parseAndSubmit(body, format, clock.instant(), () -> budget.release(routing))
                 .whenComplete((queued, refused) -> settled.run()).thenCompose(queued -> {
             if (async) {

@@ -1,6 +1,7 @@
 package dev.asof.log;
 
 import dev.asof.core.MediaTypes;
+import dev.asof.core.Refusal;
 import dev.asof.events.CustomerEvent;
 import dev.asof.export.ExportFormat;
 import dev.asof.export.Exports;
@@ -53,6 +54,10 @@ public class EventsExportResource {
             @Parameter(description = "ndjson (default) or csv (as Accept: application/x-ndjson or text/csv ask too)")
             @QueryParam("format") String format,
             @Context HttpHeaders headers, @Context RoutingContext routing) {
+        if ("json".equals(format)) {
+            throw Refusal.invalid("Parameter format of /events must be ndjson or csv: the events stream as"
+                    + " POST /events takes them, one a line or a row", null);
+        }
         ExportFormat requested = ExportFormat.requested(format, headers);
         ExportFormat export = requested == null ? ExportFormat.NDJSON : requested;
         EventExport.Range range = events.range(after, until);

@@ -90,8 +90,17 @@ public class PriceDiffs {
      */
     public Answer<PriceDiff> between(AsOf since, AsOf asOf, Instant validSince, Instant validAt, String prefix,
             int limit, String cursor) {
+        // A cursor carries the points its first page was read at: every page compares the same two,
+        // however the client follows it (now moves on between pages).
+        List<String> afterCursor = Cursor.decode(cursor, CURSOR, 5);
+        if (afterCursor != null) {
+            since = new AsOf.AtT(Cursor.number(afterCursor.get(1)));
+            asOf = new AsOf.AtT(Cursor.number(afterCursor.get(2)));
+            validSince = instant(afterCursor.get(3));
+            validAt = instant(afterCursor.get(4));
+        }
         // The earlier point first: its database value is then never newer than the later one's.
-        Basis before = since == null ? null : time.resolve(since);
+        Basis before = since == null ? null : time.resolve(since, "since");
         Basis after = time.resolve(asOf);
         if (before == null) {
             before = after;
@@ -102,7 +111,6 @@ public class PriceDiffs {
         }
         Instant validB = validAt != null ? validAt : after.instant();
         Instant validA = validSince != null ? validSince : validB;
-        List<String> afterCursor = Cursor.decode(cursor, CURSOR, 1);
         int examine = limit + scan;
         Candidates candidates = new Candidates(afterCursor == null ? null : afterCursor.get(0), prefix, examine + 1,
                 diffReads);
@@ -125,11 +133,11 @@ public class PriceDiffs {
         String last = null;
         for (String sku : ordered) {
             if (items.size() == limit) {
-                next = Cursor.encode(CURSOR, items.get(limit - 1).sku());
+                next = cursor(items.get(limit - 1).sku(), before, after, validA, validB);
                 break;
             }
             if (examined == examine) {
-                next = Cursor.encode(CURSOR, last);
+                next = cursor(last, before, after, validA, validB);
                 bounded[0] = true;
                 break;
             }
@@ -145,6 +153,19 @@ public class PriceDiffs {
                 next, bounded[0]);
         return new Answer<>(diff, new Basis(after.db(), after.t(), after.instant(),
                 before.settled() && after.settled(), after.basisT()));
+    }
+
+    /** Where the next page starts: after {@code sku}, at the same two points. */
+    private static String cursor(String sku, Basis before, Basis after, Instant validA, Instant validB) {
+        return Cursor.encode(CURSOR, sku, before.t(), after.t(), validA, validB);
+    }
+
+    private static Instant instant(String part) {
+        try {
+            return Instant.parse(part);
+        } catch (java.time.DateTimeException notAnInstant) {
+            throw Cursor.invalid();
+        }
     }
 
     /** The SKUs of the price events recorded in {@code (from, to]}: one pass over the Log between them. */

@@ -107,6 +107,7 @@ class ExportTest {
         given().get("/events?until=999999999").then().statusCode(400).contentType(startsWith("application/problem+json"))
                 .body("detail", containsString("beyond the database basis"));
         given().get("/events?after=x").then().statusCode(400).body("detail", containsString("after"));
+        given().get("/events?format=json").then().statusCode(400).body("detail", containsString("ndjson or csv"));
         given().get("/events?after=5@0123456789abcdef").then().statusCode(400)
                 .body("detail", containsString("another database"));
     }

@@ -104,7 +104,18 @@ class CsvIngestTest {
                 .body("errors[0].row", equalTo(2)).body("errors[0].message", startsWith("not valid CSV"));
         postCsv("sku,amount,currency,ended\n" + s + ",,,maybe\n").statusCode(400)
                 .body("errors[0].field", equalTo("ended"));
-        given().get("/prices/{sku}", s).then().statusCode(404);
+        // A quote never closed, bytes that are not UTF-8, another charset, semicolons: said in those words.
+        postCsv("sku,amount,currency\n" + s + ",\"1.50,EUR\n").statusCode(400)
+                .body("errors[0].message", containsString("quote"));
+        postCsv(("sku,amount,currency,source\r\n" + s + ",1.50,EUR,M").getBytes(StandardCharsets.UTF_8))
+                .statusCode(201); // (the same, well formed, is taken)
+        byte[] latin1 = ("sku,amount,currency,source\r\n" + s + ",1.50,EUR,M\u00fcller\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        postCsv(latin1).statusCode(400).body("errors[0].message", containsString("UTF-8"));
+        given().contentType("text/csv; charset=ISO-8859-1").body(latin1).post("/events").then().statusCode(400)
+                .contentType(startsWith("application/problem+json")).body("detail", containsString("UTF-8"));
+        postCsv("sku;amount;currency\n" + s + ";1;EUR\n").statusCode(400)
+                .body("errors[0].message", containsString("semicolons"));
+        given().get("/prices/{sku}", s).then().statusCode(200); // only the well-formed one
     }
 
     @Test

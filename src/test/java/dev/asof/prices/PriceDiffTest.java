@@ -170,6 +170,26 @@ class PriceDiffTest {
     }
 
     @Test
+    void aCursorKeepsTheTwoPointsOfItsFirstPageWhileNowMovesOn() {
+        String p = prefix();
+        long since = send(at(p + "a", 1, JAN));
+        send(at(p + "a", 2, JAN));
+        send(at(p + "b", 2, JAN));
+        // About now, as a client that follows Link would ask: no asOf.
+        ExtractableResponse<Response> first = diff("since=" + since + "&validAt=" + MON + "&prefix=" + p + "&limit=1");
+        long basisT = first.jsonPath().getLong("basisT");
+        String cursor = first.jsonPath().getString("next");
+        send(at(p + "b", 3, JAN)); // now moves on
+        send(at(p + "c", 3, JAN));
+        JsonPath second = diff("since=" + since + "&validAt=" + MON + "&prefix=" + p + "&limit=1&cursor=" + cursor).jsonPath();
+        assertThat(second.getLong("basisT")).isEqualTo(basisT);
+        assertThat(second.getLong("sinceT")).isEqualTo(since);
+        assertThat(skus(second)).containsExactly(p + "b");
+        assertThat(second.getFloat("items[0].after.amount")).isEqualTo(2f); // as at the first page's point
+        assertThat(second.getString("next")).isNull(); // c came after it
+    }
+
+    @Test
     void sinceAfterAsOfAndBadPointsAreRefusedWithProblems() {
         long t = send(at(prefix() + "x", 1, JAN));
         given().get("/prices?since={s}&asOf={a}", t, t - 1).then().statusCode(400)
@@ -180,6 +200,8 @@ class PriceDiffTest {
                 .contentType(startsWith("application/problem+json")).body("detail", containsString("validSince"));
         given().get("/prices?since=1&cursor=bogus").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
+        given().get("/prices?since={s}", t + 1_000_000).then().statusCode(400)
+                .body("errors[0].field", equalTo("since"));
         // About now: never settled.
         ExtractableResponse<Response> now = diff("since=" + t);
         assertThat(now.statusCode()).isEqualTo(200);
