@@ -41,12 +41,18 @@ public final class RawTransact {
      * JVM's while the transactions run (Datomic's own threads and GC included).
      */
     public static Rate measure(int batchSize, int warm, int events, IntFunction<String> sku) throws Exception {
+        return measure(batchSize, warm, events, sku, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, on asof's schema as {@code schema} changes it (its attributes' maps): what a schema choice costs. */
+    public static Rate measure(int batchSize, int warm, int events, IntFunction<String> sku,
+            java.util.function.UnaryOperator<List<Object>> schema) throws Exception {
         String uri = "datomic:mem://raw-" + UUID.randomUUID();
         Peer.createDatabase(uri);
         Connection conn = Peer.connect(uri);
         try (Reader reader = new InputStreamReader(RawTransact.class.getResourceAsStream("/asof/schema.edn"),
                 StandardCharsets.UTF_8)) {
-            conn.transact((List<?>) Util.readAll(reader).get(0)).get();
+            conn.transact(schema.apply(new ArrayList<>((List<?>) Util.readAll(reader).get(0)))).get();
         }
         Instant start0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (List<Received> batch : batches(0, warm, batchSize, sku, start0)) {
