@@ -12,6 +12,7 @@ public final class Attr {
     public static final Keyword DB_RETRACT = kw("db/retract");
     public static final Keyword DB_RETRACT_ENTITY = kw("db/retractEntity");
     public static final Keyword DB_IDENT = kw("db/ident");
+    public static final Keyword DB_VALUE_TYPE = kw("db/valueType");
     public static final Keyword TX_INSTANT = kw("db/txInstant");
 
     public static final Keyword PRICE_KEY = kw("price/key");
@@ -41,6 +42,13 @@ public final class Attr {
     public static final Keyword EVENT_EFFECTIVE_AT = kw("event/effectiveAt");
 
     public static final Keyword TX_SOURCES = kw("asof.tx/sources");
+
+    public static final Keyword ERASURE_CUSTOMER = kw("erasure/customer");
+    public static final Keyword ERASURE_BY = kw("erasure/by");
+    public static final Keyword ERASURE_REASON = kw("erasure/reason");
+    public static final Keyword ERASURE_T = kw("erasure/t");
+    public static final Keyword DB_EXCISE = kw("db/excise");
+    public static final Keyword EXCISE_ATTRS = kw("db.excise/attrs");
 
     public static Keyword kw(String nsName) {
         return Keyword.intern(nsName);

@@ -1,0 +1,155 @@
+package dev.asof.datomic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clojure.lang.Keyword;
+import datomic.Connection;
+import datomic.Database;
+import datomic.Datom;
+import datomic.Peer;
+import dev.asof.events.CustomerEvent;
+import dev.asof.events.Event;
+import dev.asof.events.PriceEvent;
+import dev.asof.events.Received;
+import dev.asof.events.TxData;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MemRebuild} and {@link CustomerErasure} on generated histories, built by the writer's own
+ * {@link TxData}: customers created, changed, cleared, deleted and created again; prices, periods,
+ * ends and withdrawals. A copy with every value kept is the same database datom for datom (entity
+ * ids, t, instants); a copy that erases one customer differs only in that customer's personal
+ * facts, each now a placeholder, and keeps every t. Run again with {@code -Dasof.test.seed=…}.
+ */
+class MemRebuildTest {
+    private static final List<String> IDS = List.of("c0", "c1", "ada@example.com", "c3");
+    private static final List<String> NAMES = List.of("Ada", "Bea", "Cyd");
+    private static final List<String> CITIES = List.of("Paris", "Rome");
+    private static final List<String> TIERS = List.of("gold", "silver");
+    private static final List<String> SKUS = List.of("s0", "s1", "s2");
+
+    @Test
+    void copiesAreTheSameDatabaseAndAnErasureChangesOnlyTheCustomersPersonalFacts() throws Exception {
+        long seed = Long.getLong("asof.test.seed", System.nanoTime());
+        Random random = new Random(seed);
+        for (int run = 0; run < 12; run++) {
+            String uri = "datomic:mem://rebuild-" + UUID.randomUUID();
+            Peer.createDatabase(uri);
+            Connection conn = Peer.connect(uri);
+            DatomicStore.installSchema(conn);
+            Instant instant = Instant.parse("2026-01-01T00:00:00Z");
+            for (int tx = 0; tx < 60; tx++) {
+                List<Received> batch = new ArrayList<>();
+                Set<String> subjects = new HashSet<>();
+                for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
+                    Event event = random.nextInt(3) == 0 ? price(random) : customer(random);
+                    Received received = Received.of(event, "hash-" + random.nextInt(1000));
+                    if (subjects.add(received.subject())) {
+                        batch.add(received);
+                    }
+                }
+                instant = instant.plusSeconds(1 + random.nextInt(100));
+                try {
+                    conn.transact(TxData.build(conn.db(), batch, instant, true)).get();
+                } catch (java.util.concurrent.ExecutionException rejected) {
+                    // a withdrawal of nothing, say: the writer would have refused it before
+                }
+            }
+            Database original = conn.db();
+
+            Connection same = MemRebuild.copy(conn, uri + "-same", (datom, attr) -> datom.v());
+            assertThat(datoms(same.db())).as("seed %d run %d: a copy keeping every value", seed, run)
+                    .isEqualTo(datoms(original));
+
+            String erased = IDS.get(random.nextInt(IDS.size()));
+            CustomerErasure plan = CustomerErasure.of(original, erased).orElse(null);
+            if (plan != null) {
+                Connection copy = MemRebuild.copy(conn, uri + "-erased", plan::valueOf);
+                Database after = copy.db();
+                assertThat(after.basisT()).isEqualTo(original.basisT());
+                List<Datom> before = historyDatoms(original);
+                List<Datom> now = historyDatoms(after);
+                assertThat(now).hasSameSizeAs(before);
+                for (int i = 0; i < before.size(); i++) {
+                    Datom was = before.get(i);
+                    Datom is = now.get(i);
+                    Keyword attr = (Keyword) original.ident(was.a());
+                    boolean personal = plan.customers().contains(was.e()) && PersonalData.CUSTOMER.contains(attr)
+                            || plan.events().contains(was.e()) && PersonalData.EVENT.contains(attr);
+                    assertThat(List.of(is.e(), is.a(), is.tx(), is.added())).as("seed %d: %s", seed, was)
+                            .isEqualTo(List.of(was.e(), was.a(), was.tx(), was.added()));
+                    if (personal) {
+                        assertThat(PersonalData.isErased(is.v()) || String.valueOf(is.v()).contains(PersonalData.erasedId(erased)))
+                                .as("seed %d: %s became %s", seed, was, is.v()).isTrue();
+                        assertThat(plan.ts()).contains(Peer.toT(was.tx()));
+                    } else {
+                        assertThat(is.v()).as("seed %d: %s", seed, was).isEqualTo(was.v());
+                    }
+                }
+                // Found again on the copy, by digest, the customer is no more: nothing left to erase.
+                assertThat(CustomerErasure.ofDigest(after, PersonalData.digest(erased))).isEmpty();
+                assertThat(CustomerErasure.ofDigest(original, PersonalData.digest(erased))).isPresent();
+                MemRebuild.discard(copy, uri + "-erased");
+            }
+            MemRebuild.discard(same, uri + "-same");
+            conn.release();
+            Peer.deleteDatabase(uri);
+        }
+    }
+
+    private static Event customer(Random random) {
+        String id = IDS.get(random.nextInt(IDS.size()));
+        if (random.nextInt(8) == 0) {
+            return new CustomerEvent(UUID.randomUUID(), id, null, null, null, null, null, true, null, null);
+        }
+        String name = random.nextBoolean() ? NAMES.get(random.nextInt(NAMES.size())) : null;
+        String email = random.nextInt(3) == 0 ? name == null ? null : name.toLowerCase() + "@example.com" : null;
+        String city = random.nextBoolean() ? CITIES.get(random.nextInt(CITIES.size())) : null;
+        String tier = random.nextBoolean() ? TIERS.get(random.nextInt(TIERS.size())) : null;
+        Set<String> cleared = random.nextInt(4) == 0 ? Set.of(random.nextBoolean() ? "name" : "city") : Set.of();
+        if (cleared.contains("name")) {
+            name = null;
+        }
+        if (cleared.contains("city")) {
+            city = null;
+        }
+        return new CustomerEvent(UUID.randomUUID(), id, name, email, tier, null, city, null, "crm", cleared);
+    }
+
+    private static Event price(Random random) {
+        String sku = SKUS.get(random.nextInt(SKUS.size()));
+        Instant at = Instant.parse("2025-01-01T00:00:00Z").plusSeconds(86400L * random.nextInt(4));
+        return switch (random.nextInt(4)) {
+            case 0 -> new PriceEvent(UUID.randomUUID(), sku, null, null, at, at.plusSeconds(86400), true, null, null);
+            case 1 -> new PriceEvent(UUID.randomUUID(), sku, new BigDecimal("2.50"), "EUR", at, at.plusSeconds(3600), null, null,
+                    null);
+            default -> new PriceEvent(UUID.randomUUID(), sku, new BigDecimal(random.nextInt(5) + ".99"), "EUR", at, "shop");
+        };
+    }
+
+    /** Every datom of every database value, by entity, attribute, t and assertion (not by value, which an erasure changes). */
+    private static List<Datom> historyDatoms(Database db) {
+        List<Datom> all = new ArrayList<>();
+        db.history().datoms(Database.EAVT).forEach(d -> all.add((Datom) d));
+        all.sort(java.util.Comparator.comparing((Datom d) -> ((Number) d.e()).longValue()).thenComparing(d -> ((Number) d.a()).longValue())
+                .thenComparing(d -> ((Number) d.tx()).longValue()).thenComparing(Datom::added).thenComparing(d -> String.valueOf(d.v())));
+        return all;
+    }
+
+    private static List<String> datoms(Database db) {
+        List<String> all = new ArrayList<>();
+        for (Datom d : historyDatoms(db)) {
+            all.add(d.e() + " " + d.a() + " " + d.v() + " " + d.tx() + " " + d.added());
+        }
+        all.add("basis " + db.basisT());
+        return all;
+    }
+}
