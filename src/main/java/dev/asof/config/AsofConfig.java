@@ -30,6 +30,20 @@ public interface AsofConfig {
     /** {@code ASOF_READ_TOKENS}: bearer tokens that may read; unset, reads are open. Write tokens may read too. */
     Optional<List<String>> readTokens();
 
+    /**
+     * {@code ASOF_ERASE_TOKENS}: who may erase a customer's personal data (issue 24), comma-separated
+     * {@code name:token} pairs — the name (1–64 of {@code A-Za-z0-9._-}) is what the audit trail
+     * records, never the token. Unset, erasure is refused. Write tokens may not erase.
+     */
+    Optional<List<String>> eraseTokens();
+
+    /**
+     * {@code ASOF_ERASURE_SYNC_WAIT}: on Datomic Pro storage, how long an erasure request waits for
+     * the transactor's excision ({@code syncExcise}) before it answers 202, pending.
+     */
+    @WithDefault("PT30S")
+    java.time.Duration erasureSyncWait();
+
     /** {@code ASOF_METRICS_PROTECTED}: when true, /q/metrics needs a read or write token too. */
     @WithDefault("false")
     boolean metricsProtected();

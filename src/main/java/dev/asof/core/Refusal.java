@@ -21,6 +21,10 @@ public class Refusal extends RuntimeException {
         INVALID,
         /** Nothing is there: no such price, customer or transaction at that point. */
         NOT_FOUND,
+        /** It was there and was erased for good (a customer's personal data, issue 24): it will not be again. */
+        GONE,
+        /** The credentials are valid but do not allow this (a write token asking to erase). */
+        FORBIDDEN,
         /** More than one request or message may hold. */
         TOO_LARGE,
         /** An event id already recorded with other content. */

@@ -10,6 +10,8 @@ import dev.asof.config.AsofConfig;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.PersonalData;
+import dev.asof.erasure.Erasures;
 import dev.asof.datomic.EventHistory;
 import java.time.Instant;
 import dev.asof.datomic.Facts;
@@ -33,14 +35,23 @@ public class CustomerHistory {
     private final TimeTravel time;
     private final DatomicStore store;
     private final int scan;
+    private final Erasures erasures;
 
-    public CustomerHistory(TimeTravel time, DatomicStore store, AsofConfig config) {
+    public CustomerHistory(TimeTravel time, DatomicStore store, AsofConfig config, Erasures erasures) {
         this.time = time;
         this.store = store;
         this.scan = config.reads().scan();
+        this.erasures = erasures;
     }
 
+    /**
+     * The customer as known at {@code asOf}.
+     *
+     * @throws Refusal gone (410) at any {@code asOf} once the customer was erased: its personal data
+     *         is in no database value any more; not found when no customer had the id then
+     */
     public Answer<CustomerView> at(String customerId, AsOf asOf) {
+        refuseErased(customerId);
         Basis basis = time.resolve(asOf);
         Database db = basis.db();
         Object e = db.entid(Util.list(Attr.CUSTOMER_ID, customerId));
@@ -58,6 +69,14 @@ public class CustomerHistory {
                 t, Facts.txInstant(db, t), basis.t(), basis.instant()), basis);
     }
 
+    /** Refuses, as gone, a customer whose personal data was erased: when, at which t, by whose request it says not. */
+    private void refuseErased(String customerId) {
+        erasures.find(store.db(), customerId).ifPresent(erased -> {
+            throw new Refusal(Refusal.Reason.GONE, "Customer erased", "Customer " + customerId + "'s personal data was"
+                    + " erased at " + erased.erasedAt() + " (t=" + erased.t() + "): no database value holds it, at any asOf");
+        });
+    }
+
     /** The customer attributes a history lists, by the names it gives them. */
     private static final Map<String, Keyword> ATTRIBUTES = Map.of("id", Attr.CUSTOMER_ID, "name", Attr.CUSTOMER_NAME,
             "email", Attr.CUSTOMER_EMAIL, "tier", Attr.CUSTOMER_TIER, "country", Attr.CUSTOMER_COUNTRY,
@@ -72,6 +91,10 @@ public class CustomerHistory {
     public Answer<Page<CustomerChange>> history(String customerId, SystemTimeRange range, int limit, String cursor) {
         Basis basis = time.resolve(null);
         Database db = basis.db();
+        if (erasures.find(db, customerId).isPresent()) {
+            // Erased: its facts name it by the placeholder of its id; each change shows as erased, without its value.
+            customerId = PersonalData.erasedId(customerId);
+        }
         // Every entity that ever held this id (one per re-creation), read once for the page.
         List<Object> held = new ArrayList<>();
         db.history().datoms(Database.AVET, Attr.CUSTOMER_ID, customerId).forEach(datom -> held.add(datom.e()));
@@ -106,10 +129,10 @@ public class CustomerHistory {
             Object old = thenEntity == null ? null : thenEntity.get(attr);
             Object value = nowEntity == null ? null : nowEntity.get(attr);
             if (old != null && !old.equals(value)) {
-                changes.add(new CustomerChange(t, txInstant, name, old, "retract", eventId, eventEntity));
+                changes.add(CustomerChange.of(t, txInstant, name, old, "retract", eventId, eventEntity));
             }
             if (value != null && !value.equals(old)) {
-                changes.add(new CustomerChange(t, txInstant, name, value, "assert", eventId, eventEntity));
+                changes.add(CustomerChange.of(t, txInstant, name, value, "assert", eventId, eventEntity));
             }
         });
         return changes;

@@ -7,7 +7,21 @@ import dev.asof.core.Page;
 import dev.asof.http.Problem;
 import dev.asof.core.SystemTimeRange;
 import dev.asof.datomic.ReadThreads;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asof.core.FieldError;
+import dev.asof.core.Refusal;
+import dev.asof.datomic.PersonalData;
+import dev.asof.erasure.ErasureRecord;
+import dev.asof.erasure.Erasures;
+import dev.asof.security.BearerTokens;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -30,14 +44,23 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Customers")
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
 public class CustomerResource {
+    /** How long an erasure request waits for its outcome before it answers 202: the erasure goes on. */
+    private static final Duration ERASURE_ANSWER_WITHIN = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = dev.asof.core.JsonBuffers.shared(new ObjectMapper());
+
     private final CustomerHistory customers;
     private final Caching caching;
     private final ReadThreads threads;
+    private final Erasures erasures;
+    private final BearerTokens tokens;
 
-    public CustomerResource(CustomerHistory customers, Caching caching, ReadThreads threads) {
+    public CustomerResource(CustomerHistory customers, Caching caching, ReadThreads threads, Erasures erasures,
+            BearerTokens tokens) {
         this.customers = customers;
         this.caching = caching;
         this.threads = threads;
+        this.erasures = erasures;
+        this.tokens = tokens;
     }
 
     @GET
@@ -56,11 +79,13 @@ public class CustomerResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such customer then: not yet created, or deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "410", description = "The customer's personal data was erased (at any asOf): when, at which t",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> customer(@PathParam("id") String id,
             @Parameter(description = "A Datomic t or an RFC 3339 instant; default now") @QueryParam("asOf") String asOf,
             @Context HttpHeaders headers) {
         Text.requireText("id", id);
-        return threads.run(() -> caching.respond(headers, customers.at(id, AsOf.parse("asOf", asOf))));
+        return threads.run(() -> caching.respondErasable(headers, customers.at(id, AsOf.parse("asOf", asOf))));
     }
 
     @GET
@@ -82,8 +107,66 @@ public class CustomerResource {
             @Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
             @Context HttpHeaders headers, @Context UriInfo uri) {
-        return caching.respond(headers,
+        return caching.respondErasable(headers,
                 customers.history(Text.requireText("id", id), SystemTimeRange.parse(from, to, order), Page.limit(limit),
                         cursor), uri);
+    }
+
+    @POST
+    @Path("/{id}/erasure")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Erase the customer's personal data from every database value and the journal (GDPR art. 17)",
+            description = "Needs an erase token (ASOF_ERASE_TOKENS), not a write token. Erases id, name, email and city in"
+                    + " every version; keeps tier, country, every transaction and t. Idempotent: a repeat answers 200"
+                    + " with the first erasure's record.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "erasure",
+            value = "{\"reason\": \"GDPR art. 17 request, ticket DPO-1234\"}")))
+    @APIResponse(responseCode = "201", description = "Erased: the audit record (Location: /erasures)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErasureRecord.class)))
+    @APIResponse(responseCode = "200", description = "Erased before: that erasure's record")
+    @APIResponse(responseCode = "202", description = "Accepted and running (a large database takes a while to copy, or"
+            + " Datomic Pro's excision is pending); GET /erasures lists it once complete")
+    @APIResponse(responseCode = "400", description = "No reason, or a reason that names an erased value",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "No erase token")
+    @APIResponse(responseCode = "403", description = "Erasure is off (no ASOF_ERASE_TOKENS), or a read or write token")
+    @APIResponse(responseCode = "404", description = "No customer with this id was ever recorded",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> erase(@PathParam("id") String id, String body,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        Text.requireText("id", id);
+        String reason = reason(body);
+        String by = tokens.eraser(authorization);
+        return Uni.createFrom().completionStage(erasures.erase(id, by, reason))
+                .map(outcome -> Response.status(outcome.record().status().equals("pending") ? 202
+                                : outcome.created() ? 201 : 200)
+                        .location(java.net.URI.create("/erasures"))
+                        .entity(outcome.record()).type(MediaType.APPLICATION_JSON).build())
+                .ifNoItem().after(ERASURE_ANSWER_WITHIN).recoverWithItem(() -> Response.status(202)
+                        .entity(java.util.Map.of("customer", PersonalData.digest(id), "status", "running",
+                                "detail", "The erasure is still running (copying the database takes a while when it is"
+                                        + " large); GET /erasures lists it once complete, and repeating this request is safe"))
+                        .type(MediaType.APPLICATION_JSON).build())
+                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause);
+    }
+
+    /** The request's reason: required, 1 to {@value Erasures#MAX_REASON} characters of text. */
+    private static String reason(String body) {
+        JsonNode json;
+        try {
+            json = body == null || body.isBlank() ? null : JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            json = null;
+        }
+        JsonNode reason = json == null ? null : json.get("reason");
+        String problem = reason == null || !reason.isTextual() ? "is required: a JSON string saying why"
+                : reason.asText().isBlank() ? "must not be blank"
+                : reason.asText().length() > Erasures.MAX_REASON ? "must be at most " + Erasures.MAX_REASON + " characters"
+                : Text.problem(reason.asText());
+        if (problem != null) {
+            throw Refusal.invalid("An erasure needs a body {\"reason\": \"…\"}: reason " + problem,
+                    List.of(new FieldError(null, null, "reason", problem)));
+        }
+        return reason.asText();
     }
 }

@@ -51,6 +51,9 @@ public class DatomicStore {
     private final Optional<String> databaseUrl;
     private final Instance<Pool> pools;
     private volatile Connection connection;
+    /** The URI of the database {@link #connection} serves; a mem database an erasure copied has a new one. */
+    private volatile String uri;
+    private final java.util.concurrent.atomic.AtomicInteger copies = new java.util.concurrent.atomic.AtomicInteger();
     private volatile TxIndex txIndex;
     private volatile boolean sharedStorage;
     private volatile boolean open;
@@ -91,6 +94,7 @@ public class DatomicStore {
         installSchema(conn);
         txIndex = TxIndex.load(conn.db());
         sharedStorage = !uri.startsWith("datomic:mem:");
+        this.uri = uri;
         connection = conn;
         opening = "restoring the database";
         LOG.infof("Datomic %s %s, schema in place, basis t=%d (%d ms)", DatomicUris.redact(uri),
@@ -180,6 +184,55 @@ public class DatomicStore {
                     List.of(new FieldError(null, null, name, "lies beyond the basis t=" + now.basisT())));
         }
         return now;
+    }
+
+    /** The connection now, or null before start and after stop; for listeners that follow a {@link #replace}. */
+    public Connection current() {
+        return connection;
+    }
+
+    /** A copy of this mem database with one customer's personal facts replaced ({@link #copyErasing}). */
+    public record Copy(String uri, Connection connection) {
+    }
+
+    /**
+     * Copies this {@code datomic:mem} database, every personal fact of the customer {@code plan}
+     * names replaced by its placeholder ({@link MemRebuild}): same transactions, t and entity ids.
+     * The copy is not served until {@link #replace}. Called by the one writer (nothing is
+     * transacted meanwhile), or by the replay before the store opens.
+     */
+    public Copy copyErasing(CustomerErasure plan) {
+        if (sharedStorage) {
+            throw new IllegalStateException("Only a datomic:mem database is erased by copying it; Datomic Pro excises");
+        }
+        String base = uri.replaceFirst("-erased-\\d+$", "");
+        String copyUri = base + "-erased-" + copies.incrementAndGet();
+        Connection source = connection;
+        long started = System.nanoTime();
+        Connection copy = MemRebuild.copy(source, copyUri, plan::valueOf);
+        LOG.infof("Copied the database up to t=%d without one customer's personal data in %d ms", copy.db().basisT(),
+                (System.nanoTime() - started) / 1_000_000);
+        return new Copy(copyUri, copy);
+    }
+
+    /**
+     * Serves {@code copy} from now on, and deletes the database it replaces: once reads in flight on
+     * it end and a collection runs, nothing of it is left in the heap. The copy has the same t and
+     * instants, so the time index and the lineage stay.
+     */
+    public void replace(Copy copy) {
+        Connection old = connection;
+        String oldUri = uri;
+        connection = copy.connection();
+        uri = copy.uri();
+        old.removeTxReportQueue();
+        old.release();
+        Peer.deleteDatabase(oldUri);
+    }
+
+    /** Drops a copy that will not be served. */
+    public void discard(Copy copy) {
+        MemRebuild.discard(copy.connection(), copy.uri());
     }
 
     /** The connection; only the transact worker writes through it. */

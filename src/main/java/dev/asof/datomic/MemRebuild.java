@@ -21,11 +21,12 @@ import java.util.function.BiFunction;
  * it (measured on peer 1.0.7622: the datoms stay in history and Log after {@code syncExcise} and
  * {@code requestIndex}).
  *
- * <p>The copy has the same transactions with the same {@code t}, instants and entity ids: each
- * transaction is transacted as its Log datoms in entity id order, the entities it created as
+ * <p>The copy has the same transactions with the same {@code t}, instants, entity ids and Log:
+ * each transaction is transacted as its Log datoms in Log order, the entities it created as
  * temporary ids (the transaction itself as {@code datomic.tx}), which Datomic numbers in the order
- * it meets them, as it did the first time (checked datom for datom by {@code MemRebuildTest} on
- * generated histories). Attributes are named by ident; a reference to an entity the transaction
+ * it meets them, as it did the first time; the retraction a cardinality-one assertion makes by
+ * itself is left to it (stated too, the Log would hold it twice). Checked datom for datom, history
+ * and Log, by {@code MemRebuildTest} on generated histories. Attributes are named by ident; a reference to an entity the transaction
  * created is its temporary id.
  */
 public final class MemRebuild {
@@ -87,37 +88,56 @@ public final class MemRebuild {
             Set<Object> refs, BiFunction<Datom, Keyword, Object> valueOf) {
         long t = (Long) tx.get(T);
         Object txId = Peer.toTx(t);
-        Map<Long, List<Datom>> created = new java.util.TreeMap<>();
-        List<Datom> existing = new ArrayList<>();
+        List<Datom> datoms = new ArrayList<>();
+        Set<List<Object>> asserted = new HashSet<>();
         for (Object d : (Iterable<?>) tx.get(DATA)) {
             Datom datom = (Datom) d;
-            if (!datom.e().equals(txId) && Peer.toT(datom.e()) > t) {
-                created.computeIfAbsent(Peer.toT(datom.e()), n -> new ArrayList<>()).add(datom);
-            } else {
-                existing.add(datom);
+            datoms.add(datom);
+            if (datom.added()) {
+                asserted.add(List.of(datom.e(), datom.a()));
             }
         }
-        List<Object> data = new ArrayList<>();
+        List<Object> data = new ArrayList<>(datoms.size());
         List<Object> upsert = null;
-        for (Datom datom : existing) {
+        long next = t + 1; // the next number not yet taken
+        Set<List<Object>> implicit = new HashSet<>();
+        for (Datom datom : datoms) {
+            if (!datom.added() && asserted.contains(List.of(datom.e(), datom.a())) && cardinalityOne(db, datom.a())
+                    && implicit.add(List.of(datom.e(), datom.a(), datom.v()))) {
+                // The old value a cardinality-one assertion replaces: Datomic retracts it by itself, again.
+                continue;
+            }
+            long number = datom.e().equals(txId) ? 0 : Peer.toT(datom.e());
+            if (number >= next) {
+                // The first datom of an entity this transaction created: numbers before it that no
+                // datom shows were taken by upserts, and are taken again in their place.
+                for (; next < number; next++) {
+                    upsert = upsert == null ? upsert(db.asOf(t - 1), db.asOf(t), valueOf) : upsert;
+                    data.addAll(unused(next, upsert));
+                }
+                next = number + 1;
+            }
             data.add(statement(db, datom, t, txId, idents, refs, valueOf));
         }
-        for (long n = t + 1; n < end; n++) {
-            List<Datom> datoms = created.get(n);
-            if (datoms == null) {
-                if (upsert == null) {
-                    upsert = upsert(db.asOf(t - 1), db.asOf(t), valueOf);
-                }
-                String temp = "unused-" + n;
-                data.add(Util.list(Attr.DB_ADD, temp, upsert.get(2), upsert.get(3)));
-                data.add(Util.list(Attr.DB_ADD, temp, upsert.get(0), upsert.get(1)));
-            } else {
-                for (Datom datom : datoms) {
-                    data.add(statement(db, datom, t, txId, idents, refs, valueOf));
-                }
-            }
+        for (; next < end; next++) {
+            upsert = upsert == null ? upsert(db.asOf(t - 1), db.asOf(t), valueOf) : upsert;
+            data.addAll(unused(next, upsert));
         }
         return data;
+    }
+
+    private static boolean cardinalityOne(Database db, Object attr) {
+        return CARDINALITY_ONE.equals(db.entity(attr).get(CARDINALITY));
+    }
+
+    private static final Keyword CARDINALITY = Keyword.intern("db", "cardinality");
+    private static final Keyword CARDINALITY_ONE = Keyword.intern("db.cardinality", "one");
+
+    /** A temporary id that takes number {@code n} and asserts nothing ({@link #upsert}). */
+    private static List<Object> unused(long n, List<Object> upsert) {
+        String temp = "unused-" + n;
+        return List.of(Util.list(Attr.DB_ADD, temp, upsert.get(2), upsert.get(3)),
+                Util.list(Attr.DB_ADD, temp, upsert.get(0), upsert.get(1)));
     }
 
     /** Per unique identity attribute, the cardinality-one attributes its entities may hold. */

@@ -78,6 +78,12 @@ public final class PersonalData {
         return isErased(id) ? "erased:" + id.substring(1) : id;
     }
 
+    /** An event's subject as reads show it: {@code customer:erased:sha256:<hex>} for an erased customer's. */
+    public static String shownSubject(String subject) {
+        int colon = subject == null ? -1 : subject.indexOf(':');
+        return colon < 0 ? subject : subject.substring(0, colon + 1) + shownId(subject.substring(colon + 1));
+    }
+
     /** A value as reads show it: itself, or null for a placeholder (the read says {@code erased: true}). */
     public static Object shown(Object value) {
         return isErased(value) ? null : value;

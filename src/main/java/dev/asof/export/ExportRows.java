@@ -19,7 +19,8 @@ import java.util.Map;
  * form ({@code 19.990}, not {@code 1.999E+1}).
  */
 public final class ExportRows {
-    private static final CsvMapper CSV = (CsvMapper) new CsvMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+    private static final CsvMapper CSV = dev.asof.core.JsonBuffers.shared(
+            (CsvMapper) new CsvMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN));
 
     private final SequenceWriter writer;
     /** NDJSON ends every line, the last one too: written here once the writer is closed. */

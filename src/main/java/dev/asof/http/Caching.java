@@ -23,6 +23,11 @@ import java.util.Map;
 public class Caching {
     private static final CacheControl PUBLIC = CacheControl.valueOf("public, max-age=31536000, immutable");
     private static final CacheControl PRIVATE = CacheControl.valueOf("private, max-age=31536000, immutable");
+    /**
+     * A settled answer that holds personal data: an erasure (issue 24) will change it, so no cache
+     * keeps it without asking again (RFC 9111 {@code no-cache}); the strong ETag makes asking cheap.
+     */
+    private static final CacheControl ERASABLE = CacheControl.valueOf("private, no-cache");
 
     /** What a cached read's 304 means, for its OpenAPI description. */
     public static final String NOT_MODIFIED = "If-None-Match matched the ETag (weak comparison: W/ or not;"
@@ -39,19 +44,32 @@ public class Caching {
 
     /** The answer with its caching headers; 304 or 412 as the request's conditions decide. */
     public Response respond(HttpHeaders headers, Answer<?> answer) {
-        return build(headers, answer).build();
+        return build(headers, answer, false).build();
+    }
+
+    /**
+     * An answer that holds a person's data (a customer): as {@link #respond}, but never kept as
+     * immutable, since an erasure changes even a settled one ({@code private, no-cache}).
+     */
+    public Response respondErasable(HttpHeaders headers, Answer<?> answer) {
+        return build(headers, answer, true).build();
+    }
+
+    /** A page of a person's data: as {@link #respondErasable}, with the next link. */
+    public Response respondErasable(HttpHeaders headers, Answer<? extends Paged> answer, UriInfo uri) {
+        return NextLink.add(build(headers, answer, true), uri, answer.body().next()).build();
     }
 
     /** A page of answers ({@link dev.asof.core.Page}, or a list of its own shape): caching headers as above, and {@code Link: <…>; rel="next"} when there are more. */
     public Response respond(HttpHeaders headers, Answer<? extends Paged> answer, UriInfo uri) {
-        return NextLink.add(build(headers, answer), uri, answer.body().next()).build();
+        return NextLink.add(build(headers, answer, false), uri, answer.body().next()).build();
     }
 
     /**
      * Settled: the basis is, and the body is not a page a read bound ended ({@link Paged#bounded}),
      * whose shape depends on that setting and so could differ after a restart with another.
      */
-    private Response.ResponseBuilder build(HttpHeaders headers, Answer<?> answer) {
+    private Response.ResponseBuilder build(HttpHeaders headers, Answer<?> answer, boolean erasable) {
         boolean settled = answer.basis().settled() && !(answer.body() instanceof Paged page && page.bounded());
         Settledness.Rendered rendered = settledness.render(answer.body(), settled);
         EntityTag tag = new EntityTag(rendered.tag(), rendered.weak());
@@ -68,7 +86,7 @@ public class Caching {
                 : Response.ok(rendered.json(), MediaType.APPLICATION_JSON_TYPE);
         response.tag(tag);
         if (settled) {
-            response.cacheControl(settledness.shareable() ? PUBLIC : PRIVATE);
+            response.cacheControl(erasable ? ERASABLE : settledness.shareable() ? PUBLIC : PRIVATE);
         }
         return response;
     }

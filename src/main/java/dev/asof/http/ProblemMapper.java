@@ -39,7 +39,9 @@ public class ProblemMapper {
     public static int status(Refusal.Reason reason) {
         return switch (reason) {
             case INVALID -> 400;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
+            case GONE -> 410;
             case TOO_LARGE -> 413;
             case CONFLICT, REJECTED -> 422;
             case BUSY -> 429;

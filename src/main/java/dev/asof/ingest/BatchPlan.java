@@ -3,11 +3,14 @@ package dev.asof.ingest;
 import datomic.Database;
 import datomic.Datom;
 import datomic.Peer;
+import datomic.Util;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.PersonalData;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.PriceKeys;
 import dev.asof.datomic.PriceVersion;
+import dev.asof.events.CustomerEvent;
 import dev.asof.events.PriceEvent;
 import dev.asof.events.Received;
 import dev.asof.ingest.IngestQueue.Pending;
@@ -164,7 +167,7 @@ final class BatchPlan {
 
     private void place(Database db, Pending pending) {
         taken.add(pending.received().event().id());
-        if (resolvedAlready(db, pending) || withdrawsNothing(db, pending)) {
+        if (resolvedAlready(db, pending) || withdrawsNothing(db, pending) || erased(db, pending)) {
             return;
         }
         taken.add(pending.received().subject());
@@ -187,7 +190,29 @@ final class BatchPlan {
         return true;
     }
 
-    /** True when the event's id is already in the database; the submission is told what happened. */
+    /**
+     * True for an event about a customer whose personal data was erased (issue 24): its request fails
+     * as gone, nothing of it recorded — an erased id is not taken again, so a late or replayed copy
+     * of the customer's events cannot bring the data back. {@code db} is the database the batch
+     * applies to: an erasure runs on this writer between batches, so none slips past it.
+     */
+    private static boolean erased(Database db, Pending pending) {
+        if (!(pending.received().event() instanceof CustomerEvent customer)
+                || db.entid(Util.list(Attr.ERASURE_CUSTOMER, PersonalData.digest(customer.customerId()))) == null) {
+            return false;
+        }
+        pending.submission().fail(pending.index(), new Refusal(Refusal.Reason.GONE, "Customer erased",
+                "Customer " + customer.customerId() + "'s personal data was erased; an erased customer's id is not taken"
+                        + " again, and nothing of this event was recorded"));
+        return true;
+    }
+
+    /**
+     * True when the event's id is already in the database; the submission is told what happened.
+     * An event of an erased customer has no hash left to compare ({@link PersonalData#ERASED_HASH}):
+     * sent again, it is a duplicate with its original t, as its content cannot have changed what
+     * was erased.
+     */
     private static boolean resolvedAlready(Database db, Pending pending) {
         Iterator<Datom> found = db.datoms(Database.AVET, Attr.EVENT_ID, pending.received().event().id()).iterator();
         if (!found.hasNext()) {
@@ -195,7 +220,7 @@ final class BatchPlan {
         }
         Datom datom = found.next();
         Object hash = db.entity(datom.e()).get(Attr.EVENT_HASH);
-        if (pending.received().hash().equals(hash)) {
+        if (pending.received().hash().equals(hash) || PersonalData.ERASED_HASH.equals(hash)) {
             long t = Peer.toT(datom.tx());
             pending.submission().duplicate(pending.index(), t, Facts.txInstant(db, t));
         } else {

@@ -225,7 +225,7 @@ public class EventReader {
     }
 
     /** CSV as RFC 4180 writes it (Jackson's CSV module): each record as its cells, quoting and CRLF handled there. */
-    private static final ObjectReader CSV_ROWS = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
+    private static final ObjectReader CSV_ROWS = dev.asof.core.JsonBuffers.shared(new CsvMapper()).enable(CsvParser.Feature.WRAP_AS_ARRAY)
             .readerFor(String[].class).with(CsvSchema.emptySchema());
     /** The columns a CSV header may name: {@code type} and every event field. */
     private static final Set<String> CSV_COLUMNS;

@@ -46,9 +46,12 @@ public class TransactWorker {
     private final int retryAfter;
 
     private final List<Pending> carry = new ArrayList<>();
+    /** Work that must run alone on the writer, between two batches (an erasure). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> exclusive = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Object pauseLock = new Object();
     private boolean paused;
     private volatile boolean held;
+    private volatile boolean inTask;
     private volatile boolean stopping;
     private Thread thread;
     private volatile long committedTransactions;
@@ -149,6 +152,32 @@ public class TransactWorker {
         }
     }
 
+    /**
+     * Runs {@code task} on the writer's thread between two batches, nothing else transacting
+     * meanwhile (events keep queueing, within their deadline): for work that must see and change
+     * the database alone, an erasure. Its outcome completes the future; a task refused because the
+     * writer is not running fails it as unavailable.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> exclusively(java.util.concurrent.Callable<T> task) {
+        java.util.concurrent.CompletableFuture<T> outcome = new java.util.concurrent.CompletableFuture<>();
+        if (!isAlive() || stopping) {
+            outcome.completeExceptionally(Refusal.unavailable("The writer is not running here: " + store.whyNoWrites(),
+                    retryAfter));
+            return outcome;
+        }
+        exclusive.add(() -> {
+            try {
+                outcome.complete(task.call());
+            } catch (Exception e) {
+                outcome.completeExceptionally(e);
+            } catch (Error e) {
+                outcome.completeExceptionally(e);
+                throw e;
+            }
+        });
+        return outcome;
+    }
+
     public boolean isAlive() {
         return thread != null && thread.isAlive();
     }
@@ -193,6 +222,15 @@ public class TransactWorker {
             try {
                 awaitResumed();
                 lastProgress = System.nanoTime(); // a hold is no stall
+                for (Runnable task = exclusive.poll(); task != null; task = exclusive.poll()) {
+                    inTask = true;
+                    try {
+                        task.run();
+                    } finally {
+                        inTask = false;
+                        lastProgress = System.nanoTime();
+                    }
+                }
                 input.clear();
                 input.addAll(carry);
                 carry.clear();
@@ -234,9 +272,12 @@ public class TransactWorker {
         }
     }
 
-    /** True while the worker waits for {@link #resume}: it holds no batch, and what is queued now stays queued. */
+    /**
+     * True while the worker waits for {@link #resume}, or runs an {@link #exclusively} task (an
+     * erasure copying the database): it holds no batch, and what is queued now stays queued.
+     */
     public boolean isHeld() {
-        return held;
+        return held || inTask;
     }
 
     /**

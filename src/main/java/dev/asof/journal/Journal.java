@@ -138,6 +138,10 @@ public class Journal implements TxClock.FloorKeeper {
             + " RETURNING floor";
 
     private final boolean enabled;
+    private final String url;
+    private final String sslMode;
+    private final boolean trustAll;
+    private final io.vertx.mutiny.core.Vertx vertx;
     private final Duration timeout;
     private final Instance<Pool> pools;
     private final DatomicStore store;
@@ -154,7 +158,13 @@ public class Journal implements TxClock.FloorKeeper {
     private ScheduledExecutorService promising;
 
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
-            AsofConfig config, Instance<Pool> pools, DatomicStore store) {
+            @ConfigProperty(name = "quarkus.datasource.reactive.postgresql.ssl-mode", defaultValue = "disable") String sslMode,
+            @ConfigProperty(name = "quarkus.datasource.reactive.trust-all", defaultValue = "false") boolean trustAll,
+            AsofConfig config, Instance<Pool> pools, DatomicStore store, io.vertx.mutiny.core.Vertx vertx) {
+        this.url = url.orElse(null);
+        this.sslMode = sslMode;
+        this.trustAll = trustAll;
+        this.vertx = vertx;
         String datomicUri = config.datomicUri();
         this.timeout = config.journal().timeout();
         // With Datomic sql storage the database itself is durable: replaying a journal into it would
@@ -323,6 +333,108 @@ public class Journal implements TxClock.FloorKeeper {
         if (row.getLong("holds") == 0) {
             throw fence();
         }
+    }
+
+    /**
+     * Records an erasure (issue 24) in one PostgreSQL transaction, fenced like an append: every row
+     * that holds the customer's personal values is rewritten with the placeholders the erasure gives
+     * them ({@link JournalErasure}: replay then transacts what the erased database holds, with the
+     * same t), and the erasure's own batch ({@code payload}, format {@value JournalCodec#FORMAT}) is
+     * appended under {@code batchId}. All or nothing: a process killed before the commit left no
+     * trace of it, after it the replay erases. Repeating it after an unknown outcome is safe: a row
+     * rewritten already holds placeholders only, and the batch is appended once. A row Datomic
+     * rejected is rewritten too (replay never reads it, but {@code pg_dump} would). The old row
+     * versions stay in the table's files until PostgreSQL's VACUUM reclaims them, which this asks
+     * for afterwards.
+     *
+     * @throws JournalFencedException another process holds the writer role: nothing was written
+     * @throws JournalRefusedException PostgreSQL refused it: nothing was written
+     * @throws JournalUnavailableException the outcome is unknown; call again with the same batch id
+     */
+    public void erase(UUID batchId, Instant txInstant, String payload, dev.asof.datomic.CustomerErasure plan)
+            throws JournalUnavailableException {
+        refuseUnlessWriter();
+        Duration limit = timeout.multipliedBy(6);
+        List<String> needles = JournalErasure.needles(plan.customerId());
+        SqlConnection connection;
+        try {
+            connection = ownConnection(limit);
+        } catch (RuntimeException e) {
+            trouble = "PostgreSQL unreachable: " + describe(e);
+            throw new JournalRefusedException(trouble, e);
+        }
+        int rewritten = 0;
+        try {
+            io.vertx.mutiny.sqlclient.Transaction tx = connection.begin().await().atMost(limit);
+            try {
+                if (connection.preparedQuery("SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $1 FOR SHARE")
+                        .execute(Tuple.of(epoch)).await().atMost(limit).size() == 0) {
+                    tx.rollbackAndAwait();
+                    throw fence();
+                }
+                long after = 0;
+                while (true) {
+                    // As bytes, decoded here: text would be decoded on the event loop through Netty's
+                    // thread-local scratch array, which keeps the last row's bytes after the erasure
+                    // (found in a heap dump, issue 24).
+                    RowSet<Row> rows = connection.preparedQuery("SELECT seq, format,"
+                            + " convert_to((CASE WHEN format = 1 THEN events ELSE payload END)::text, 'UTF8') AS payload"
+                            + " FROM asof_journal"
+                            + " WHERE seq > $1 AND (strpos(coalesce(payload::text, events::text), $2) > 0"
+                            + " OR strpos(coalesce(payload::text, events::text), $3) > 0) ORDER BY seq LIMIT $4")
+                            .execute(Tuple.of(after, needles.get(0), needles.get(1), REPLAY_PAGE)).await().atMost(limit);
+                    if (rows.size() == 0) {
+                        break;
+                    }
+                    for (Row row : rows) {
+                        after = row.getLong("seq");
+                        int format = row.getShort("format");
+                        String erased = JournalErasure.rewrite(format,
+                                new String(row.getBuffer("payload").getBytes(), java.nio.charset.StandardCharsets.UTF_8), plan);
+                        if (erased != null) {
+                            connection.preparedQuery(format == 1
+                                    ? "UPDATE asof_journal SET events = $2::text::json WHERE seq = $1"
+                                    : "UPDATE asof_journal SET payload = $2::text::json WHERE seq = $1")
+                                    .execute(Tuple.of(after, erased)).await().atMost(limit);
+                            rewritten++;
+                        }
+                    }
+                }
+                connection.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, payload, format)"
+                        + " VALUES ($1, $2, 0, $3::text::json, $4) ON CONFLICT (batch_id) DO NOTHING")
+                        .execute(Tuple.tuple().addValue(batchId).addValue(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC))
+                                .addValue(payload).addValue((short) JournalCodec.FORMAT))
+                        .await().atMost(limit);
+                tx.commitAndAwait();
+            } catch (JournalFencedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                tx.rollback().subscribe().with(done -> { }, failed -> { });
+                throw e;
+            }
+        } catch (JournalFencedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw classify("journal erasure", e);
+        } finally {
+            connection.close().subscribe().with(closed -> { }, failure -> { });
+        }
+        trouble = null;
+        LOG.infof("Journal: an erasure rewrote %d rows and was appended as batch %s", rewritten, batchId);
+        pool.query("VACUUM asof_journal").execute().subscribe().with(done -> { },
+                failed -> LOG.warnf("VACUUM asof_journal after an erasure failed (%s): the old row versions stay in the"
+                        + " table's files until autovacuum reclaims them", describe(failed)));
+    }
+
+    /**
+     * A connection of its own, outside the pool, closed after use: nothing an erasure read (the
+     * customer's personal values, in the rows it rewrites) stays with a connection that lives on.
+     */
+    private SqlConnection ownConnection(Duration limit) {
+        io.vertx.pgclient.PgConnectOptions options = io.vertx.pgclient.PgConnectOptions.fromUri(url);
+        options.setSslMode(io.vertx.pgclient.SslMode.of(sslMode));
+        options.setTrustAll(trustAll);
+        return io.vertx.mutiny.pgclient.PgConnection.connect(vertx, options).await().atMost(limit);
     }
 
     private void refuseUnlessWriter() throws JournalRefusedException {

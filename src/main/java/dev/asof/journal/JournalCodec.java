@@ -22,7 +22,11 @@ import java.util.Set;
 /**
  * A batch as the journal keeps it, in one of four formats (the row's {@code format}):
  * <ul>
- * <li><b>4</b> (written now): the Datomic transaction data asof transacted, exactly
+ * <li><b>5</b> (written now): as 4, and an erasure's batch (issue 24) names the attributes of its
+ *     record ({@code :erasure/customer}, {@code :erasure/by}, {@code :erasure/reason},
+ *     {@code :erasure/t}); rows an erasure rewrote hold placeholders ({@link dev.asof.datomic.PersonalData})
+ *     in any format.</li>
+ * <li><b>4</b>: the Datomic transaction data asof transacted, exactly
  *     ({@link TxDataCodec}). Replay transacts the same data, with only the instant set: it does not
  *     depend on how today's code turns events into datoms. It may name the attributes of valid
  *     periods, ends and withdrawals ({@code :price/effectiveUntil}, {@code :price/ended},
@@ -45,7 +49,7 @@ import java.util.Set;
  */
 public final class JournalCodec {
     /** The format {@link #write} produces. */
-    public static final int FORMAT = 4;
+    public static final int FORMAT = 5;
 
     private final ObjectMapper mapper;
 
@@ -73,6 +77,11 @@ public final class JournalCodec {
 
         /** True for a format-1 row, which its writer rewrites in the current format once applied. */
         boolean outdated();
+
+        /** For an erasure's batch, the erased customer ({@code :erasure/customer}: its id's digest); else null. */
+        default String erasure() {
+            return null;
+        }
     }
 
     /** Decodes a journaled batch in its format. Called off the replay's transacting thread. */
@@ -93,8 +102,11 @@ public final class JournalCodec {
                     }
                 };
             }
-            case 2, 3, FORMAT -> {
+            case 2, 3, 4, FORMAT -> {
                 List<Object> txData = TxDataCodec.read(payload);
+                String erasure = txData.stream().filter(s -> s instanceof java.util.Map<?, ?>)
+                        .map(s -> ((java.util.Map<?, ?>) s).get(dev.asof.datomic.Attr.ERASURE_CUSTOMER))
+                        .filter(java.util.Objects::nonNull).map(String.class::cast).findFirst().orElse(null);
                 yield new Replayable() {
                     @Override
                     public List<Object> txData(Database db, Instant instant) {
@@ -104,6 +116,11 @@ public final class JournalCodec {
                     @Override
                     public boolean outdated() {
                         return false;
+                    }
+
+                    @Override
+                    public String erasure() {
+                        return erasure;
                     }
                 };
             }

@@ -171,6 +171,10 @@ public class JournalReplay {
                 instant = last;
             }
             awaitClock(next.entry(), instant);
+            String erasure = next.batch().erasure();
+            if (erasure != null) {
+                conn = eraseBeforeRecording(conn, erasure);
+            }
             try {
                 List<Object> txData = next.batch().txData(conn.db(), instant);
                 Database after = (Database) conn.transact(txData).get().get(Connection.DB_AFTER);
@@ -217,6 +221,22 @@ public class JournalReplay {
                     JournalCodec.FORMAT, seconds, replayedEvents / seconds, conn.db().basisT());
         }
         return seq;
+    }
+
+    /**
+     * Before an erasure's batch is applied: when the database still holds the customer's personal
+     * values — it replayed rows before the erasure rewrote them (a process that waited for the
+     * writer role while the writer erased) — it is copied without them ({@link DatomicStore#copyErasing}),
+     * as the writer did. A replay of rewritten rows finds placeholders only and copies nothing.
+     */
+    private Connection eraseBeforeRecording(Connection conn, String digest) {
+        java.util.Optional<dev.asof.datomic.CustomerErasure> plan = dev.asof.datomic.CustomerErasure.ofDigest(conn.db(), digest);
+        if (plan.isEmpty() || !plan.get().holdsValues()) {
+            return conn;
+        }
+        LOG.infof("The journal erased customer %s after this process replayed its data: erasing it here too", digest);
+        store.replace(store.copyErasing(plan.get()));
+        return store.restoring(progress());
     }
 
     /**

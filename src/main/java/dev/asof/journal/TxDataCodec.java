@@ -32,7 +32,8 @@ import java.util.UUID;
  * when written: a value the journal cannot give back exactly must never be acknowledged.
  */
 final class TxDataCodec {
-    private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    private static final JsonFactory JSON = dev.asof.core.JsonBuffers.shared(
+            JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build());
 
     private TxDataCodec() {
     }

@@ -36,12 +36,29 @@ public class ChangeSignal {
     }
 
     void start(@Observes @Priority(30) DatomicStore.Opened event) {
-        Connection conn = store.connection();
-        BlockingQueue<Map> reports = conn.txReportQueue();
         running = true;
         thread = OwnedThreads.start("asof-change-signal", () -> {
+            Connection conn = null;
+            BlockingQueue<Map> reports = null;
             while (running) {
                 try {
+                    Connection now = store.current();
+                    if (now != conn && now != null) {
+                        // An erasure replaced the database with a copy (DatomicStore.replace): its reports from now on.
+                        boolean replaced = conn != null;
+                        conn = now;
+                        reports = conn.txReportQueue();
+                        if (replaced) {
+                            // The erasure's own transaction landed on the copy before it was served.
+                            datomic.Database db = conn.db();
+                            store.txIndex().record(db.basisT(), Facts.txInstant(db, db.basisT()).toEpochMilli());
+                            basis.onNext(db.basisT());
+                        }
+                    }
+                    if (reports == null) {
+                        Thread.sleep(100);
+                        continue;
+                    }
                     Map<?, ?> report = reports.poll(500, TimeUnit.MILLISECONDS);
                     if (report != null) {
                         datomic.Database after = (datomic.Database) report.get(Connection.DB_AFTER);

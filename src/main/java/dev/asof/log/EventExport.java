@@ -11,6 +11,7 @@ import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.PersonalData;
 import dev.asof.datomic.PriceKeys;
 import dev.asof.datomic.PriceVersion;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +40,9 @@ import java.util.function.Consumer;
  * retracted without asserting ({@code null}: cleared), or {@code deleted} when it retracted the
  * customer. An event that changed nothing is told as an event that changes nothing there (the
  * version's state; a customer's id alone, or a deletion of a customer not there), so that it
- * keeps its place and its id. Read from the Log a transaction at a time: memory holds one
- * transaction's events.
+ * keeps its place and its id. The events of a customer whose personal data was erased (issue 24)
+ * are left out: a copy must not hold the person, and the copy would refuse them anyway. Read from
+ * the Log a transaction at a time: memory holds one transaction's events.
  */
 @ApplicationScoped
 public class EventExport {
@@ -112,6 +114,10 @@ public class EventExport {
             for (Datom datom : events) {
                 Entity event = at.entity(datom.e());
                 String subject = Facts.subject(event);
+                if (PersonalData.isErased(subject.substring(subject.indexOf(':') + 1))) {
+                    // An erased customer's event: the copy must not hold the person, and its id is not taken again.
+                    continue;
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("id", ((UUID) datom.v()).toString());
                 if (subject.startsWith("price:")) {

@@ -14,6 +14,7 @@ import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.PersonalData;
 import dev.asof.core.Cursor;
 import dev.asof.datomic.PriceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -358,6 +359,7 @@ public class TxLog {
         Database before = db.asOf(t - 1);
         List<TxView.EventRef> events = new ArrayList<>();
         List<TxView.Change> changes = new ArrayList<>();
+        TxView.Erasure erasure = null;
         Map<Object, Map<String, Object>> names = new HashMap<>();
         int read = 0;
         for (int i = start; i < n; i++) {
@@ -374,6 +376,8 @@ public class TxLog {
                 bytes += size;
                 if (entry instanceof TxView.EventRef event) {
                     events.add(event);
+                } else if (entry instanceof TxView.Erasure notice) {
+                    erasure = notice;
                 } else {
                     changes.add((TxView.Change) entry);
                 }
@@ -386,22 +390,34 @@ public class TxLog {
         if (part != null && !part.more()) {
             part = new TxView.Part(start, end, n, false, null);
         }
-        TxView view = events.isEmpty() && changes.isEmpty() ? null
-                : new TxView(t, instant, events, sources, changes, part);
+        TxView view = events.isEmpty() && changes.isEmpty() && erasure == null ? null
+                : new TxView(t, instant, events, sources, changes, part, erasure);
         return new Described(view, read, bytes, instant, sources, part);
     }
 
-    /** One datom told in domain terms: an {@link TxView.EventRef}, a {@link TxView.Change}, or null (nothing to tell). */
+    /**
+     * One datom told in domain terms: an {@link TxView.EventRef}, a {@link TxView.Change}, an
+     * erasure's notice ({@link TxView.Erasure}), or null (nothing to tell).
+     */
     private static Object entry(Database db, Database after, Database before, Object txId, Datom datom,
             Map<Object, Map<String, Object>> names) {
         if (datom.e().equals(txId)) {
             return null;
         }
         Keyword attr = (Keyword) db.ident(datom.a());
+        if (Attr.ERASURE_CUSTOMER.equals(attr)) {
+            List<Long> ts = new ArrayList<>();
+            Object held = after.entity(datom.e()).get(Attr.ERASURE_T);
+            if (held != null) {
+                ((java.util.Collection<?>) held).forEach(x -> ts.add((Long) x));
+                ts.sort(null);
+            }
+            return new TxView.Erasure((String) datom.v(), ts);
+        }
         if (Attr.EVENT_ID.equals(attr)) {
             Entity event = after.entity(datom.e());
             String subject = Facts.subject(event);
-            return new TxView.EventRef((UUID) datom.v(), Facts.type(subject), subject,
+            return new TxView.EventRef((UUID) datom.v(), Facts.type(subject), PersonalData.shownSubject(subject),
                     (String) event.get(Attr.EVENT_SOURCE));
         }
         if (!"price".equals(attr.getNamespace()) && !"customer".equals(attr.getNamespace())
@@ -411,7 +427,9 @@ public class TxLog {
             return null;
         }
         Map<String, Object> entity = names.computeIfAbsent(datom.e(), e -> name(after, before, e));
-        return new TxView.Change(entity, attr.getName(), value(datom.v()), datom.added() ? "assert" : "retract");
+        boolean erased = PersonalData.isErased(datom.v());
+        return new TxView.Change(entity, attr.getName(), erased ? null : value(datom.v()), erased ? Boolean.TRUE : null,
+                datom.added() ? "assert" : "retract");
     }
 
     /** The bytes of {@code value} in the JSON asof answers (the application's mapper, so the count is the answer's). */
@@ -452,7 +470,7 @@ public class TxLog {
             }
             Object customerId = entity.get(Attr.CUSTOMER_ID);
             if (customerId != null) {
-                return Map.of("customerId", customerId);
+                return Map.of("customerId", PersonalData.shownId((String) customerId));
             }
         }
         return Map.of();

@@ -14,7 +14,21 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TxView(long t, Instant txInstant, List<EventRef> events, List<String> sources, List<Change> changes,
-        Part part) {
+        Part part, Erasure erasure) {
+
+    public TxView(long t, Instant txInstant, List<EventRef> events, List<String> sources, List<Change> changes, Part part) {
+        this(t, txInstant, events, sources, changes, part, null);
+    }
+
+    /**
+     * The erasure notice (issue 24): this transaction erased a customer's personal data from every
+     * database value here. {@code customer}: {@code sha256:} and the hex SHA-256 of its id (UTF-8),
+     * so a consumer finds its own copies by hashing the ids it holds; {@code transactions}: the t of
+     * every transaction whose messages held an erased value. A consumer that keeps what asof
+     * published must erase them too: asof cannot rewrite what others hold.
+     */
+    public record Erasure(String customer, List<Long> transactions) {
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record EventRef(UUID id, String type, String subject, String source) {
@@ -22,9 +36,12 @@ public record TxView(long t, Instant txInstant, List<EventRef> events, List<Stri
 
     /**
      * One datom: {@code entity} names what changed ({@code {"sku": …, "effectiveAt": …}} or
-     * {@code {"customerId": …}}), {@code attribute} which field, {@code op} assert or retract.
+     * {@code {"customerId": …}}), {@code attribute} which field, {@code op} assert or retract. Of an
+     * erased customer ({@code customerId} {@code erased:sha256:…}), a personal attribute's value is
+     * absent and {@code erased} is true.
      */
-    public record Change(Map<String, Object> entity, String attribute, Object value, String op) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Change(Map<String, Object> entity, String attribute, Object value, Boolean erased, String op) {
     }
 
     /**

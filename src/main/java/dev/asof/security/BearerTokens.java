@@ -39,8 +39,15 @@ public class BearerTokens {
     private final List<byte[]> readDigests;
     private final boolean readsOpen;
     private final boolean writesOpen;
+    /** Erase tokens by digest: the name each is given. */
+    private final List<Map.Entry<byte[], String>> erasers;
+
+    /** The paths erase tokens (and only they) open: an erasure, and the audit trail of erasures. */
+    private static final java.util.regex.Pattern ERASURE_PATHS = java.util.regex.Pattern.compile(
+            "/customers/[^/]+/erasure/?|/erasures/?");
 
     public BearerTokens(AsofConfig config) {
+        this.erasers = erasers(config.eraseTokens());
         this.writeDigests = digests(config.writeTokens());
         this.readDigests = digests(config.readTokens());
         this.readsOpen = readDigests.isEmpty();
@@ -59,6 +66,9 @@ public class BearerTokens {
 
     @ServerRequestFilter
     public Optional<Response> authorize(ContainerRequestContext request) {
+        if (ERASURE_PATHS.matcher(request.getUriInfo().getPath()).matches()) {
+            return authorizeErasure(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        }
         boolean write = !HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod())
                 && !HttpMethod.OPTIONS.equals(request.getMethod());
         if (write ? writesOpen : readsOpen) {
@@ -75,6 +85,71 @@ public class BearerTokens {
         byte[] digest = digest(given);
         boolean allowed = matches(writeDigests, digest) | (!write && matches(readDigests, digest));
         return allowed ? Optional.empty() : Optional.of(unauthorized("The bearer token is not valid here", true));
+    }
+
+    /**
+     * Erasures and their audit trail take an erase token only: none configured, 403 (erasure is
+     * off); no token, 401; a write or read token, 403 (valid, but not for this).
+     */
+    private Optional<Response> authorizeErasure(String authorization) {
+        if (erasers.isEmpty()) {
+            return Optional.of(forbidden("Erasure is off on this service: set ASOF_ERASE_TOKENS (name:token pairs)"));
+        }
+        String given = bearer(authorization);
+        if (given == null) {
+            return Optional.of(unauthorized("Erasure needs an erase token: Authorization: Bearer <token>", false));
+        }
+        if (eraser(authorization) != null) {
+            return Optional.empty();
+        }
+        byte[] digest = digest(given);
+        if (matches(writeDigests, digest) | matches(readDigests, digest)) {
+            return Optional.of(forbidden("Erasure needs an erase token (ASOF_ERASE_TOKENS); this token may read or write only"));
+        }
+        return Optional.of(unauthorized("The bearer token is not valid here", true));
+    }
+
+    /** The name of the erase token an Authorization header carries (as ASOF_ERASE_TOKENS gives it), or null. */
+    public String eraser(String authorization) {
+        String given = bearer(authorization);
+        if (given == null) {
+            return null;
+        }
+        byte[] digest = digest(given);
+        String name = null;
+        for (Map.Entry<byte[], String> eraser : erasers) {
+            if (MessageDigest.isEqual(eraser.getKey(), digest)) {
+                name = eraser.getValue();
+            }
+        }
+        return name;
+    }
+
+    private static Response forbidden(String detail) {
+        return ProblemMapper.render(Problem.of(403, "Forbidden", detail), Map.of());
+    }
+
+    /**
+     * {@code name:token} pairs; a malformed one stops the start-up, naming its position (never the token).
+     */
+    static List<Map.Entry<byte[], String>> erasers(Optional<List<String>> pairs) {
+        List<Map.Entry<byte[], String>> erasers = new java.util.ArrayList<>();
+        List<String> given = pairs.orElse(List.of());
+        for (int i = 0; i < given.size(); i++) {
+            String pair = given.get(i).trim();
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int colon = pair.indexOf(':');
+            String name = colon < 0 ? "" : pair.substring(0, colon);
+            String token = colon < 0 ? "" : pair.substring(colon + 1).trim();
+            if (!name.matches("[A-Za-z0-9._-]{1,64}") || token.isEmpty()) {
+                throw new IllegalStateException("ASOF_ERASE_TOKENS entry " + (i + 1) + " is not name:token (a name of 1-64"
+                        + " characters of A-Za-z0-9._-, a colon, a token)");
+            }
+            erasers.add(Map.entry(digest(token), name));
+        }
+        return List.copyOf(erasers);
     }
 
     /** Whether an Authorization header carries a token that may read (a read or a write token). */

@@ -271,7 +271,11 @@ async function answer() {
       return;
     }
     box.replaceChildren();
-    if (e.status === 404) {
+    if (e.status === 410) {
+      line(box, 'strong', 'Erased', 'amount');
+      line(box, 'span', ` ${e.problem.detail || ''}`);
+      box.dataset.state = 'erased';
+    } else if (e.status === 404) {
       const ended = e.problem.title === 'Price ended';
       line(box, 'strong', state.kind === 'sku' ? (ended ? 'Price ended' : 'No price') : 'Not a customer', 'amount');
       box.dataset.ended = String(ended);
@@ -467,7 +471,7 @@ function fillTable() {
     const cells = state.kind === 'sku'
       ? [v.effectiveAt, v.effectiveUntil || '', v.ended ? 'ended' : money(v.amount, v.currency), v.kind, `t ${v.from}`,
         v.to === null ? '' : `${v.withdrawn ? 'withdrawn ' : ''}t ${v.to}`, v.eventId]
-      : [v.attribute, String(v.value), `t ${v.from}`, v.to === null ? '' : `t ${v.to}`, v.eventId];
+      : [v.attribute, model.shownValue(v), `t ${v.from}`, v.to === null ? '' : `t ${v.to}`, v.eventId];
     for (const text of cells) {
       row.insertCell().textContent = text;
     }

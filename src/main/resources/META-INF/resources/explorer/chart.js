@@ -1,6 +1,8 @@
 // SVG drawings: the bitemporal chart of a SKU, the price over valid time as known at a point, and a
 // customer's attribute lanes. Each function draws into an <svg> it is given, from the model.
 
+import { shownValue } from './model.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 960;
 const MARGIN = { top: 14, right: 18, bottom: 34, left: 72 };
@@ -457,10 +459,10 @@ export function drawLanes(svg, { spans, txs, lanes, deletedAt, knownIndex }) {
       class: `span lane-${span.attribute}${span.to === null ? '' : ' superseded'}`,
       'data-index': span.index, 'data-attribute': span.attribute, 'data-from-t': span.from,
     }, layer);
-    el('title', {}, rect).textContent = `${span.attribute} = ${span.value} · t=${span.from}${span.to === null ? '' : ` to t=${span.to}`}`;
+    el('title', {}, rect).textContent = `${span.attribute} = ${shownValue(span)} · t=${span.from}${span.to === null ? '' : ` to t=${span.to}`}`;
     if (x2 - x1 > 40 && span.attribute !== 'id') {
       const label = el('text', { x: x1 + 6, y: y1 + laneHeight / 2, class: 'value' }, layer);
-      label.textContent = String(span.value).slice(0, Math.floor((x2 - x1) / 8));
+      label.textContent = shownValue(span).slice(0, Math.floor((x2 - x1) / 8));
     }
   }
   const marks = el('g', { class: 'marks' }, svg);

@@ -314,11 +314,19 @@ export function customerSpans(items) {
       retract(open, item.attribute, item);
       continue;
     }
-    const span = asserted(item, spans.length, { attribute: item.attribute, value: item.value });
+    const span = asserted(item, spans.length, { attribute: item.attribute, value: item.value, erased: item.erased === true });
     open.set(item.attribute, span);
     spans.push(span);
   }
   return spans;
+}
+
+/**
+ * A span's value as the page shows it: an erased customer's personal values (issue 24) have none,
+ * and show as "erased".
+ */
+export function shownValue(span) {
+  return span.erased ? 'erased' : String(span.value);
 }
 
 /** The transactions at which the customer was deleted: its `id` retracted and not asserted again in it. */

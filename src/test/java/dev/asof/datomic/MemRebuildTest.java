@@ -68,6 +68,7 @@ class MemRebuildTest {
             Connection same = MemRebuild.copy(conn, uri + "-same", (datom, attr) -> datom.v());
             assertThat(datoms(same.db())).as("seed %d run %d: a copy keeping every value", seed, run)
                     .isEqualTo(datoms(original));
+            assertThat(log(same)).as("seed %d run %d: the copy's Log, in order", seed, run).isEqualTo(log(conn));
 
             String erased = IDS.get(random.nextInt(IDS.size()));
             CustomerErasure plan = CustomerErasure.of(original, erased).orElse(null);
@@ -141,6 +142,20 @@ class MemRebuildTest {
         db.history().datoms(Database.EAVT).forEach(d -> all.add((Datom) d));
         all.sort(java.util.Comparator.comparing((Datom d) -> ((Number) d.e()).longValue()).thenComparing(d -> ((Number) d.a()).longValue())
                 .thenComparing(d -> ((Number) d.tx()).longValue()).thenComparing(Datom::added).thenComparing(d -> String.valueOf(d.v())));
+        return all;
+    }
+
+    /** Every transaction's datoms as the Log holds them, in its order. */
+    private static List<String> log(Connection conn) {
+        List<String> all = new ArrayList<>();
+        for (Object tx : conn.log().txRange(null, null)) {
+            java.util.Map<?, ?> entry = (java.util.Map<?, ?>) tx;
+            all.add("t " + entry.get(clojure.lang.Keyword.intern("t")));
+            for (Object d : (Iterable<?>) entry.get(clojure.lang.Keyword.intern("data"))) {
+                Datom datom = (Datom) d;
+                all.add(datom.e() + " " + datom.a() + " " + datom.v() + " " + datom.added());
+            }
+        }
         return all;
     }
 

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +94,26 @@ public final class PackagedService implements AutoCloseable {
     /** Waits for the process to exit on its own; its exit code, or -1 when it still runs after {@code limit}. */
     public int awaitExit(Duration limit) throws InterruptedException {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /**
+     * A heap dump of the service's live objects ({@code jcmd GC.heap_dump}, which collects first),
+     * as the bytes of the HPROF file.
+     */
+    public byte[] heapDump() throws IOException, InterruptedException {
+        Path file = Files.createTempFile("asof-heap", ".hprof");
+        Files.delete(file);
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), "GC.heap_dump", file.toString()).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes());
+        if (jcmd.waitFor() != 0 || !Files.exists(file)) {
+            throw new IllegalStateException("jcmd GC.heap_dump failed: " + output);
+        }
+        try {
+            return Files.readAllBytes(file);
+        } finally {
+            Files.delete(file);
+        }
     }
 
     /** SIGKILL: no shutdown hooks, no draining. */

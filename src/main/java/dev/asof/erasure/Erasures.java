@@ -1,0 +1,248 @@
+package dev.asof.erasure;
+
+import datomic.Connection;
+import datomic.Database;
+import datomic.Datom;
+import datomic.Entity;
+import datomic.Peer;
+import datomic.Util;
+import dev.asof.config.AsofConfig;
+import dev.asof.core.FieldError;
+import dev.asof.core.JsonBuffers;
+import dev.asof.core.Refusal;
+import dev.asof.datomic.Attr;
+import dev.asof.datomic.CustomerErasure;
+import dev.asof.datomic.DatomicStore;
+import dev.asof.datomic.Facts;
+import dev.asof.datomic.PersonalData;
+import dev.asof.datomic.TxClock;
+import dev.asof.ingest.TransactWorker;
+import dev.asof.journal.Journal;
+import dev.asof.journal.JournalCodec;
+import dev.asof.journal.JournalRefusedException;
+import dev.asof.journal.JournalUnavailableException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Erases a customer's personal data from every database value and from the journal (issue 24,
+ * GDPR article 17), and answers what was erased, when and by whom.
+ *
+ * <p>An erasure runs on the one writer between two batches ({@link TransactWorker#exclusively}), so
+ * nothing is transacted while it reads and replaces the database. With {@code datomic:mem}
+ * (embedded, with or without the journal) the database is copied from its own Log with the
+ * customer's personal facts as placeholders ({@link DatomicStore#copyErasing}; same t, instants
+ * and entity ids), the erasure's record is transacted on the copy, the journal rewrites its rows
+ * and appends the erasure in one PostgreSQL transaction ({@link Journal#erase}), and only then the
+ * copy is served and the old database deleted. A process killed before the journal's commit erased
+ * nothing; after it, the replay erases. With Datomic Pro storage the record carries
+ * {@code :db/excise} for each entity, and the answer waits for the transactor's excision
+ * ({@code syncExcise}) up to {@code ASOF_ERASURE_SYNC_WAIT}, else says it is pending.
+ *
+ * <p>The record ({@code :erasure/*}) names the customer by the digest of its id only
+ * ({@link PersonalData#digest}): reads of the id answer 410 Gone from then on, and events for it
+ * are refused as gone (an erased id is not taken again).
+ */
+@ApplicationScoped
+public class Erasures {
+    private static final Logger LOG = Logger.getLogger(Erasures.class);
+    /** The longest reason an erasure records, in characters. */
+    public static final int MAX_REASON = 500;
+
+    private final DatomicStore store;
+    private final TxClock clock;
+    private final Journal journal;
+    private final TransactWorker worker;
+    private final JournalCodec codec;
+    private final Duration syncWait;
+    private final Duration journalPatience;
+    private final int retryAfter;
+
+    public Erasures(DatomicStore store, TxClock clock, Journal journal, TransactWorker worker, ObjectMapper mapper,
+            AsofConfig config) {
+        this.store = store;
+        this.clock = clock;
+        this.journal = journal;
+        this.worker = worker;
+        this.codec = new JournalCodec(mapper);
+        this.syncWait = config.erasureSyncWait();
+        this.journalPatience = config.journal().answerWithin();
+        this.retryAfter = config.queue().retryAfterSeconds();
+    }
+
+    /** What an erasure request came to: the record, and whether this request made it (false: erased before). */
+    public record Outcome(ErasureRecord record, boolean created) {
+    }
+
+    /**
+     * Erases {@code customerId}, recording {@code by} (the erase token's name) and {@code reason}.
+     * Completes with the record — the existing one when the customer was erased before — or fails
+     * with a {@link Refusal}: not found (no database value ever held the id), invalid (the reason
+     * names an erased value), unavailable (the writer or the journal cannot take it now; nothing
+     * was erased).
+     */
+    public CompletableFuture<Outcome> erase(String customerId, String by, String reason) {
+        return worker.exclusively(() -> eraseAlone(customerId, by, reason));
+    }
+
+    /** The erasure record of {@code customerId} in {@code db}, if it was erased. */
+    public Optional<ErasureRecord> find(Database db, String customerId) {
+        return findDigest(db, PersonalData.digest(customerId));
+    }
+
+    private static Optional<ErasureRecord> findDigest(Database db, String digest) {
+        Object e = db.entid(Util.list(Attr.ERASURE_CUSTOMER, digest));
+        return e == null ? Optional.empty() : Optional.of(record(db, e, "complete"));
+    }
+
+    /** Every erasure recorded in {@code db}, oldest first. */
+    public static List<ErasureRecord> all(Database db) {
+        List<ErasureRecord> all = new ArrayList<>();
+        for (Object o : db.datoms(Database.AEVT, Attr.ERASURE_CUSTOMER)) {
+            all.add(record(db, ((Datom) o).e(), "complete"));
+        }
+        all.sort((a, b) -> Long.compare(a.t(), b.t()));
+        return all;
+    }
+
+    private static ErasureRecord record(Database db, Object e, String status) {
+        Entity entity = db.entity(e);
+        Datom made = (Datom) db.datoms(Database.EAVT, e, Attr.ERASURE_CUSTOMER).iterator().next();
+        long t = Peer.toT(made.tx());
+        Collection<?> ts = (Collection<?>) entity.get(Attr.ERASURE_T);
+        List<Long> held = new ArrayList<>();
+        if (ts != null) {
+            ts.forEach(x -> held.add((Long) x));
+            held.sort(null);
+        }
+        return new ErasureRecord((String) entity.get(Attr.ERASURE_CUSTOMER), t, Facts.txInstant(db, t),
+                (String) entity.get(Attr.ERASURE_BY), (String) entity.get(Attr.ERASURE_REASON), status, held);
+    }
+
+    private Outcome eraseAlone(String customerId, String by, String reason) throws Exception {
+        Connection conn = store.connection();
+        Database db = conn.db();
+        Optional<ErasureRecord> before = find(db, customerId);
+        if (before.isPresent()) {
+            return new Outcome(before.get(), false);
+        }
+        CustomerErasure plan = CustomerErasure.of(db, customerId).orElseThrow(() -> Refusal.notFound(
+                "No customer " + customerId + " was ever recorded here: there is nothing to erase"));
+        refuseReasonNaming(reason, plan);
+        if (store.isSharedStorage()) {
+            return excise(conn, plan, by, reason);
+        }
+        long started = System.nanoTime();
+        DatomicStore.Copy copy = store.copyErasing(plan);
+        boolean served = false;
+        try {
+            Instant instant = stamp();
+            try {
+                List<Object> tx = plan.transaction(by, reason, Date.from(instant), false);
+                Database after = (Database) copy.connection().transact(tx).get().get(Connection.DB_AFTER);
+                if (journal.enabled()) {
+                    journal(UUID.randomUUID(), instant, codec.write(tx), plan);
+                }
+                store.replace(copy);
+                served = true;
+                if (!JsonBuffers.forget()) {
+                    LOG.warn("Jackson's buffer pool could not be emptied: buffers may hold erased values until reused");
+                }
+                store.txIndex().record(after.basisT(), instant.toEpochMilli());
+                LOG.infof("Erased customer %s (%d transactions held its data) at t=%d, by %s, in %d ms", plan.digest(),
+                        plan.ts().size(), after.basisT(), by, (System.nanoTime() - started) / 1_000_000);
+                return new Outcome(findDigest(after, plan.digest()).orElseThrow(), true);
+            } finally {
+                clock.resolved();
+            }
+        } finally {
+            if (!served) {
+                store.discard(copy);
+            }
+        }
+    }
+
+    /** The erasure's instant, from the writer's clock ({@link TxClock}: never before the promised floor). */
+    private Instant stamp() throws InterruptedException {
+        try {
+            return clock.stamp();
+        } catch (TxClock.ClockBehindException e) {
+            throw Refusal.unavailable("The service's clock is " + e.behind().toSeconds() + " s behind the newest"
+                    + " promised instant; nothing was erased", retryAfter);
+        }
+    }
+
+    /**
+     * The journal's part, repeated while its outcome is unknown (a repeat is safe: {@link Journal#erase}).
+     * Unknown past {@code ASOF_JOURNAL_ANSWER_WITHIN}, the journal may hold the erasure that this
+     * process cannot serve: it takes no write again (a restart replays the journal, erasure included).
+     */
+    private void journal(UUID batchId, Instant instant, String payload, CustomerErasure plan) {
+        long deadline = System.nanoTime() + journalPatience.toNanos();
+        while (true) {
+            try {
+                journal.erase(batchId, instant, payload, plan);
+                return;
+            } catch (JournalRefusedException e) {
+                throw Refusal.unavailable("The journal did not take the erasure (" + e.getMessage() + "); nothing was"
+                        + " erased", retryAfter);
+            } catch (JournalUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    String why = "the journal did not confirm an erasure within " + journalPatience.toSeconds()
+                            + " s, and may hold it: this process takes no more writes; restart it to replay the journal";
+                    store.stopWrites(why);
+                    throw Refusal.unavailable("Unknown outcome: " + why, retryAfter);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw Refusal.unavailable("Interrupted while recording an erasure", retryAfter);
+                }
+            }
+        }
+    }
+
+    /** Datomic Pro: the record and the excision in one transaction, then the transactor's excision, waited for. */
+    private Outcome excise(Connection conn, CustomerErasure plan, String by, String reason) throws Exception {
+        List<Object> tx = plan.transaction(by, reason, null, true);
+        Database after = (Database) conn.transact(tx).get().get(Connection.DB_AFTER);
+        String status = "complete";
+        try {
+            conn.syncExcise(after.basisT()).get(syncWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            status = "pending";
+        } catch (ExecutionException e) {
+            LOG.warn("Waiting for Datomic's excision failed; it may still complete", e.getCause());
+            status = "pending";
+        }
+        JsonBuffers.forget();
+        Object e = after.entid(Util.list(Attr.ERASURE_CUSTOMER, plan.digest()));
+        return new Outcome(record(after, e, status), true);
+    }
+
+    /** A reason is kept for ever in the audit trail: it must not name what it erases. */
+    private static void refuseReasonNaming(String reason, CustomerErasure plan) {
+        String lower = reason.toLowerCase(Locale.ROOT);
+        for (Object value : plan.erasedValues()) {
+            if (value instanceof String text && text.length() >= 3 && lower.contains(text.toLowerCase(Locale.ROOT))) {
+                throw Refusal.invalid("The reason names one of the customer's erased values; the audit trail keeps the"
+                        + " reason for ever, so it must not hold personal data",
+                        List.of(new FieldError(null, null, "reason", "names an erased value")));
+            }
+        }
+    }
+}
