@@ -56,6 +56,7 @@ public class CustomerHistory {
         Database db = basis.db();
         Object e = db.entid(Util.list(Attr.CUSTOMER_ID, customerId));
         if (e == null) {
+            refuseErased(customerId); // erased between the check above and this read: gone, not absent
             throw Refusal.notFound("No customer " + customerId + " as known at t=" + basis.t());
         }
         Entity customer = db.entity(e);

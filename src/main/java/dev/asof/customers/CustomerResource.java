@@ -1,5 +1,7 @@
 package dev.asof.customers;
 
+import java.net.URI;
+import java.util.concurrent.CompletionException;
 import dev.asof.core.AsOf;
 import dev.asof.core.Text;
 import dev.asof.http.Caching;
@@ -136,18 +138,18 @@ public class CustomerResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Text.requireText("id", id);
         String reason = reason(body);
-        String by = tokens.eraser(authorization);
+        String by = tokens.requireEraser(authorization);
         return Uni.createFrom().completionStage(erasures.erase(id, by, reason))
                 .map(outcome -> Response.status(outcome.record().status().equals("pending") ? 202
                                 : outcome.created() ? 201 : 200)
-                        .location(java.net.URI.create("/erasures"))
+                        .location(URI.create("/erasures"))
                         .entity(outcome.record()).type(MediaType.APPLICATION_JSON).build())
                 .ifNoItem().after(ERASURE_ANSWER_WITHIN).recoverWithItem(() -> Response.status(202)
                         .entity(java.util.Map.of("customer", PersonalData.digest(id), "status", "running",
                                 "detail", "The erasure is still running (copying the database takes a while when it is"
                                         + " large); GET /erasures lists it once complete, and repeating this request is safe"))
                         .type(MediaType.APPLICATION_JSON).build())
-                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause);
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
     }
 
     /** The request's reason: required, 1 to {@value Erasures#MAX_REASON} characters of text. */

@@ -176,7 +176,9 @@ public final class CustomerErasure {
         if (PersonalData.isErased(value)) {
             return (String) value;
         }
-        return placeholderOf(attr, value, customerId, held.size() + 1);
+        String made = placeholderOf(attr, value, customerId, held.size() + 1);
+        held.put(value, made);
+        return made;
     }
 
     /**

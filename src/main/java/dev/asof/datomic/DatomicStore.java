@@ -1,5 +1,6 @@
 package dev.asof.datomic;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import datomic.Connection;
 import datomic.Database;
 import datomic.Peer;
@@ -53,7 +54,7 @@ public class DatomicStore {
     private volatile Connection connection;
     /** The URI of the database {@link #connection} serves; a mem database an erasure copied has a new one. */
     private volatile String uri;
-    private final java.util.concurrent.atomic.AtomicInteger copies = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger copies = new AtomicInteger();
     private volatile TxIndex txIndex;
     private volatile boolean sharedStorage;
     private volatile boolean open;
@@ -225,9 +226,13 @@ public class DatomicStore {
         String oldUri = uri;
         connection = copy.connection();
         uri = copy.uri();
-        old.removeTxReportQueue();
-        old.release();
-        Peer.deleteDatabase(oldUri);
+        try {
+            old.removeTxReportQueue();
+            old.release();
+            Peer.deleteDatabase(oldUri);
+        } catch (RuntimeException e) {
+            LOG.warn("The database an erasure replaced could not be deleted; it is no longer served", e);
+        }
     }
 
     /** Drops a copy that will not be served. */

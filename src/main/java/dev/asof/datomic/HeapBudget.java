@@ -1,5 +1,6 @@
 package dev.asof.datomic;
 
+import dev.asof.core.Refusal;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
@@ -256,6 +257,24 @@ public class HeapBudget {
                     + " or a larger dyno), or move to Datomic Pro storage. Start-up stops here rather than run out of"
                     + " memory half-way through the replay", events, needed >> 20, bytesPerEvent, maxHeap >> 20,
                     100 * limit, neededMax));
+        }
+    }
+
+    /**
+     * Refuses an erasure's copy of the embedded database ({@link DatomicStore#copyErasing}) that the
+     * heap cannot hold beside the database it copies: the copy needs about as much again as what
+     * is in use, and both stay until the copy is served.
+     *
+     * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
+     */
+    public void checkCopy() {
+        Runtime runtime = Runtime.getRuntime();
+        long inUse = usedAfterGc > 0 ? usedAfterGc : runtime.totalMemory() - runtime.freeMemory();
+        if (2 * inUse > 0.9 * maxHeap) {
+            throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
+                    "An erasure copies the embedded database and needs about %d MB of heap beside the %d MB in use; this"
+                            + " JVM may use %d MB. Start it with a larger -Xmx (JAVA_OPTS) and ask again; nothing was"
+                            + " erased", inUse >> 20, inUse >> 20, maxHeap >> 20));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.asof.datomic;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import clojure.lang.Keyword;
 import datomic.Connection;
 import datomic.Database;
@@ -52,7 +54,7 @@ public final class MemRebuild {
         Connection copy = Peer.connect(uri);
         try {
             Database db = source.db();
-            Map<Object, Keyword> idents = new java.util.HashMap<>();
+            Map<Object, Keyword> idents = new HashMap<>();
             Set<Object> refs = new HashSet<>();
             Map<?, ?> pending = null;
             for (Object item : source.log().txRange(null, Peer.toTx(db.basisT() + 1))) {
@@ -141,7 +143,7 @@ public final class MemRebuild {
     }
 
     /** Per unique identity attribute, the cardinality-one attributes its entities may hold. */
-    private static final Map<Keyword, List<Keyword>> UPSERTS = new java.util.LinkedHashMap<>();
+    private static final Map<Keyword, List<Keyword>> UPSERTS = new LinkedHashMap<>();
 
     static {
         UPSERTS.put(Attr.PRICE_KEY, List.of(Attr.PRICE_EFFECTIVE_AT));

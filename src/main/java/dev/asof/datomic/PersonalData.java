@@ -29,7 +29,9 @@ import java.util.Set;
  * the erasure record finds them), each distinct value of an attribute {@code U+0018 <attribute>#<n>}
  * (n counts the values the customer held in that attribute, in t order: a change stays a change,
  * and no two values merge), and an event's hash {@code U+0018 erased}. Reads show a placeholder as
- * no value, with {@code erased: true}, and an erased id as {@code erased:sha256:<hex>}.
+ * no value, with {@code erased: true}, and an erased id as {@code erased}: never the digest, which
+ * whoever guesses an id (an email address) could confirm with it. The digest is kept only where
+ * the erasure itself needs it — its record, listed to erase tokens, and the placeholder stored.
  */
 public final class PersonalData {
     private PersonalData() {
@@ -73,12 +75,15 @@ public final class PersonalData {
         return value instanceof String s && !s.isEmpty() && s.charAt(0) == MARK;
     }
 
-    /** A customer id as reads show it: itself, or {@code erased:sha256:<hex>} for an erased one. */
+    /** What reads show for an erased customer's id. */
+    public static final String SHOWN_ERASED_ID = "erased";
+
+    /** A customer id as reads show it: itself, or {@value #SHOWN_ERASED_ID} for an erased one. */
     public static String shownId(String id) {
-        return isErased(id) ? "erased:" + id.substring(1) : id;
+        return isErased(id) ? SHOWN_ERASED_ID : id;
     }
 
-    /** An event's subject as reads show it: {@code customer:erased:sha256:<hex>} for an erased customer's. */
+    /** An event's subject as reads show it: {@code customer:erased} for an erased customer's. */
     public static String shownSubject(String subject) {
         int colon = subject == null ? -1 : subject.indexOf(':');
         return colon < 0 ? subject : subject.substring(0, colon + 1) + shownId(subject.substring(colon + 1));

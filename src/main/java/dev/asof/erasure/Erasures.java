@@ -14,6 +14,7 @@ import dev.asof.datomic.Attr;
 import dev.asof.datomic.CustomerErasure;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
+import dev.asof.datomic.HeapBudget;
 import dev.asof.datomic.PersonalData;
 import dev.asof.datomic.TxClock;
 import dev.asof.ingest.TransactWorker;
@@ -63,6 +64,7 @@ public class Erasures {
     public static final int MAX_REASON = 500;
 
     private final DatomicStore store;
+    private final HeapBudget heap;
     private final TxClock clock;
     private final Journal journal;
     private final TransactWorker worker;
@@ -71,9 +73,10 @@ public class Erasures {
     private final Duration journalPatience;
     private final int retryAfter;
 
-    public Erasures(DatomicStore store, TxClock clock, Journal journal, TransactWorker worker, ObjectMapper mapper,
-            AsofConfig config) {
+    public Erasures(DatomicStore store, HeapBudget heap, TxClock clock, Journal journal, TransactWorker worker,
+            ObjectMapper mapper, AsofConfig config) {
         this.store = store;
+        this.heap = heap;
         this.clock = clock;
         this.journal = journal;
         this.worker = worker;
@@ -100,7 +103,16 @@ public class Erasures {
 
     /** The erasure record of {@code customerId} in {@code db}, if it was erased. */
     public Optional<ErasureRecord> find(Database db, String customerId) {
-        return findDigest(db, PersonalData.digest(customerId));
+        return findDigest(db, PersonalData.digest(customerId)).map(this::withStatus);
+    }
+
+    /** On Datomic Pro storage, pending while the transactor has not excised yet. */
+    ErasureRecord withStatus(ErasureRecord record) {
+        if (!store.isSharedStorage() || store.connection().syncExcise(record.t()).isDone()) {
+            return record;
+        }
+        return new ErasureRecord(record.customer(), record.t(), record.erasedAt(), record.by(), record.reason(), "pending",
+                record.transactions());
     }
 
     private static Optional<ErasureRecord> findDigest(Database db, String digest) {
@@ -145,6 +157,7 @@ public class Erasures {
         if (store.isSharedStorage()) {
             return excise(conn, plan, by, reason);
         }
+        heap.checkCopy();
         long started = System.nanoTime();
         DatomicStore.Copy copy = store.copyErasing(plan);
         boolean served = false;
@@ -220,6 +233,8 @@ public class Erasures {
     private Outcome excise(Connection conn, CustomerErasure plan, String by, String reason) throws Exception {
         List<Object> tx = plan.transaction(by, reason, null, true);
         Database after = (Database) conn.transact(tx).get().get(Connection.DB_AFTER);
+        // Excision happens at Datomic's next indexing job: ask for one now rather than wait for writes to start it.
+        conn.requestIndex();
         String status = "complete";
         try {
             conn.syncExcise(after.basisT()).get(syncWait.toMillis(), TimeUnit.MILLISECONDS);

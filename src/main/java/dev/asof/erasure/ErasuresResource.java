@@ -5,6 +5,9 @@ import dev.asof.core.Page;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.http.NextLink;
 import dev.asof.http.Problem;
+import dev.asof.security.BearerTokens;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,9 +31,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
 public class ErasuresResource {
     private final DatomicStore store;
+    private final BearerTokens tokens;
+    private final Erasures erasures;
 
-    public ErasuresResource(DatomicStore store) {
+    public ErasuresResource(DatomicStore store, BearerTokens tokens, Erasures erasures) {
         this.store = store;
+        this.tokens = tokens;
+        this.erasures = erasures;
     }
 
     @GET
@@ -48,10 +55,12 @@ public class ErasuresResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response list(@Parameter(description = "Page size, 1 to 1000; default 100") @QueryParam("limit") String limit,
             @Parameter(description = "Opaque cursor from a previous page") @QueryParam("cursor") String cursor,
-            @Context UriInfo uri) {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uri) {
+        tokens.requireEraser(authorization);
         int size = Page.limit(limit);
         long after = cursor == null ? 0 : Cursor.decodeNumbers(cursor, "erasures", 1)[0];
-        List<ErasureRecord> all = Erasures.all(store.db()).stream().filter(r -> r.t() > after).toList();
+        List<ErasureRecord> all = Erasures.all(store.db()).stream().filter(r -> r.t() > after).map(erasures::withStatus)
+                .toList();
         Page<ErasureRecord> page = Page.of(all, size, r -> String.valueOf(r.t()), "erasures");
         return NextLink.add(Response.ok(page, MediaType.APPLICATION_JSON_TYPE), uri, page.next()).build();
     }

@@ -201,9 +201,10 @@ final class BatchPlan {
                 || db.entid(Util.list(Attr.ERASURE_CUSTOMER, PersonalData.digest(customer.customerId()))) == null) {
             return false;
         }
+        // The detail does not repeat the id: it may name a person, and refusals are logged and dead-lettered.
         pending.submission().fail(pending.index(), new Refusal(Refusal.Reason.GONE, "Customer erased",
-                "Customer " + customer.customerId() + "'s personal data was erased; an erased customer's id is not taken"
-                        + " again, and nothing of this event was recorded"));
+                "This event's customer was erased; an erased customer's id is not taken again, and nothing of this"
+                        + " event was recorded"));
         return true;
     }
 

@@ -1,5 +1,8 @@
 package dev.asof.ingest;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import datomic.Connection;
 import datomic.Database;
 import dev.asof.config.AsofConfig;
@@ -47,7 +50,7 @@ public class TransactWorker {
 
     private final List<Pending> carry = new ArrayList<>();
     /** Work that must run alone on the writer, between two batches (an erasure). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> exclusive = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> exclusive = new ConcurrentLinkedQueue<>();
     private final Object pauseLock = new Object();
     private boolean paused;
     private volatile boolean held;
@@ -158,8 +161,8 @@ public class TransactWorker {
      * the database alone, an erasure. Its outcome completes the future; a task refused because the
      * writer is not running fails it as unavailable.
      */
-    public <T> java.util.concurrent.CompletableFuture<T> exclusively(java.util.concurrent.Callable<T> task) {
-        java.util.concurrent.CompletableFuture<T> outcome = new java.util.concurrent.CompletableFuture<>();
+    public <T> CompletableFuture<T> exclusively(Callable<T> task) {
+        CompletableFuture<T> outcome = new CompletableFuture<>();
         if (!isAlive() || stopping) {
             outcome.completeExceptionally(Refusal.unavailable("The writer is not running here: " + store.whyNoWrites(),
                     retryAfter));

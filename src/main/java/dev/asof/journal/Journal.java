@@ -1,5 +1,11 @@
 package dev.asof.journal;
 
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.pgclient.SslMode;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.mutiny.sqlclient.Transaction;
+import dev.asof.datomic.CustomerErasure;
 import dev.asof.config.AsofConfig;
 import dev.asof.config.OwnedThreads;
 import dev.asof.datomic.DatomicStore;
@@ -141,7 +147,7 @@ public class Journal implements TxClock.FloorKeeper {
     private final String url;
     private final String sslMode;
     private final boolean trustAll;
-    private final io.vertx.mutiny.core.Vertx vertx;
+    private final Vertx vertx;
     private final Duration timeout;
     private final Instance<Pool> pools;
     private final DatomicStore store;
@@ -160,7 +166,7 @@ public class Journal implements TxClock.FloorKeeper {
     public Journal(@ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.datasource.reactive.postgresql.ssl-mode", defaultValue = "disable") String sslMode,
             @ConfigProperty(name = "quarkus.datasource.reactive.trust-all", defaultValue = "false") boolean trustAll,
-            AsofConfig config, Instance<Pool> pools, DatomicStore store, io.vertx.mutiny.core.Vertx vertx) {
+            AsofConfig config, Instance<Pool> pools, DatomicStore store, Vertx vertx) {
         this.url = url.orElse(null);
         this.sslMode = sslMode;
         this.trustAll = trustAll;
@@ -351,7 +357,7 @@ public class Journal implements TxClock.FloorKeeper {
      * @throws JournalRefusedException PostgreSQL refused it: nothing was written
      * @throws JournalUnavailableException the outcome is unknown; call again with the same batch id
      */
-    public void erase(UUID batchId, Instant txInstant, String payload, dev.asof.datomic.CustomerErasure plan)
+    public void erase(UUID batchId, Instant txInstant, String payload, CustomerErasure plan)
             throws JournalUnavailableException {
         refuseUnlessWriter();
         Duration limit = timeout.multipliedBy(6);
@@ -365,7 +371,7 @@ public class Journal implements TxClock.FloorKeeper {
         }
         int rewritten = 0;
         try {
-            io.vertx.mutiny.sqlclient.Transaction tx = connection.begin().await().atMost(limit);
+            Transaction tx = connection.begin().await().atMost(limit);
             try {
                 if (connection.preparedQuery("SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $1 FOR SHARE")
                         .execute(Tuple.of(epoch)).await().atMost(limit).size() == 0) {
@@ -381,7 +387,9 @@ public class Journal implements TxClock.FloorKeeper {
                             + " convert_to((CASE WHEN format = 1 THEN events ELSE payload END)::text, 'UTF8') AS payload"
                             + " FROM asof_journal"
                             + " WHERE seq > $1 AND (strpos(coalesce(payload::text, events::text), $2) > 0"
-                            + " OR strpos(coalesce(payload::text, events::text), $3) > 0) ORDER BY seq LIMIT $4")
+                            + " OR strpos(coalesce(payload::text, events::text), $3) > 0"
+                            + " OR strpos(coalesce(rejected, ''), $2) > 0 OR strpos(coalesce(rejected, ''), $3) > 0)"
+                            + " ORDER BY seq LIMIT $4")
                             .execute(Tuple.of(after, needles.get(0), needles.get(1), REPLAY_PAGE)).await().atMost(limit);
                     if (rows.size() == 0) {
                         break;
@@ -398,6 +406,11 @@ public class Journal implements TxClock.FloorKeeper {
                                     .execute(Tuple.of(after, erased)).await().atMost(limit);
                             rewritten++;
                         }
+                        // Why Datomic rejected a batch (its first line) may quote a value: said without it.
+                        connection.preparedQuery("UPDATE asof_journal SET rejected = 'rejected by Datomic (the message"
+                                + " named data since erased)' WHERE seq = $1 AND (strpos(rejected, $2) > 0"
+                                + " OR strpos(rejected, $3) > 0)")
+                                .execute(Tuple.of(after, needles.get(0), needles.get(1))).await().atMost(limit);
                     }
                 }
                 connection.preparedQuery("INSERT INTO asof_journal (batch_id, tx_instant, event_count, payload, format)"
@@ -431,10 +444,10 @@ public class Journal implements TxClock.FloorKeeper {
      * customer's personal values, in the rows it rewrites) stays with a connection that lives on.
      */
     private SqlConnection ownConnection(Duration limit) {
-        io.vertx.pgclient.PgConnectOptions options = io.vertx.pgclient.PgConnectOptions.fromUri(url);
-        options.setSslMode(io.vertx.pgclient.SslMode.of(sslMode));
+        PgConnectOptions options = PgConnectOptions.fromUri(url);
+        options.setSslMode(SslMode.of(sslMode));
         options.setTrustAll(trustAll);
-        return io.vertx.mutiny.pgclient.PgConnection.connect(vertx, options).await().atMost(limit);
+        return PgConnection.connect(vertx, options).await().atMost(limit);
     }
 
     private void refuseUnlessWriter() throws JournalRefusedException {
@@ -554,6 +567,24 @@ public class Journal implements TxClock.FloorKeeper {
             throw new IllegalStateException("PostgreSQL did not answer a replay read within " + limit.toSeconds()
                     + " s (6 x ASOF_JOURNAL_TIMEOUT)", e);
         }
+    }
+
+    /**
+     * The erased customers (their digests) of the erasures journaled after {@code afterSeq}, in
+     * order: a process that replayed up to there before they ran must erase them before it replays
+     * the rows they rewrote.
+     */
+    public List<String> erasuresAfter(long afterSeq, JournalCodec codec) {
+        List<String> digests = new java.util.ArrayList<>();
+        for (Row row : replayRead(pool.preparedQuery("SELECT format, payload::text AS payload FROM asof_journal"
+                + " WHERE seq > $1 AND rejected IS NULL AND format >= 5 AND strpos(payload::text, '\"erasure/customer\"') > 0"
+                + " ORDER BY seq").execute(Tuple.of(afterSeq)))) {
+            String digest = codec.read(row.getShort("format"), row.getString("payload")).erasure();
+            if (digest != null) {
+                digests.add(digest);
+            }
+        }
+        return digests;
     }
 
     /** How many events the batches that replay will apply hold. */

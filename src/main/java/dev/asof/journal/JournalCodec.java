@@ -1,5 +1,6 @@
 package dev.asof.journal;
 
+import java.util.Objects;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -106,7 +107,7 @@ public final class JournalCodec {
                 List<Object> txData = TxDataCodec.read(payload);
                 String erasure = txData.stream().filter(s -> s instanceof java.util.Map<?, ?>)
                         .map(s -> ((java.util.Map<?, ?>) s).get(dev.asof.datomic.Attr.ERASURE_CUSTOMER))
-                        .filter(java.util.Objects::nonNull).map(String.class::cast).findFirst().orElse(null);
+                        .filter(Objects::nonNull).map(String.class::cast).findFirst().orElse(null);
                 yield new Replayable() {
                     @Override
                     public List<Object> txData(Database db, Instant instant) {

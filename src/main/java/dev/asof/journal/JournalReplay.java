@@ -1,5 +1,6 @@
 package dev.asof.journal;
 
+import dev.asof.datomic.CustomerErasure;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import datomic.Connection;
 import datomic.Database;
@@ -94,6 +95,11 @@ public class JournalReplay {
                     store.openForReads(WAITING_FOR_ROLE, journal.identity());
                     awaitRole();
                     LOG.info("Took the journal's writer role; replaying what the previous writer wrote since");
+                    // An erasure the writer ran meanwhile rewrote rows this process replayed as they were:
+                    // it erases those customers first, so that the rewritten rows apply as they did there.
+                    for (String digest : journal.erasuresAfter(seq, codec)) {
+                        eraseBeforeRecording(store.restoring(progress()), digest);
+                    }
                     replayAll(seq);
                 }
                 store.takeWrites();
@@ -230,7 +236,7 @@ public class JournalReplay {
      * as the writer did. A replay of rewritten rows finds placeholders only and copies nothing.
      */
     private Connection eraseBeforeRecording(Connection conn, String digest) {
-        java.util.Optional<dev.asof.datomic.CustomerErasure> plan = dev.asof.datomic.CustomerErasure.ofDigest(conn.db(), digest);
+        java.util.Optional<CustomerErasure> plan = CustomerErasure.ofDigest(conn.db(), digest);
         if (plan.isEmpty() || !plan.get().holdsValues()) {
             return conn;
         }

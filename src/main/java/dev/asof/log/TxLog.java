@@ -412,7 +412,7 @@ public class TxLog {
                 ((java.util.Collection<?>) held).forEach(x -> ts.add((Long) x));
                 ts.sort(null);
             }
-            return new TxView.Erasure((String) datom.v(), ts);
+            return new TxView.Erasure(ts);
         }
         if (Attr.EVENT_ID.equals(attr)) {
             Entity event = after.entity(datom.e());
@@ -470,7 +470,13 @@ public class TxLog {
             }
             Object customerId = entity.get(Attr.CUSTOMER_ID);
             if (customerId != null) {
-                return Map.of("customerId", PersonalData.shownId((String) customerId));
+                if (!PersonalData.isErased(customerId)) {
+                    return Map.of("customerId", customerId);
+                }
+                Map<String, Object> name = new LinkedHashMap<>(); // in this order on every run (Map.of's is not)
+                name.put("customerId", PersonalData.SHOWN_ERASED_ID);
+                name.put("erased", true);
+                return name;
             }
         }
         return Map.of();

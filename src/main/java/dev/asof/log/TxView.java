@@ -22,12 +22,12 @@ public record TxView(long t, Instant txInstant, List<EventRef> events, List<Stri
 
     /**
      * The erasure notice (issue 24): this transaction erased a customer's personal data from every
-     * database value here. {@code customer}: {@code sha256:} and the hex SHA-256 of its id (UTF-8),
-     * so a consumer finds its own copies by hashing the ids it holds; {@code transactions}: the t of
-     * every transaction whose messages held an erased value. A consumer that keeps what asof
-     * published must erase them too: asof cannot rewrite what others hold.
+     * database value here. {@code transactions}: the t of every transaction whose messages held an
+     * erased value — a consumer that keeps what asof published finds its copies by them and must
+     * erase the customer's data there too (asof cannot rewrite what others hold). The customer is
+     * not named: its id may be a person's email, and a digest of it could be confirmed by guessing.
      */
-    public record Erasure(String customer, List<Long> transactions) {
+    public record Erasure(List<Long> transactions) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,7 +37,7 @@ public record TxView(long t, Instant txInstant, List<EventRef> events, List<Stri
     /**
      * One datom: {@code entity} names what changed ({@code {"sku": …, "effectiveAt": …}} or
      * {@code {"customerId": …}}), {@code attribute} which field, {@code op} assert or retract. Of an
-     * erased customer ({@code customerId} {@code erased:sha256:…}), a personal attribute's value is
+     * erased customer ({@code customerId} {@code erased}), a personal attribute's value is
      * absent and {@code erased} is true.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)

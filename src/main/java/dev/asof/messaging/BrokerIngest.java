@@ -145,7 +145,9 @@ public class BrokerIngest {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         Refusal refusal = cause instanceof Refusal r ? r
                 : new Refusal(Refusal.Reason.INTERNAL, "Internal error", String.valueOf(cause));
-        if (!refusal.reason().retryable()) {
+        if (refusal.reason() == Refusal.Reason.GONE) {
+            erased(connector, delivery);
+        } else if (!refusal.reason().retryable()) {
             deadLetter(connector, delivery, refusal);
         } else if (stopping || ingest.closing()) {
             count(connector, "left_for_redelivery");
@@ -166,6 +168,17 @@ public class BrokerIngest {
 
     private static long retryDelay(int attempt) {
         return Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt, 10));
+    }
+
+    /**
+     * A message about a customer whose personal data was erased (issue 24): acknowledged and
+     * dropped, never dead-lettered, since a dead letter would keep the person's data again.
+     */
+    private void erased(String connector, Delivery delivery) {
+        count(connector, "erased");
+        LOG.infof("A %s message (%s) is about an erased customer: dropped, not dead-lettered", connector,
+                delivery.origin());
+        delivery.resolved();
     }
 
     private void deadLetter(String connector, Delivery delivery, Refusal why) {

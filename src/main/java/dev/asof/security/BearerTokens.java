@@ -1,6 +1,7 @@
 package dev.asof.security;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import dev.asof.http.Problem;
 import dev.asof.http.ProblemMapper;
 import io.quarkus.runtime.LaunchMode;
@@ -49,6 +50,12 @@ public class BearerTokens {
     public BearerTokens(AsofConfig config) {
         this.erasers = erasers(config.eraseTokens());
         this.writeDigests = digests(config.writeTokens());
+        for (Map.Entry<byte[], String> eraser : erasers) {
+            if (matches(writeDigests, eraser.getKey()) | matches(digests(config.readTokens()), eraser.getKey())) {
+                throw new IllegalStateException("ASOF_ERASE_TOKENS: the token named " + eraser.getValue() + " is also a"
+                        + " write or read token; an erase token must be set apart");
+            }
+        }
         this.readDigests = digests(config.readTokens());
         this.readsOpen = readDigests.isEmpty();
         this.writesOpen = writeDigests.isEmpty() && LaunchMode.current() != LaunchMode.NORMAL;
@@ -121,6 +128,20 @@ public class BearerTokens {
             if (MessageDigest.isEqual(eraser.getKey(), digest)) {
                 name = eraser.getValue();
             }
+        }
+        return name;
+    }
+
+    /**
+     * The erase token's name, checked again where an erasure is served (the request filter decides
+     * by path; this does not depend on how a path is spelled).
+     *
+     * @throws Refusal forbidden when the header carries no erase token
+     */
+    public String requireEraser(String authorization) {
+        String name = eraser(authorization);
+        if (name == null) {
+            throw new Refusal(Refusal.Reason.FORBIDDEN, "Forbidden", "Erasure needs an erase token (ASOF_ERASE_TOKENS)");
         }
         return name;
     }

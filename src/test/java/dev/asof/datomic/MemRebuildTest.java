@@ -7,18 +7,10 @@ import datomic.Connection;
 import datomic.Database;
 import datomic.Datom;
 import datomic.Peer;
-import dev.asof.events.CustomerEvent;
-import dev.asof.events.Event;
-import dev.asof.events.PriceEvent;
-import dev.asof.events.Received;
-import dev.asof.events.TxData;
-import java.math.BigDecimal;
-import java.time.Instant;
+import dev.asof.support.GeneratedHistory;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -30,39 +22,14 @@ import org.junit.jupiter.api.Test;
  * facts, each now a placeholder, and keeps every t. Run again with {@code -Dasof.test.seed=…}.
  */
 class MemRebuildTest {
-    private static final List<String> IDS = List.of("c0", "c1", "ada@example.com", "c3");
-    private static final List<String> NAMES = List.of("Ada", "Bea", "Cyd");
-    private static final List<String> CITIES = List.of("Paris", "Rome");
-    private static final List<String> TIERS = List.of("gold", "silver");
-    private static final List<String> SKUS = List.of("s0", "s1", "s2");
-
     @Test
     void copiesAreTheSameDatabaseAndAnErasureChangesOnlyTheCustomersPersonalFacts() throws Exception {
         long seed = Long.getLong("asof.test.seed", System.nanoTime());
         Random random = new Random(seed);
         for (int run = 0; run < 12; run++) {
             String uri = "datomic:mem://rebuild-" + UUID.randomUUID();
-            Peer.createDatabase(uri);
-            Connection conn = Peer.connect(uri);
-            DatomicStore.installSchema(conn);
-            Instant instant = Instant.parse("2026-01-01T00:00:00Z");
-            for (int tx = 0; tx < 60; tx++) {
-                List<Received> batch = new ArrayList<>();
-                Set<String> subjects = new HashSet<>();
-                for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
-                    Event event = random.nextInt(3) == 0 ? price(random) : customer(random);
-                    Received received = Received.of(event, "hash-" + random.nextInt(1000));
-                    if (subjects.add(received.subject())) {
-                        batch.add(received);
-                    }
-                }
-                instant = instant.plusSeconds(1 + random.nextInt(100));
-                try {
-                    conn.transact(TxData.build(conn.db(), batch, instant, true)).get();
-                } catch (java.util.concurrent.ExecutionException rejected) {
-                    // a withdrawal of nothing, say: the writer would have refused it before
-                }
-            }
+            Connection conn = TestDatabases.fresh(uri);
+            GeneratedHistory.write(conn, random, 60);
             Database original = conn.db();
 
             Connection same = MemRebuild.copy(conn, uri + "-same", (datom, attr) -> datom.v());
@@ -70,7 +37,7 @@ class MemRebuildTest {
                     .isEqualTo(datoms(original));
             assertThat(log(same)).as("seed %d run %d: the copy's Log, in order", seed, run).isEqualTo(log(conn));
 
-            String erased = IDS.get(random.nextInt(IDS.size()));
+            String erased = GeneratedHistory.IDS.get(random.nextInt(GeneratedHistory.IDS.size()));
             CustomerErasure plan = CustomerErasure.of(original, erased).orElse(null);
             if (plan != null) {
                 Connection copy = MemRebuild.copy(conn, uri + "-erased", plan::valueOf);
@@ -106,36 +73,6 @@ class MemRebuildTest {
         }
     }
 
-    private static Event customer(Random random) {
-        String id = IDS.get(random.nextInt(IDS.size()));
-        if (random.nextInt(8) == 0) {
-            return new CustomerEvent(UUID.randomUUID(), id, null, null, null, null, null, true, null, null);
-        }
-        String name = random.nextBoolean() ? NAMES.get(random.nextInt(NAMES.size())) : null;
-        String email = random.nextInt(3) == 0 ? name == null ? null : name.toLowerCase() + "@example.com" : null;
-        String city = random.nextBoolean() ? CITIES.get(random.nextInt(CITIES.size())) : null;
-        String tier = random.nextBoolean() ? TIERS.get(random.nextInt(TIERS.size())) : null;
-        Set<String> cleared = random.nextInt(4) == 0 ? Set.of(random.nextBoolean() ? "name" : "city") : Set.of();
-        if (cleared.contains("name")) {
-            name = null;
-        }
-        if (cleared.contains("city")) {
-            city = null;
-        }
-        return new CustomerEvent(UUID.randomUUID(), id, name, email, tier, null, city, null, "crm", cleared);
-    }
-
-    private static Event price(Random random) {
-        String sku = SKUS.get(random.nextInt(SKUS.size()));
-        Instant at = Instant.parse("2025-01-01T00:00:00Z").plusSeconds(86400L * random.nextInt(4));
-        return switch (random.nextInt(4)) {
-            case 0 -> new PriceEvent(UUID.randomUUID(), sku, null, null, at, at.plusSeconds(86400), true, null, null);
-            case 1 -> new PriceEvent(UUID.randomUUID(), sku, new BigDecimal("2.50"), "EUR", at, at.plusSeconds(3600), null, null,
-                    null);
-            default -> new PriceEvent(UUID.randomUUID(), sku, new BigDecimal(random.nextInt(5) + ".99"), "EUR", at, "shop");
-        };
-    }
-
     /** Every datom of every database value, by entity, attribute, t and assertion (not by value, which an erasure changes). */
     private static List<Datom> historyDatoms(Database db) {
         List<Datom> all = new ArrayList<>();
@@ -146,7 +83,7 @@ class MemRebuildTest {
     }
 
     /** Every transaction's datoms as the Log holds them, in its order. */
-    private static List<String> log(Connection conn) {
+    static List<String> log(Connection conn) {
         List<String> all = new ArrayList<>();
         for (Object tx : conn.log().txRange(null, null)) {
             java.util.Map<?, ?> entry = (java.util.Map<?, ?>) tx;
@@ -159,7 +96,7 @@ class MemRebuildTest {
         return all;
     }
 
-    private static List<String> datoms(Database db) {
+    static List<String> datoms(Database db) {
         List<String> all = new ArrayList<>();
         for (Datom d : historyDatoms(db)) {
             all.add(d.e() + " " + d.a() + " " + d.v() + " " + d.tx() + " " + d.added());

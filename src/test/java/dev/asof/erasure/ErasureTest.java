@@ -77,7 +77,8 @@ class ErasureTest {
         long t1 = post(List.of(first));
         long t2 = post(List.of(customer(id, "name", "Gina Gone-Again")));
         String settled = given().get(path(id) + "?asOf=" + t1).then().statusCode(200).extract().header("Cache-Control");
-        assertThat(settled).as("a customer's settled answer is never kept as immutable").isEqualTo("private, no-cache");
+        assertThat(settled).as("a customer's settled answer is never kept as immutable").contains("private")
+                .contains("no-cache").doesNotContain("immutable");
 
         Response erased = erase(id, "GDPR article 17, ticket 7");
         erased.then().statusCode(201).body("by", equalTo("dpo")).body("customer", equalTo(PersonalData.digest(id)))
@@ -95,8 +96,9 @@ class ErasureTest {
                 .body("items.findAll { it.attribute == 'tier' }.value", hasItem("gold"))
                 .body(not(containsString("Gina"))).body(not(containsString("Genoa")));
         given().get("/tx/" + t1).then().statusCode(200).body(not(containsString("Gina")))
-                .body(containsString("erased:" + PersonalData.digest(id)));
-        given().get("/tx/" + t).then().statusCode(200).body("erasure.customer", equalTo(PersonalData.digest(id)));
+                .body(not(containsString(PersonalData.digest(id)))).body("changes.entity.customerId", hasItem("erased"));
+        given().get("/tx/" + t).then().statusCode(200).body("erasure.transactions", hasItem((int) t1))
+                .body(not(containsString(PersonalData.digest(id))));
         given().get("/changes?after=0&limit=1000").then().statusCode(200).body(not(containsString("Gina")));
 
         // The id is not taken again; the first event sent again keeps its t.
