@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
-import dev.asof.datomic.PersonalData;
 import dev.asof.erasure.ErasureRecord;
 import dev.asof.erasure.Erasures;
 import dev.asof.security.BearerTokens;
@@ -145,11 +144,15 @@ public class CustomerResource {
                         .location(URI.create("/erasures"))
                         .entity(outcome.record()).type(MediaType.APPLICATION_JSON).build())
                 .ifNoItem().after(ERASURE_ANSWER_WITHIN).recoverWithItem(() -> Response.status(202)
-                        .entity(java.util.Map.of("customer", PersonalData.digest(id), "status", "running",
-                                "detail", "The erasure is still running (copying the database takes a while when it is"
-                                        + " large); GET /erasures lists it once complete, and repeating this request is safe"))
+                        .entity(new Running("running", "The erasure is still running (copying the database takes a"
+                                + " while when it is large); GET /erasures lists it once complete, and repeating this"
+                                + " request is safe"))
                         .type(MediaType.APPLICATION_JSON).build())
                 .onFailure(CompletionException.class).transform(Throwable::getCause);
+    }
+
+    /** What an erasure request answers (202) while the erasure still runs. */
+    public record Running(String status, String detail) {
     }
 
     /** The request's reason: required, 1 to {@value Erasures#MAX_REASON} characters of text. */

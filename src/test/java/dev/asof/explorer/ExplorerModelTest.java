@@ -265,4 +265,22 @@ class ExplorerModelTest extends InBrowser {
 
         assertThat(result).isEqualTo("[[2],[[\"id\",1,2],[\"name\",1,2],[\"id\",3,null]]]");
     }
+
+    @Test
+    void anErasedCustomersLanesShowErasedNotAValue() throws Exception {
+        // A history of an erased customer (issue 24): its personal changes come without a value, erased.
+        Object result = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/explorer/model.js').then((m) => {
+                  const a = (t, attribute, value, op, erased) => ({ t, txInstant: '2026-01-0' + t + 'T00:00:00Z', attribute,
+                      value, erased, op, eventId: 'e' + t });
+                  const spans = m.customerSpans([a(1, 'id', undefined, 'assert', true), a(1, 'name', undefined, 'assert', true),
+                      a(1, 'tier', 'gold', 'assert'), a(2, 'name', undefined, 'retract', true), a(2, 'name', undefined, 'assert', true)]);
+                  done(JSON.stringify(spans.map((s) => [s.attribute, m.shownValue(s), s.from, s.to])));
+                });
+                """);
+
+        assertThat(result).isEqualTo("[[\"id\",\"erased\",1,null],[\"name\",\"erased\",1,2],[\"tier\",\"gold\",1,null],"
+                + "[\"name\",\"erased\",2,null]]");
+    }
 }
