@@ -335,7 +335,7 @@ function showDiff() {
   const known = (t) => state.versions.filter((v) => model.knownAt(v, t));
   const changes = state.kind === 'sku'
     ? model.difference(known(a), known(b), (v) => v.valid, model.sameState)
-    : model.difference(known(a), known(b), (s) => s.attribute, (x, y) => x.value === y.value);
+    : model.difference(known(a), known(b), (s) => s.attribute, model.sameCustomerValue);
   if (changes.length === 0) {
     line(list, 'li', 'Nothing changed between these two points.', 'nothing');
     return;
@@ -366,9 +366,9 @@ function priceChangeWords(change, { was, now }) {
 }
 
 function customerChangeWords(change, { key, was, now }) {
-  return change === 'added' ? `added: ${key} ${now.value}`
-    : change === 'corrected' ? `corrected: ${key} ${was.value} → ${now.value}`
-      : `retracted: ${key} ${was.value}`;
+  return change === 'added' ? `added: ${key} ${model.shownValue(now)}`
+    : change === 'corrected' ? `corrected: ${key} ${model.shownValue(was)} → ${model.shownValue(now)}`
+      : `retracted: ${key} ${model.shownValue(was)}`;
 }
 
 // ---- selection -------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ async function showSelection() {
   box.hidden = false;
   box.replaceChildren();
   const heading = document.createElement('h3');
-  heading.textContent = state.kind === 'sku' ? stateWords(v) : `${v.attribute} = ${v.value}`;
+  heading.textContent = state.kind === 'sku' ? stateWords(v) : `${v.attribute} = ${model.shownValue(v)}`;
   box.appendChild(heading);
   const facts = document.createElement('dl');
   const fact = (term, value) => {

@@ -329,6 +329,14 @@ export function shownValue(span) {
   return span.erased ? 'erased' : String(span.value);
 }
 
+/**
+ * Whether two spans of one attribute hold the same value. Erased values have none to compare: two
+ * erased spans are the same only when they are the same span (a change starts a new one).
+ */
+export function sameCustomerValue(x, y) {
+  return x.erased || y.erased ? x.erased === y.erased && x.from === y.from : x.value === y.value;
+}
+
 /** The transactions at which the customer was deleted: its `id` retracted and not asserted again in it. */
 export function deletions(spans) {
   const reasserted = new Set(spans.filter((s) => s.attribute === 'id').map((s) => s.from));

@@ -276,11 +276,15 @@ class ExplorerModelTest extends InBrowser {
                       value, erased, op, eventId: 'e' + t });
                   const spans = m.customerSpans([a(1, 'id', undefined, 'assert', true), a(1, 'name', undefined, 'assert', true),
                       a(1, 'tier', 'gold', 'assert'), a(2, 'name', undefined, 'retract', true), a(2, 'name', undefined, 'assert', true)]);
-                  done(JSON.stringify(spans.map((s) => [s.attribute, m.shownValue(s), s.from, s.to])));
+                  const names = spans.filter((s) => s.attribute === 'name');
+                  done(JSON.stringify([spans.map((s) => [s.attribute, m.shownValue(s), s.from, s.to]),
+                      m.sameCustomerValue(names[0], names[1]), m.sameCustomerValue(names[1], names[1]),
+                      m.sameCustomerValue({ value: 'a' }, { value: 'a' })]));
                 });
                 """);
 
-        assertThat(result).isEqualTo("[[\"id\",\"erased\",1,null],[\"name\",\"erased\",1,2],[\"tier\",\"gold\",1,null],"
-                + "[\"name\",\"erased\",2,null]]");
+        // Two erased values of a name are told apart by when they began: a change stays a change.
+        assertThat(result).isEqualTo("[[[\"id\",\"erased\",1,null],[\"name\",\"erased\",1,2],[\"tier\",\"gold\",1,null],"
+                + "[\"name\",\"erased\",2,null]],false,true,true]");
     }
 }
