@@ -3,6 +3,7 @@ package dev.asof.datomic;
 import clojure.lang.Keyword;
 import datomic.Database;
 import datomic.Datom;
+import datomic.Entity;
 import datomic.Peer;
 import datomic.Util;
 import java.util.ArrayList;
@@ -210,5 +211,16 @@ public final class CustomerErasure {
             tx.add(Util.map(Attr.DB_ID, "datomic.tx", Attr.TX_INSTANT, instant));
         }
         return tx;
+    }
+
+    /** The t of every transaction an erasure record ({@code :erasure/t}) names, in order. */
+    public static List<Long> transactions(Entity record) {
+        List<Long> ts = new ArrayList<>();
+        Object held = record.get(Attr.ERASURE_T);
+        if (held != null) {
+            ((java.util.Collection<?>) held).forEach(t -> ts.add((Long) t));
+            ts.sort(null);
+        }
+        return ts;
     }
 }

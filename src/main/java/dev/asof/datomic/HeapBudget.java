@@ -246,8 +246,7 @@ public class HeapBudget {
      * @throws IllegalStateException saying how much heap the journal needs
      */
     public void checkReplay(long events) {
-        Runtime runtime = Runtime.getRuntime();
-        long inUse = usedAfterGc > 0 ? usedAfterGc : runtime.totalMemory() - runtime.freeMemory();
+        long inUse = inUse();
         long needed = inUse + events * bytesPerEvent;
         if (needed > limit * maxHeap) {
             long neededMax = (long) Math.ceil(needed / limit / (1 << 20));
@@ -268,13 +267,18 @@ public class HeapBudget {
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
     public void checkCopy() {
-        Runtime runtime = Runtime.getRuntime();
-        long inUse = usedAfterGc > 0 ? usedAfterGc : runtime.totalMemory() - runtime.freeMemory();
+        long inUse = inUse();
         if (2 * inUse > 0.9 * maxHeap) {
             throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
                     "An erasure copies the embedded database and needs about %d MB of heap beside the %d MB in use; this"
                             + " JVM may use %d MB. Start it with a larger -Xmx (JAVA_OPTS) and ask again; nothing was"
                             + " erased", inUse >> 20, inUse >> 20, maxHeap >> 20));
         }
+    }
+
+    /** The heap in use after the last collection, or now when none has run yet. */
+    private long inUse() {
+        Runtime runtime = Runtime.getRuntime();
+        return usedAfterGc > 0 ? usedAfterGc : runtime.totalMemory() - runtime.freeMemory();
     }
 }

@@ -27,7 +27,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
@@ -134,14 +133,9 @@ public class Erasures {
         Entity entity = db.entity(e);
         Datom made = (Datom) db.datoms(Database.EAVT, e, Attr.ERASURE_CUSTOMER).iterator().next();
         long t = Peer.toT(made.tx());
-        Collection<?> ts = (Collection<?>) entity.get(Attr.ERASURE_T);
-        List<Long> held = new ArrayList<>();
-        if (ts != null) {
-            ts.forEach(x -> held.add((Long) x));
-            held.sort(null);
-        }
         return new ErasureRecord((String) entity.get(Attr.ERASURE_CUSTOMER), t, Facts.txInstant(db, t),
-                (String) entity.get(Attr.ERASURE_BY), (String) entity.get(Attr.ERASURE_REASON), status, held);
+                (String) entity.get(Attr.ERASURE_BY), (String) entity.get(Attr.ERASURE_REASON), status,
+                CustomerErasure.transactions(entity));
     }
 
     private Outcome eraseAlone(String customerId, String by, String reason) throws Exception {

@@ -12,6 +12,7 @@ import dev.asof.core.AsOf;
 import dev.asof.core.FieldError;
 import dev.asof.core.Refusal;
 import dev.asof.datomic.Attr;
+import dev.asof.datomic.CustomerErasure;
 import dev.asof.datomic.DatomicStore;
 import dev.asof.datomic.Facts;
 import dev.asof.datomic.PersonalData;
@@ -406,13 +407,7 @@ public class TxLog {
         }
         Keyword attr = (Keyword) db.ident(datom.a());
         if (Attr.ERASURE_CUSTOMER.equals(attr)) {
-            List<Long> ts = new ArrayList<>();
-            Object held = after.entity(datom.e()).get(Attr.ERASURE_T);
-            if (held != null) {
-                ((java.util.Collection<?>) held).forEach(x -> ts.add((Long) x));
-                ts.sort(null);
-            }
-            return new TxView.Erasure(ts);
+            return new TxView.Erasure(CustomerErasure.transactions(after.entity(datom.e())));
         }
         if (Attr.EVENT_ID.equals(attr)) {
             Entity event = after.entity(datom.e());

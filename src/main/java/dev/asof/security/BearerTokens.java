@@ -50,13 +50,13 @@ public class BearerTokens {
     public BearerTokens(AsofConfig config) {
         this.erasers = erasers(config.eraseTokens());
         this.writeDigests = digests(config.writeTokens());
+        this.readDigests = digests(config.readTokens());
         for (Map.Entry<byte[], String> eraser : erasers) {
-            if (matches(writeDigests, eraser.getKey()) | matches(digests(config.readTokens()), eraser.getKey())) {
+            if (matches(writeDigests, eraser.getKey()) | matches(readDigests, eraser.getKey())) {
                 throw new IllegalStateException("ASOF_ERASE_TOKENS: the token named " + eraser.getValue() + " is also a"
                         + " write or read token; an erase token must be set apart");
             }
         }
-        this.readDigests = digests(config.readTokens());
         this.readsOpen = readDigests.isEmpty();
         this.writesOpen = writeDigests.isEmpty() && LaunchMode.current() != LaunchMode.NORMAL;
     }
