@@ -262,18 +262,39 @@ public class HeapBudget {
     /**
      * Refuses an erasure's copy of the embedded database ({@link DatomicStore#copyErasing}) that the
      * heap cannot hold beside the database it copies: the copy needs about as much again as what
-     * is in use, and both stay until the copy is served.
+     * is in use, and both stay until the copy is served ({@link #copyFits}). When the last reading
+     * says it does not fit, it may be a young collection's, which still counts the old generation's
+     * garbage (the class's second point): an erasure is rare, so it asks for one full collection
+     * ({@code System.gc()}: about a second per GB live) and decides on what is in use after it.
      *
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
     public void checkCopy() {
-        long inUse = inUse();
-        if (2 * inUse > 0.9 * maxHeap) {
-            throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
-                    "An erasure copies the embedded database and needs about %d MB of heap beside the %d MB in use; this"
-                            + " JVM may use %d MB. Start it with a larger -Xmx (JAVA_OPTS) and ask again; nothing was"
-                            + " erased", inUse >> 20, inUse >> 20, maxHeap >> 20));
+        checkCopy(inUse());
+    }
+
+    /** {@link #checkCopy()} after a reading of {@code lastReading} bytes in use. */
+    void checkCopy(long lastReading) {
+        if (copyFits(lastReading, maxHeap)) {
+            return;
         }
+        System.gc();
+        // With -XX:+DisableExplicitGC nothing was collected, and the heap now counts garbage too: keep the lower.
+        long inUse = Math.min(lastReading, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        if (!copyFits(inUse, maxHeap)) {
+            throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
+                    "An erasure copies the embedded database and needs about %d MB of heap beside the %d MB in use"
+                            + " after a full collection; this JVM may use %d MB. Start it with a larger -Xmx (JAVA_OPTS)"
+                            + " and ask again; nothing was erased", inUse >> 20, inUse >> 20, maxHeap >> 20));
+        }
+    }
+
+    /**
+     * Whether a copy of what is in use ({@code inUse} bytes) fits beside it in a heap of {@code maxHeap}
+     * bytes, a tenth kept for the requests in flight meanwhile.
+     */
+    static boolean copyFits(long inUse, long maxHeap) {
+        return 2 * inUse <= 0.9 * maxHeap;
     }
 
     /** The heap in use after the last collection, or now when none has run yet. */
