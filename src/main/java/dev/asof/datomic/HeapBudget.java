@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -54,7 +55,9 @@ import org.jboss.logging.Logger;
  * <li>Before a journal is replayed, its events times {@code asof.memory.bytes-per-event} (measured,
  *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
- *     restarts it into the same death.</li>
+ *     restarts it into the same death. An erasure's copy of the database is checked the same way
+ *     (it needs as much again as what is in use). Both refuse only after a full collection confirms
+ *     the heap in use: they are rare, and a young reading's garbage must not refuse them.</li>
  * </ul>
  * With Datomic Pro storage the database is not on the heap (the peer caches a bounded part of it),
  * and nothing is refused.
@@ -241,12 +244,13 @@ public class HeapBudget {
 
     /**
      * Refuses a replay of {@code events} journaled events that the heap cannot hold: what it needs
-     * is what is in use now plus the events at the measured size each, within the write limit.
+     * is what is in use plus the events at the measured size each, within the write limit. What is in
+     * use is confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
      *
      * @throws IllegalStateException saying how much heap the journal needs
      */
     public void checkReplay(long events) {
-        long inUse = inUse();
+        long inUse = inUse(used -> used + events * bytesPerEvent <= limit * maxHeap);
         long needed = inUse + events * bytesPerEvent;
         if (needed > limit * maxHeap) {
             long neededMax = (long) Math.ceil(needed / limit / (1 << 20));
@@ -262,10 +266,8 @@ public class HeapBudget {
     /**
      * Refuses an erasure's copy of the embedded database ({@link DatomicStore#copyErasing}) that the
      * heap cannot hold beside the database it copies: the copy needs about as much again as what
-     * is in use, and both stay until the copy is served ({@link #copyFits}). When the last reading
-     * says it does not fit, it may be a young collection's, which still counts the old generation's
-     * garbage (the class's second point): an erasure is rare, so it asks for one full collection
-     * ({@code System.gc()}: about a second per GB live) and decides on what is in use after it.
+     * is in use, and both stay until the copy is served ({@link #copyFits}). What is in use is
+     * confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
      *
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
@@ -275,12 +277,7 @@ public class HeapBudget {
 
     /** {@link #checkCopy()} after a reading of {@code lastReading} bytes in use. */
     void checkCopy(long lastReading) {
-        if (copyFits(lastReading, maxHeap)) {
-            return;
-        }
-        System.gc();
-        // With -XX:+DisableExplicitGC nothing was collected, and the heap now counts garbage too: keep the lower.
-        long inUse = Math.min(lastReading, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        long inUse = confirmed(lastReading, used -> copyFits(used, maxHeap));
         if (!copyFits(inUse, maxHeap)) {
             throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
                     "An erasure copies the embedded database and needs about %d MB of heap beside the %d MB in use"
@@ -295,6 +292,26 @@ public class HeapBudget {
      */
     static boolean copyFits(long inUse, long maxHeap) {
         return 2 * inUse <= 0.9 * maxHeap;
+    }
+
+    /**
+     * The heap in use, in bytes, for a decision that refuses unless {@code fits} holds of it. The last
+     * reading may be a young collection's, which still counts the old generation's garbage (the
+     * class's second point), or none (the heap now, garbage and all): when it would refuse, one full
+     * collection ({@code System.gc()}: about a second per GB live) reads live data only. Replays and
+     * erasures are rare enough to pay for it; writes are not (they keep the class's rule).
+     */
+    private long inUse(LongPredicate fits) {
+        return confirmed(inUse(), fits);
+    }
+
+    private static long confirmed(long reading, LongPredicate fits) {
+        if (fits.test(reading)) {
+            return reading;
+        }
+        System.gc();
+        // With -XX:+DisableExplicitGC nothing was collected, and the heap now counts garbage too: keep the lower.
+        return Math.min(reading, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
     /** The heap in use after the last collection, or now when none has run yet. */

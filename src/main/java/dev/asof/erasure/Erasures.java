@@ -20,6 +20,7 @@ import dev.asof.datomic.TxClock;
 import dev.asof.ingest.TransactWorker;
 import dev.asof.journal.Journal;
 import dev.asof.journal.JournalCodec;
+import dev.asof.journal.JournalFencedException;
 import dev.asof.journal.JournalRefusedException;
 import dev.asof.journal.JournalUnavailableException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -193,34 +194,52 @@ public class Erasures {
     }
 
     /**
-     * The journal's part, repeated while its outcome is unknown (a repeat is safe: {@link Journal#erase}).
-     * Unknown past {@code ASOF_JOURNAL_ANSWER_WITHIN}, the journal may hold the erasure that this
-     * process cannot serve: it takes no write again (a restart replays the journal, erasure included).
+     * The journal's part, by the rule a batch's append keeps ({@code BatchCommit}): refused on the
+     * first attempt, nothing was erased (503, the copy is discarded); fenced, nothing was erased and
+     * this process writes no more; unknown (PostgreSQL stalled or cut mid-transaction), the erasure is
+     * repeated under the same batch id ({@link Journal#erase} is safe to repeat: a repeat waits for a
+     * first attempt still running and then finds its rows rewritten and its batch present) until the
+     * journal answers. A repeat refused proves nothing of the attempt before it, so only an answer
+     * ends the wait; meanwhile events queue (answered at their deadline) and the request is answered
+     * 202, running, after a minute. The service stays up and takes writes again once it is decided.
      */
     private void journal(UUID batchId, Instant instant, String payload, CustomerErasure plan) {
-        long deadline = System.nanoTime() + journalPatience.toNanos();
-        while (true) {
+        try {
+            journal.erase(batchId, instant, payload, plan);
+            return;
+        } catch (JournalFencedException e) {
+            throw fencedOut();
+        } catch (JournalRefusedException e) {
+            throw Refusal.unavailable("The journal did not take the erasure (" + e.getMessage() + "); nothing was"
+                    + " erased", retryAfter);
+        } catch (JournalUnavailableException e) {
+            LOG.warnf("The journal's outcome of erasure batch %s is unknown (%s); nothing else is written until it is"
+                    + " decided", batchId, e.getMessage());
+        }
+        long since = System.nanoTime();
+        boolean told = false;
+        for (long attempt = 1; ; attempt++) {
+            Journal.pauseBeforeRepeat(attempt);
             try {
                 journal.erase(batchId, instant, payload, plan);
+                LOG.infof("Erasure batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
                 return;
-            } catch (JournalRefusedException e) {
-                throw Refusal.unavailable("The journal did not take the erasure (" + e.getMessage() + "); nothing was"
-                        + " erased", retryAfter);
-            } catch (JournalUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    String why = "the journal did not confirm an erasure within " + journalPatience.toSeconds()
-                            + " s, and may hold it: this process takes no more writes; restart it to replay the journal";
-                    store.stopWrites(why);
-                    throw Refusal.unavailable("Unknown outcome: " + why, retryAfter);
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw Refusal.unavailable("Interrupted while recording an erasure", retryAfter);
+            } catch (JournalFencedException e) {
+                // Journal.erase found no earlier attempt of this batch: with the role gone, there never will be one.
+                throw fencedOut();
+            } catch (JournalUnavailableException stillUnknown) {
+                if (!told && System.nanoTime() - since > journalPatience.toNanos()) {
+                    told = true;
+                    LOG.errorf("The journal has not decided erasure batch %s for %d s (%s); writes wait until it does",
+                            batchId, journalPatience.toSeconds(), stillUnknown.getMessage());
                 }
             }
         }
+    }
+
+    private Refusal fencedOut() {
+        return Refusal.unavailable("Another process took the journal's writer role; nothing was erased. This process"
+                + " takes no more writes: send the request to the one that holds the role", retryAfter);
     }
 
     /** Datomic Pro: the record and the excision in one transaction, then the transactor's excision, waited for. */

@@ -162,7 +162,7 @@ final class BatchCommit {
         long since = System.nanoTime();
         boolean told = false;
         for (long attempt = 1; ; attempt++) {
-            pause(attempt);
+            Journal.pauseBeforeRepeat(attempt);
             if (!told && System.nanoTime() - since > answerWithin.toNanos()) {
                 told = true;
                 tellUnknown(batch); // first: the events of this batch are unknown, not failed
@@ -273,7 +273,7 @@ final class BatchCommit {
                 if (attempt == 0) {
                     LOG.warnf("Cannot mark rejected batch %s in the journal yet (%s); retrying", batchId, e.getMessage());
                 }
-                pause(attempt);
+                Journal.pauseBeforeRepeat(attempt);
             }
         }
     }
@@ -309,13 +309,5 @@ final class BatchCommit {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    private static void pause(long attempt) {
-        try {
-            Thread.sleep(Math.min(1000, 50L << Math.min(attempt, 5)));
-        } catch (InterruptedException e) {
-            // Only a stop interrupts the writer; an outcome still has to be decided, so it goes on.
-        }
     }
 }

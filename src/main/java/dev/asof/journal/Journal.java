@@ -318,6 +318,19 @@ public class Journal implements TxClock.FloorKeeper {
         }
     }
 
+    /**
+     * Waits before attempt {@code attempt} (1, 2, …) of a write whose outcome is unknown: 100 ms,
+     * doubling to a second. Only a stop interrupts the writer, and the outcome still has to be
+     * decided, so an interrupt does not end the wait early.
+     */
+    public static void pauseBeforeRepeat(long attempt) {
+        try {
+            Thread.sleep(Math.min(1000, 50L << Math.min(attempt, 5)));
+        } catch (InterruptedException e) {
+            // goes on: see above
+        }
+    }
+
     /** Whether the batch is in the journal, read in a snapshot of its own. */
     private boolean journaled(UUID batchId) throws JournalUnavailableException {
         return write("journal lookup", "SELECT EXISTS (SELECT 1 FROM asof_journal WHERE batch_id = $1) AS present",
@@ -353,8 +366,10 @@ public class Journal implements TxClock.FloorKeeper {
      * versions stay in the table's files until PostgreSQL's VACUUM reclaims them, which this asks
      * for afterwards.
      *
-     * @throws JournalFencedException another process holds the writer role: nothing was written
-     * @throws JournalRefusedException PostgreSQL refused it: nothing was written
+     * @throws JournalFencedException another process holds the writer role, and no earlier attempt
+     *     of this batch landed: it never will
+     * @throws JournalRefusedException PostgreSQL refused it: this attempt wrote nothing (an earlier
+     *     one, whose outcome was unknown, may have landed)
      * @throws JournalUnavailableException the outcome is unknown; call again with the same batch id
      */
     public void erase(UUID batchId, Instant txInstant, String payload, CustomerErasure plan)
@@ -376,6 +391,11 @@ public class Journal implements TxClock.FloorKeeper {
                 if (connection.preparedQuery("SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $1 FOR SHARE")
                         .execute(Tuple.of(epoch)).await().atMost(limit).size() == 0) {
                     tx.rollbackAndAwait();
+                    // As in append: an earlier attempt of this erasure may have landed before the role
+                    // moved on (the taker's epoch update waited for it), and a fresh read says so.
+                    if (journaled(batchId)) {
+                        return;
+                    }
                     throw fence();
                 }
                 long after = 0;
