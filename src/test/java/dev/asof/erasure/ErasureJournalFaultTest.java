@@ -13,7 +13,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +59,11 @@ class ErasureJournalFaultTest {
             Postgres.execute(database, "ALTER TABLE asof_journal DROP CONSTRAINT refuse_every_append");
         }
         given().get("/customers/" + id).then().statusCode(200).body("name", equalTo(name));
-        assertThat(journalRows("payload::text LIKE '%" + name + "%'")).as("the journal's rows as they were").isEqualTo(1);
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).as("the journal's rows as they were").isEqualTo(1);
 
         erase(id, "ticket refused").then().statusCode(201);
         given().get("/customers/" + id).then().statusCode(410);
-        assertThat(journalRows("payload::text LIKE '%" + name + "%'")).isZero();
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isZero();
     }
 
     @Test
@@ -75,38 +74,19 @@ class ErasureJournalFaultTest {
         String reason = "ticket " + UUID.randomUUID();
         // Reads pass, writes wait: the erasure's transaction reads the rows, then its first rewrite
         // waits past the journal's timeout (6 s for a statement of an erasure), past answer-within (4 s).
-        CompletableFuture<Void> lock = lockJournalFor(11_000);
+        CompletableFuture<Void> lock = JournalDatabase.lockFor(11_000);
         Response erased = erase(id, reason);
         lock.get();
         erased.then().statusCode(201).body("reason", equalTo(reason));
         given().get("/customers/" + id).then().statusCode(410);
-        assertThat(journalRows("payload::text LIKE '%" + reason + "%'")).as("the erasure, journaled once").isEqualTo(1);
-        assertThat(journalRows("payload::text LIKE '%" + name + "%'")).isZero();
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + reason + "%'")).as("the erasure, journaled once").isEqualTo(1);
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isZero();
 
         // Decided, the service writes again: no restart needed.
         String next = "after-" + UUID.randomUUID();
         post(customer(next, "Nora Next"));
         given().get("/customers/" + next).then().statusCode(200).body("name", equalTo("Nora Next"));
         erase(id, reason).then().statusCode(200).body("reason", equalTo(reason));
-    }
-
-    /** Holds an EXCLUSIVE lock on the journal (reads go on, writes wait) for {@code millis}. */
-    private static CompletableFuture<Void> lockJournalFor(long millis) throws Exception {
-        Connection connection = Postgres.connect(JournalDatabase.database());
-        connection.setAutoCommit(false);
-        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
-        return CompletableFuture.runAsync(() -> {
-            try (connection) {
-                Thread.sleep(millis);
-                connection.rollback();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
-    private static long journalRows(String where) {
-        return Postgres.queryLong(JournalDatabase.database(), "SELECT count(*) FROM asof_journal WHERE " + where);
     }
 
     private static Response erase(String id, String reason) {

@@ -77,42 +77,23 @@ class JournalTest {
                 .body("checks.find { it.name == 'datomic' }.data.journal", equalTo("ok"));
     }
 
-    /** Holds the journal table locked for {@code millis} from another session, as a slow or stuck PostgreSQL would. */
-    private static CompletableFuture<Void> lockJournalFor(long millis) throws Exception {
-        Connection connection = Postgres.connect(JournalDatabase.database());
-        connection.setAutoCommit(false);
-        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
-        return CompletableFuture.runAsync(() -> {
-            try (connection) {
-                Thread.sleep(millis);
-                connection.rollback();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
-    private static long journalRows(String where) {
-        return Postgres.queryLong(JournalDatabase.database(), "SELECT count(*) FROM asof_journal WHERE " + where);
-    }
-
     @Test
     void appendSlowerThanItsTimeoutIsResolvedAndAcknowledgedNotReportedFailed() throws Exception {
         Map<String, Object> phantom = price(sku("PHANTOM"), 1, "EUR");
-        CompletableFuture<Void> lock = lockJournalFor(2500);
+        CompletableFuture<Void> lock = JournalDatabase.lockFor(2500);
         long t = post(phantom).statusCode(201).extract().jsonPath().getLong("t");
         lock.get();
         Map<String, Object> next = price(sku("after-phantom"), 2, "EUR");
         assertThat(post(next).statusCode(201).extract().jsonPath().getLong("t")).isGreaterThan(t);
         given().get("/prices/{sku}", phantom.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + phantom.get("id") + "%'"))
+        assertThat(JournalDatabase.rows("rejected IS NULL AND payload::text LIKE '%" + phantom.get("id") + "%'"))
                 .as("the batch is journaled once").isEqualTo(1);
     }
 
     @Test
     void appendOutcomeUnknownForLongIsSaidSoAndTheEventKeepsOneT() throws Exception {
         Map<String, Object> event = price(sku("UNKNOWN"), 1, "EUR");
-        CompletableFuture<Void> lock = lockJournalFor(6500);
+        CompletableFuture<Void> lock = JournalDatabase.lockFor(6500);
         var answer = post(event).statusCode(503).contentType("application/problem+json")
                 .body("detail", containsString("unknown"))
                 .body("events[0].status", equalTo("unknown"))
@@ -124,7 +105,7 @@ class JournalTest {
                 given().get("/prices/{sku}", event.get("sku")).then().statusCode(200));
         long t = given().get("/prices/{sku}", event.get("sku")).then().extract().jsonPath().getLong("t");
         post(event).statusCode(200).body("events[0].status", equalTo("duplicate")).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        assertThat(JournalDatabase.rows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
     }
 
     /**
@@ -147,7 +128,7 @@ class JournalTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queue.depth() == before + 1);
             carriedAnswer = CompletableFuture.supplyAsync(() -> given().contentType("application/json").body(carried).post("/events"));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queue.depth() == before + 2);
-            lock = lockJournalFor(15_000);
+            lock = JournalDatabase.lockFor(15_000);
         } finally {
             worker.resume();
         }
@@ -180,7 +161,7 @@ class JournalTest {
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(201);
         long t = response.jsonPath().getLong("t");
         given().get("/prices/{sku}", event.get("sku")).then().statusCode(200).body("t", equalTo((int) t));
-        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        assertThat(JournalDatabase.rows("rejected IS NULL AND payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
         post(event).statusCode(200).body("t", equalTo((int) t));
     }
 
@@ -195,15 +176,15 @@ class JournalTest {
             store.connection().transact(List.of(Util.list(Attr.DB_RETRACT, Attr.CUSTOMER_CITY,
                     Attr.kw("db.attr/preds"), Symbol.intern("clojure.string/blank?")))).get();
         }
-        assertThat(journalRows("rejected IS NOT NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isEqualTo(1);
-        assertThat(journalRows("rejected IS NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isZero();
+        assertThat(JournalDatabase.rows("rejected IS NOT NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isEqualTo(1);
+        assertThat(JournalDatabase.rows("rejected IS NULL AND payload::text LIKE '%" + rejected.get("id") + "%'")).isZero();
     }
 
     @Test
     void anInstantIsNotSettledWhileABatchThatMayLandBeforeItIsInFlight() throws Exception {
         String sku = sku("SET");
         post(price(sku, 1, "EUR")).statusCode(201);
-        CompletableFuture<Void> lock = lockJournalFor(3500);
+        CompletableFuture<Void> lock = JournalDatabase.lockFor(3500);
         java.time.Instant sent = java.time.Instant.now();
         CompletableFuture<io.restassured.response.Response> second = CompletableFuture.supplyAsync(() ->
                 given().contentType("application/json").body(price(sku, 2, "EUR")).post("/events"));
@@ -241,9 +222,9 @@ class JournalTest {
         } finally {
             Postgres.execute(database, "ALTER TABLE asof_journal DROP CONSTRAINT refuse_every_append");
         }
-        assertThat(journalRows("payload::text LIKE '%" + event.get("id") + "%'")).isZero();
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + event.get("id") + "%'")).isZero();
         post(event).statusCode(201).body("events[0].status", equalTo("created"));
-        assertThat(journalRows("payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + event.get("id") + "%'")).isEqualTo(1);
     }
 
     @Test

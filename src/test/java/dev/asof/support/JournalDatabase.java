@@ -3,7 +3,10 @@ package dev.asof.support;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Gives the service under test a journal: a fresh PostgreSQL database, reached through a
@@ -19,6 +22,29 @@ public class JournalDatabase implements QuarkusTestResourceLifecycleManager {
 
     public static String database() {
         return database;
+    }
+
+    /**
+     * Holds an EXCLUSIVE lock on the journal table for {@code millis}: reads go on, every write
+     * (an append, an erasure's rewrite) waits. Completes when the lock is given back.
+     */
+    public static CompletableFuture<Void> lockFor(long millis) throws SQLException {
+        Connection connection = Postgres.connect(database);
+        connection.setAutoCommit(false);
+        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
+        return CompletableFuture.runAsync(() -> {
+            try (connection) {
+                Thread.sleep(millis);
+                connection.rollback();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** How many of the journal's rows match the SQL condition {@code where}. */
+    public static long rows(String where) {
+        return Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE " + where);
     }
 
     @Override
