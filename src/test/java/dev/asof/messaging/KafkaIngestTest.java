@@ -46,13 +46,15 @@ class KafkaIngestTest {
     static final String DEAD = KafkaBroker.topic("dead");
     static final String CHANGES = KafkaBroker.topic("changes");
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String ERASE_TOKEN = "kafka-erase-token";
 
     /** A queue of 10 events, so that backpressure shows with a handful of messages. */
     public static class OnKafka extends OwnDatabase {
         public OnKafka() {
             super("asof-kafka", "asof.queue.capacity", "10", "asof.queue.max-batch", "10",
                     "asof.kafka.events-topic", EVENTS, "asof.kafka.dead-letter-topic", DEAD,
-                    "asof.kafka.changes-topic", CHANGES, "asof.kafka.enabled", "true");
+                    "asof.kafka.changes-topic", CHANGES, "asof.kafka.enabled", "true",
+                    "asof.erase-tokens", "dpo:" + ERASE_TOKEN);
         }
 
         @Override
@@ -261,6 +263,43 @@ class KafkaIngestTest {
                 .body("checks.find { it.name == 'change-stream' }.data.lag", equalTo(0))
                 .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.'kafka-events'",
                         equalTo("[OK]")));
+    }
+
+    /**
+     * Issue 24: asof cannot rewrite what the change topic has published, so an erasure's own message
+     * names every transaction whose message held an erased value; a consumer finds its copies by
+     * those keys. The notice itself holds nothing of the customer.
+     */
+    @Test
+    void anErasureIsNoticedOnTheChangeTopicByTheTransactionsWhoseMessagesHeldTheCustomer() throws Exception {
+        String id = "kafka-erased-" + UUID.randomUUID();
+        String name = "Kaja " + UUID.randomUUID();
+        long first = given().contentType(ContentType.JSON).body(Events.with(Events.customer(id), "name", name))
+                .post("/events").then().statusCode(201).extract().jsonPath().getLong("t");
+        long second = given().contentType(ContentType.JSON).body(Events.with(Events.customer(id), "city", "Kalisz"))
+                .post("/events").then().statusCode(201).extract().jsonPath().getLong("t");
+        long erasure = given().header("Authorization", "Bearer " + ERASE_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("reason", "GDPR article 17")).post("/customers/" + id + "/erasure").then().statusCode(201)
+                .extract().jsonPath().getLong("t");
+
+        Map<Long, String> byT = new HashMap<>();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            byT.clear();
+            for (ConsumerRecord<String, String> record : KafkaBroker.readAll(CHANGES, Duration.ofSeconds(5))) {
+                byT.put(Long.parseLong(record.key()), record.value());
+            }
+            return byT.containsKey(erasure);
+        });
+        JsonNode notice = JSON.readTree(byT.get(erasure));
+        List<Long> named = new ArrayList<>();
+        notice.get("erasure").get("transactions").forEach(t -> named.add(t.asLong()));
+        assertThat(named).containsExactly(first, second);
+        assertThat(byT.get(erasure)).doesNotContain(name).doesNotContain("Kalisz").doesNotContain(id);
+        assertThat(byT.get(first)).as("published before the erasure, and not rewritten").contains(name);
+        assertThat(byT.get(second)).contains("Kalisz");
+        JsonNode fromFeed = JSON.readTree(given().when().get("/changes?after=" + (erasure - 1) + "&limit=1").then()
+                .extract().asString()).get("items").get(0);
+        assertThat(notice).as("the topic's notice is the feed's").isEqualTo(fromFeed);
     }
 
     private Set<TopicPartition> pausedPartitions() {
