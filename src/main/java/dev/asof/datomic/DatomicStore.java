@@ -24,6 +24,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import jakarta.enterprise.inject.Instance;
 import io.vertx.mutiny.sqlclient.Pool;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -320,6 +321,31 @@ public class DatomicStore {
      */
     public static boolean aheadOfItsClock(Throwable cause) {
         return cause != null && cause.getMessage() != null && cause.getMessage().contains(":db.error/future-tx-instant");
+    }
+
+    /**
+     * Transacts {@code txData}, stamped by the writer's clock, sending it again while Datomic refuses
+     * its instant as being from its future ({@link #aheadOfItsClock}: the clock stepped back after the
+     * stamp), for up to {@code maxWait} ({@code asof.clock.max-wait}). Past that the failure stands, and
+     * it is not a rejection of the data. Every transaction asof stamps goes through here: a batch of
+     * events, an erasure's record.
+     *
+     * @return the transaction's result map ({@link Connection#DB_AFTER} and the rest)
+     * @throws ExecutionException Datomic's failure: a rejection, or its clock still behind the stamp
+     */
+    public static Map<?, ?> transactWhenDue(Connection conn, List<Object> txData, java.time.Duration maxWait)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (true) {
+            try {
+                return conn.transact(txData).get();
+            } catch (ExecutionException e) {
+                if (!aheadOfItsClock(e.getCause()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /** The newest database value this peer knows. Resolve it once per request and pass it down. */

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,7 @@ public class Erasures {
     private final JournalCodec codec;
     private final Duration syncWait;
     private final Duration journalPatience;
+    private final Duration clockMaxWait;
     private final int retryAfter;
 
     public Erasures(DatomicStore store, HeapBudget heap, TxClock clock, Journal journal, TransactWorker worker,
@@ -83,6 +85,7 @@ public class Erasures {
         this.codec = new JournalCodec(mapper);
         this.syncWait = config.erasureSyncWait();
         this.journalPatience = config.journal().answerWithin();
+        this.clockMaxWait = config.clock().maxWait();
         this.retryAfter = config.queue().retryAfterSeconds();
     }
 
@@ -160,7 +163,7 @@ public class Erasures {
             Instant instant = stamp();
             try {
                 List<Object> tx = plan.transaction(by, reason, Date.from(instant), false);
-                Database after = (Database) copy.connection().transact(tx).get().get(Connection.DB_AFTER);
+                Database after = (Database) recordOn(copy.connection(), tx).get(Connection.DB_AFTER);
                 if (journal.enabled()) {
                     journal(UUID.randomUUID(), instant, codec.write(tx), plan);
                 }
@@ -180,6 +183,23 @@ public class Erasures {
             if (!served) {
                 store.discard(copy);
             }
+        }
+    }
+
+    /**
+     * Transacts the erasure's record on the copy, as a batch is transacted: a stamp from Datomic's
+     * future (the clock stepped back) waits for its clock up to {@code asof.clock.max-wait}; past that,
+     * nothing was erased (503).
+     */
+    private Map<?, ?> recordOn(Connection copy, List<Object> tx) throws Exception {
+        try {
+            return DatomicStore.transactWhenDue(copy, tx, clockMaxWait);
+        } catch (ExecutionException e) {
+            if (DatomicStore.aheadOfItsClock(e.getCause())) {
+                throw Refusal.unavailable("Datomic's clock is still behind the erasure's instant after "
+                        + clockMaxWait.toSeconds() + " s (the clock stepped back); nothing was erased", retryAfter);
+            }
+            throw e;
         }
     }
 

@@ -186,7 +186,7 @@ final class BatchCommit {
         long started = System.nanoTime();
         Map<?, ?> result;
         try {
-            result = transactWhenDue(conn, txData);
+            result = DatomicStore.transactWhenDue(conn, txData, clockMaxWait);
         } catch (ExecutionException e) {
             return failed(e.getCause(), batchId, batch);
         } catch (InterruptedException e) {
@@ -205,27 +205,6 @@ final class BatchCommit {
             p.submission().committed(p.index(), t, instant, TxData.isIn(unchanged, p.received().event()));
         }
         return Outcome.RESOLVED;
-    }
-
-    /**
-     * Transacts, sending the same transaction again while Datomic refuses its instant as being from
-     * its future ({@link DatomicStore#aheadOfItsClock}: the clock stepped back after the stamp), for
-     * up to {@code asof.clock.max-wait}. Past that the failure stands, and it is not a rejection: with
-     * the journal on, the process stops and the restart's replay applies the batch once the clock
-     * gets there; without it, its events fail (nothing was recorded).
-     */
-    private Map<?, ?> transactWhenDue(Connection conn, List<Object> txData) throws ExecutionException, InterruptedException {
-        long deadline = System.nanoTime() + clockMaxWait.toNanos();
-        while (true) {
-            try {
-                return conn.transact(txData).get();
-            } catch (ExecutionException e) {
-                if (!DatomicStore.aheadOfItsClock(e.getCause()) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     private Outcome failed(Throwable cause, UUID batchId, List<Pending> batch) {

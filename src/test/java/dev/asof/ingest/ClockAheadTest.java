@@ -1,12 +1,14 @@
 package dev.asof.ingest;
 
 import static dev.asof.support.Events.post;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asof.datomic.DatomicStore;
 import dev.asof.support.OwnDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class ClockAheadTest {
     public static class Ahead extends OwnDatabase {
         public Ahead() {
-            super("asof-clock-ahead", "asof.testing.clock-offset", "PT3S");
+            super("asof-clock-ahead", "asof.testing.clock-offset", "PT3S", "asof.erase-tokens", "dpo:ahead-erase-token");
         }
     }
 
@@ -38,6 +40,21 @@ class ClockAheadTest {
         Instant stamped = Instant.parse(created.getString("txInstant"));
         assertThat(stamped).as("stamped by the writer's clock, ahead of Datomic's").isAfter(sent.plus(Duration.ofSeconds(2)));
         assertThat(Instant.now()).as("committed once Datomic's clock reached the stamp").isAfterOrEqualTo(stamped);
+    }
+
+    /** The same for an erasure (issue 24), whose record is stamped by the same clock. */
+    @Test
+    void anErasureStampedInDatomicsFutureCompletesOnceItsClockGetsThere() {
+        String id = "ahead-" + UUID.randomUUID();
+        post(Map.of("id", UUID.randomUUID().toString(), "type", "customer", "customerId", id, "name", "Ada Ahead"))
+                .statusCode(201);
+        Instant sent = Instant.now();
+        JsonPath erased = given().header("Authorization", "Bearer ahead-erase-token").contentType(ContentType.JSON)
+                .body(Map.of("reason", "GDPR article 17")).post("/customers/" + id + "/erasure").then().statusCode(201)
+                .extract().jsonPath();
+        Instant stamped = Instant.parse(erased.getString("erasedAt"));
+        assertThat(stamped).as("stamped by the writer's clock, ahead of Datomic's").isAfter(sent.plus(Duration.ofSeconds(2)));
+        given().get("/customers/" + id).then().statusCode(410);
     }
 
     @Test
