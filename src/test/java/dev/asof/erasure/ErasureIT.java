@@ -3,6 +3,7 @@ package dev.asof.erasure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asof.support.PackagedService;
+import dev.asof.support.ServiceHttp;
 import dev.asof.support.Postgres;
 import java.io.IOException;
 import java.net.URI;
@@ -300,10 +301,7 @@ class ErasureIT {
     }
 
     private HttpResponse<String> erase(String base, String path, String reason) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(base + path + "/erasure")).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + ERASE_TOKEN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"" + reason + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return new ServiceHttp(base).erase(path, ERASE_TOKEN, reason);
     }
 
     private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {

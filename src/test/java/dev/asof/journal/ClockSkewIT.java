@@ -27,6 +27,7 @@ class ClockSkewIT {
     /** Generous: a loaded CI host can take minutes to start the service. */
     private static final Duration READY = Duration.ofSeconds(300);
     private static final String VALID_AT = "2020-06-01T00:00:00Z";
+    private static final String ERASE_TOKEN = "skew-erase-token";
 
     @Test
     void aSettledAnswerStaysByteIdenticalAfterARestartOnASlowerClock() throws Exception {
@@ -47,27 +48,45 @@ class ClockSkewIT {
             path = "/prices/" + sku + "?asOf=" + recorded.plusMillis(1500) + "&validAt=" + VALID_AT;
             settled = awaitSettled(http, path);
             assertThat(settled).contains("\"amount\":1");
+            HttpResponse<String> customer = http.post("{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"customer\","
+                    + "\"customerId\":\"" + sku + "\",\"name\":\"Cleo Clock\"}");
+            assertThat(customer.statusCode()).as(customer.body()).isEqualTo(201);
             first.kill();
         }
         // The next host's clock is 15 s slower, counted from when it is up (a start-up takes about as long as the first).
         try (PackagedService slower = start(port, "skew-slower", url, "-PT" + (startUp.toSeconds() + 15) + "S")) {
             slower.awaitReady(READY);
             assertThat(ServiceHttp.whole(http.get(path))).as("the settled answer after the restart").isEqualTo(settled);
-            // A correction for the same valid time: it waits for the clock, or is refused for now, never stamped back.
+            // A correction for the same valid time, and an erasure (issue 24), both stamped by the writer's
+            // clock: each waits for the clock, or is refused for now (nothing recorded, nothing erased), never stamped back.
             String correction = ServiceHttp.price(UUID.randomUUID(), sku, "2", "2020-01-01T00:00:00Z");
+            String customer = "/customers/" + sku;
             HttpResponse<String> answer = http.post(correction);
+            HttpResponse<String> erased = http.erase(customer, ERASE_TOKEN, "GDPR article 17");
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (answer.statusCode() == 503 && System.nanoTime() < deadline) {
-                assertThat(answer.headers().firstValue("Retry-After")).as(answer.body()).isPresent();
-                assertThat(ServiceHttp.json(answer).at("/events/0/status").asText()).as(answer.body()).isEqualTo("failed");
+            while ((answer.statusCode() == 503 || erased.statusCode() == 503) && System.nanoTime() < deadline) {
+                if (answer.statusCode() == 503) {
+                    assertThat(answer.headers().firstValue("Retry-After")).as(answer.body()).isPresent();
+                    assertThat(ServiceHttp.json(answer).at("/events/0/status").asText()).as(answer.body()).isEqualTo("failed");
+                }
+                if (erased.statusCode() == 503) {
+                    assertThat(erased.headers().firstValue("Retry-After")).as(erased.body()).isPresent();
+                    assertThat(erased.body()).contains("nothing was erased");
+                    assertThat(http.get(customer).statusCode()).isEqualTo(200);
+                }
                 Thread.sleep(1000);
-                answer = http.post(correction);
+                answer = answer.statusCode() == 503 ? http.post(correction) : answer;
+                erased = erased.statusCode() == 503 ? http.erase(customer, ERASE_TOKEN, "GDPR article 17") : erased;
             }
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
             Instant stamped = Instant.parse(ServiceHttp.json(answer).get("txInstant").asText());
             Instant asOf = Instant.parse(path.substring(path.indexOf("asOf=") + 5, path.indexOf('&')));
             assertThat(stamped).as("the correction's instant").isAfter(asOf);
             assertThat(ServiceHttp.whole(http.get(path))).as("the settled answer after the correction").isEqualTo(settled);
+            assertThat(erased.statusCode()).as(erased.body()).isEqualTo(201);
+            assertThat(Instant.parse(ServiceHttp.json(erased).get("erasedAt").asText())).as("the erasure's instant")
+                    .isAfter(asOf);
+            assertThat(http.get(customer).statusCode()).isEqualTo(410);
         }
     }
 
@@ -151,7 +170,8 @@ class ClockSkewIT {
     }
 
     private static PackagedService start(int port, String log, String url, String offset) throws Exception {
-        return PackagedService.start(port, log, Map.of("DATABASE_URL", url, "ASOF_TESTING_CLOCK_OFFSET", offset),
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", url, "ASOF_TESTING_CLOCK_OFFSET", offset,
+                "ASOF_ERASE_TOKENS", "dpo:" + ERASE_TOKEN),
                 List.of("-Xmx512m"));
     }
 }

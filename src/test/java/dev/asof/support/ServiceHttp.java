@@ -33,6 +33,16 @@ public final class ServiceHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST {@code customerPath}/erasure ({@code /customers/{id}}) with an erase token and a reason; an erasure may take a while. */
+    public HttpResponse<String> erase(String customerPath, String eraseToken, String reason)
+            throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create(base + customerPath + "/erasure"))
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + eraseToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("reason", reason).toString()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
