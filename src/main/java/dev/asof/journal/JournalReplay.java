@@ -240,7 +240,8 @@ public class JournalReplay {
         if (plan.isEmpty() || !plan.get().holdsValues()) {
             return conn;
         }
-        LOG.infof("The journal erased customer %s after this process replayed its data: erasing it here too", digest);
+        LOG.infof("The journal erased a customer (%d transactions held its data) after this process replayed them:"
+                + " erasing it here too", plan.get().ts().size());
         store.replace(store.copyErasing(plan.get()));
         return store.restoring(progress());
     }
