@@ -133,6 +133,12 @@ public class CustomerResource {
     @APIResponse(responseCode = "403", description = "Erasure is off (no ASOF_ERASE_TOKENS), or a read or write token")
     @APIResponse(responseCode = "404", description = "No customer with this id was ever recorded",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The journal refused it, its clock is behind, or another process took"
+            + " the writer role: nothing was erased (Retry-After); or its journal outcome stayed unknown (said so)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "507", description = "The heap cannot hold the copy of the embedded database an erasure"
+            + " makes: nothing was erased",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> erase(@PathParam("id") String id, String body,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         Text.requireText("id", id);

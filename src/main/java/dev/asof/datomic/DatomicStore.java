@@ -327,8 +327,9 @@ public class DatomicStore {
      * Transacts {@code txData}, stamped by the writer's clock, sending it again while Datomic refuses
      * its instant as being from its future ({@link #aheadOfItsClock}: the clock stepped back after the
      * stamp), for up to {@code maxWait} ({@code asof.clock.max-wait}). Past that the failure stands, and
-     * it is not a rejection of the data. Every transaction asof stamps goes through here: a batch of
-     * events, an erasure's record.
+     * it is not a rejection of the data. Every transaction stamped by the writer's clock now goes
+     * through here: a batch of events, an erasure's record (a replay waits for the clock before it
+     * transacts instead, and an erasure's copy transacts instants already recorded).
      *
      * @return the transaction's result map ({@link Connection#DB_AFTER} and the rest)
      * @throws ExecutionException Datomic's failure: a rejection, or its clock still behind the stamp

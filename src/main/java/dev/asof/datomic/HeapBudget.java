@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -56,8 +57,10 @@ import org.jboss.logging.Logger;
  *     see docs/benchmarks.md) is compared with the same budget: a journal that cannot fit stops the
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
  *     restarts it into the same death. An erasure's copy of the database is checked the same way
- *     (it needs as much again as what is in use). Both refuse only after a full collection confirms
- *     the heap in use: they are rare, and a young reading's garbage must not refuse them.</li>
+ *     (it needs as much again as what is in use). Both refuse only on a full collection's reading:
+ *     they are rare, and a young reading's garbage must not refuse them. That is the one full
+ *     collection asof asks for under load, at most one a request (none when one ran in the last
+ *     {@value #RECENT_LIVE_SECONDS} s), and only when the last reading would refuse.</li>
  * </ul>
  * With Datomic Pro storage the database is not on the heap (the peer caches a bounded part of it),
  * and nothing is refused.
@@ -80,6 +83,8 @@ public class HeapBudget {
     static final long SUSPECT_FOR = TimeUnit.SECONDS.toNanos(10);
     /** No collection for this long: the service is quiet, and a full collection stalls no one. */
     static final int QUIET_SECONDS = 2;
+    /** A full collection's reading this recent decides a replay or an erasure without another one. */
+    static final int RECENT_LIVE_SECONDS = 5;
     private static final long QUIET = TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
 
     private final DatomicStore store;
@@ -90,6 +95,9 @@ public class HeapBudget {
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private volatile long usedAfterGc;
+    /** The last full collection's reading (live data only), and System.nanoTime() when it came. */
+    private volatile long lastLive = -1;
+    private volatile long lastLiveAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     /** System.nanoTime() at the last collection's notification. */
     private volatile long lastCollection = System.nanoTime();
     private volatile boolean refusing;
@@ -137,6 +145,10 @@ public class HeapBudget {
         }
         boolean live = !YOUNG.equals(info.getGcAction());
         usedAfterGc = used;
+        if (live) {
+            lastLive = used;
+            lastLiveAt = System.nanoTime();
+        }
         lastCollection = System.nanoTime();
         long now = lastCollection;
         boolean was = refusing;
@@ -295,23 +307,40 @@ public class HeapBudget {
     }
 
     /**
-     * The heap in use, in bytes, for a decision that refuses unless {@code fits} holds of it. The last
-     * reading may be a young collection's, which still counts the old generation's garbage (the
-     * class's second point), or none (the heap now, garbage and all): when it would refuse, one full
-     * collection ({@code System.gc()}: about a second per GB live) reads live data only. Replays and
-     * erasures are rare enough to pay for it; writes are not (they keep the class's rule).
+     * The heap in use, in bytes, for a decision that refuses unless {@code fits} holds of it
+     * ({@link #confirmed}, with the last full collection's reading if it is at most
+     * {@value #RECENT_LIVE_SECONDS} s old, and {@code System.gc()}). Replays and erasures are rare
+     * enough to pay for a full collection; writes are not (they keep the class's rule).
      */
     private long inUse(LongPredicate fits) {
         return confirmed(inUse(), fits);
     }
 
-    private static long confirmed(long reading, LongPredicate fits) {
+    private long confirmed(long reading, LongPredicate fits) {
+        long recentLive = System.nanoTime() - lastLiveAt <= TimeUnit.SECONDS.toNanos(RECENT_LIVE_SECONDS) ? lastLive : -1;
+        return confirmed(reading, fits, recentLive, System::gc,
+                () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    /**
+     * The rule for a rare decision on the heap in use: a {@code reading} that {@code fits} stands.
+     * One that does not may be a young collection's, which still counts the old generation's garbage
+     * (the class's second point), or none at all (the heap now, garbage and all): a full collection's
+     * reading decides instead — {@code recentLive} when one was taken lately (-1: none), else one
+     * asked for now ({@code collect}, about a second per GB live, then {@code usedNow}), so that
+     * requests repeated after a refusal do not stop the world each time. With
+     * {@code -XX:+DisableExplicitGC} nothing is collected and the heap now counts garbage too: the
+     * lower of the two readings is kept.
+     */
+    static long confirmed(long reading, LongPredicate fits, long recentLive, Runnable collect, LongSupplier usedNow) {
         if (fits.test(reading)) {
             return reading;
         }
-        System.gc();
-        // With -XX:+DisableExplicitGC nothing was collected, and the heap now counts garbage too: keep the lower.
-        return Math.min(reading, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        if (recentLive >= 0) {
+            return recentLive;
+        }
+        collect.run();
+        return Math.min(reading, usedNow.getAsLong());
     }
 
     /** The heap in use after the last collection, or now when none has run yet. */

@@ -1,6 +1,7 @@
 package dev.asof.datomic;
 
 import dev.asof.config.AsofConfig;
+import dev.asof.core.Refusal;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,6 +60,16 @@ public class TxClock {
 
         public Duration behind() {
             return behind;
+        }
+
+        /**
+         * What a write refused for it answers: 503, how far behind, and Retry-After the seconds still
+         * needed (at least 1); {@code nothingDone} says what was not done ("nothing was recorded").
+         */
+        public Refusal refusal(String nothingDone) {
+            int seconds = (int) Math.max(1, (behind.toMillis() + 999) / 1000);
+            return Refusal.unavailable("The service's clock is " + seconds + " s behind the newest transaction instant"
+                    + " (written by a process whose clock ran ahead); " + nothingDone + ", retry after the delay", seconds);
         }
     }
 

@@ -155,12 +155,13 @@ public class Erasures {
         if (store.isSharedStorage()) {
             return excise(conn, plan, by, reason);
         }
-        heap.checkCopy();
-        long started = System.nanoTime();
-        DatomicStore.Copy copy = store.copyErasing(plan);
-        boolean served = false;
+        // Stamped first: a clock behind the promised floor refuses at once, before a copy that may take seconds.
+        Instant instant = stamp();
         try {
-            Instant instant = stamp();
+            heap.checkCopy();
+            long started = System.nanoTime();
+            DatomicStore.Copy copy = store.copyErasing(plan);
+            boolean served = false;
             try {
                 List<Object> tx = plan.transaction(by, reason, Date.from(instant), false);
                 Database after = (Database) recordOn(copy.connection(), tx).get(Connection.DB_AFTER);
@@ -178,12 +179,12 @@ public class Erasures {
                         plan.ts().size(), after.basisT(), by, (System.nanoTime() - started) / 1_000_000);
                 return new Outcome(findDigest(after, plan.digest()).orElseThrow(), true);
             } finally {
-                clock.resolved();
+                if (!served) {
+                    store.discard(copy);
+                }
             }
         } finally {
-            if (!served) {
-                store.discard(copy);
-            }
+            clock.resolved();
         }
     }
 
@@ -209,20 +210,21 @@ public class Erasures {
         try {
             return clock.stamp();
         } catch (TxClock.ClockBehindException e) {
-            throw Refusal.unavailable("The service's clock is " + e.behind().toSeconds() + " s behind the newest"
-                    + " promised instant; nothing was erased", retryAfter);
+            throw e.refusal("nothing was erased");
         }
     }
 
     /**
-     * The journal's part, by the rule a batch's append keeps ({@code BatchCommit}): refused on the
-     * first attempt, nothing was erased (503, the copy is discarded); fenced, nothing was erased and
-     * this process writes no more; unknown (PostgreSQL stalled or cut mid-transaction), the erasure is
-     * repeated under the same batch id ({@link Journal#erase} is safe to repeat: a repeat waits for a
-     * first attempt still running and then finds its rows rewritten and its batch present) until the
-     * journal answers. A repeat refused proves nothing of the attempt before it, so only an answer
-     * ends the wait; meanwhile events queue (answered at their deadline) and the request is answered
-     * 202, running, after a minute. The service stays up and takes writes again once it is decided.
+     * The journal's part. Refused — any failure before the commit was asked for ({@link Journal#erase})
+     * — nothing was erased: 503, the copy is discarded, the request may be repeated. Fenced: the same,
+     * and this process writes no more. Unknown (the commit had no answer): repeated under the same
+     * batch id, which is safe ({@link Journal#erase}), until it is decided, as a batch's append is
+     * ({@code BatchCommit}); a repeat that commits, or finds the batch journaled, serves the erasure.
+     * A repeat refused proves nothing of the commit before it: if repeats are still refused after
+     * {@code ASOF_JOURNAL_ANSWER_WITHIN}, this process cannot tell whether the journal holds the
+     * erasure, so it takes no more writes and says so (503, outcome unknown), and the restart's
+     * replay decides. Events queue meanwhile and are answered at their deadline; the request is
+     * answered 202, running, after a minute.
      */
     private void journal(UUID batchId, Instant instant, String payload, CustomerErasure plan) {
         try {
@@ -234,27 +236,47 @@ public class Erasures {
             throw Refusal.unavailable("The journal did not take the erasure (" + e.getMessage() + "); nothing was"
                     + " erased", retryAfter);
         } catch (JournalUnavailableException e) {
-            LOG.warnf("The journal's outcome of erasure batch %s is unknown (%s); nothing else is written until it is"
+            LOG.warnf("The journal's commit of erasure batch %s has no answer (%s); nothing else is written until it is"
                     + " decided", batchId, e.getMessage());
         }
         long since = System.nanoTime();
         boolean told = false;
         for (long attempt = 1; ; attempt++) {
             Journal.pauseBeforeRepeat(attempt);
+            boolean late = System.nanoTime() - since > journalPatience.toNanos();
             try {
                 journal.erase(batchId, instant, payload, plan);
                 LOG.infof("Erasure batch %s is journaled (confirmed on attempt %d)", batchId, attempt + 1);
                 return;
             } catch (JournalFencedException e) {
-                // Journal.erase found no earlier attempt of this batch: with the role gone, there never will be one.
+                // Journal.erase found no attempt of this batch that landed: with the role gone, none will.
                 throw fencedOut();
+            } catch (JournalRefusedException refused) {
+                if (journaledAfterAll(batchId)) {
+                    return;
+                }
+                if (late) {
+                    String why = "the journal did not decide an erasure's commit within " + journalPatience.toSeconds()
+                            + " s, and may hold it: this process takes no more writes; restart it to replay the journal";
+                    store.stopWrites(why);
+                    throw Refusal.unavailable("Unknown outcome: " + why, retryAfter);
+                }
             } catch (JournalUnavailableException stillUnknown) {
-                if (!told && System.nanoTime() - since > journalPatience.toNanos()) {
+                if (late && !told) {
                     told = true;
                     LOG.errorf("The journal has not decided erasure batch %s for %d s (%s); writes wait until it does",
                             batchId, journalPatience.toSeconds(), stillUnknown.getMessage());
                 }
             }
+        }
+    }
+
+    /** Whether the batch is in the journal after all; false when PostgreSQL cannot say. */
+    private boolean journaledAfterAll(UUID batchId) {
+        try {
+            return journal.journaled(batchId);
+        } catch (JournalUnavailableException e) {
+            return false;
         }
     }
 

@@ -47,7 +47,7 @@ import org.jboss.logging.Logger;
  *     append had answered at once.</li>
  * <li><b>Transacting</b>: one Datomic transaction. Committed: every event is acknowledged with its
  *     t. Refused for an instant from Datomic's future (the clock stepped back after the stamp): the
- *     same transaction again as the clock gets there ({@link #transactWhenDue}). Rejected as data
+ *     same transaction again as the clock gets there ({@link DatomicStore#transactWhenDue}). Rejected as data
  *     ({@code :db.error/…}): the journal marks the batch rejected (replay passes it by) before its
  *     requests hear of it — or, past {@code asof.journal.answer-within}, they are answered failed
  *     first and the mark follows — and the worker decides what to retry. Any other failure of a
@@ -115,10 +115,7 @@ final class BatchCommit {
         try {
             stamp = clock.stamps() ? clock.stamp() : null;
         } catch (TxClock.ClockBehindException behind) {
-            int seconds = (int) Math.max(1, (behind.behind().toMillis() + 999) / 1000);
-            failAll(batch, Refusal.unavailable("The service's clock is " + seconds + " s behind the newest"
-                    + " transaction instant (written by a process whose clock ran ahead); nothing was recorded, retry"
-                    + " after the delay", seconds));
+            failAll(batch, behind.refusal("nothing was recorded"));
             return Outcome.RESOLVED;
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();

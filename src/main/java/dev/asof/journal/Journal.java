@@ -302,7 +302,9 @@ public class Journal implements TxClock.FloorKeeper {
      *         INSERT may still commit
      */
     public void append(UUID batchId, Instant txInstant, int eventCount, String payload) throws JournalUnavailableException {
-        refuseUnlessWriter();
+        if (landedDespiteFence(batchId)) {
+            return;
+        }
         Row row = write("journal append", APPEND,
                 Tuple.tuple().addValue(batchId).addValue(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC))
                         .addValue(eventCount).addValue(payload).addValue(epoch).addValue((short) JournalCodec.FORMAT), timeout)
@@ -331,8 +333,22 @@ public class Journal implements TxClock.FloorKeeper {
         }
     }
 
+    /**
+     * Refuses a write unless this process holds the writer role; but a batch whose earlier attempt,
+     * its outcome unknown, landed before the role moved on is journaled (true): the taker's epoch
+     * update waited for it, and its replay applies it, as this process does. Without that look, a
+     * batch that is in the journal would be answered as never recorded.
+     */
+    private boolean landedDespiteFence(UUID batchId) throws JournalUnavailableException {
+        if (fenced != null && journaled(batchId)) {
+            return true;
+        }
+        refuseUnlessWriter();
+        return false;
+    }
+
     /** Whether the batch is in the journal, read in a snapshot of its own. */
-    private boolean journaled(UUID batchId) throws JournalUnavailableException {
+    public boolean journaled(UUID batchId) throws JournalUnavailableException {
         return write("journal lookup", "SELECT EXISTS (SELECT 1 FROM asof_journal WHERE batch_id = $1) AS present",
                 Tuple.of(batchId), timeout).iterator().next().getBoolean("present");
     }
@@ -360,21 +376,27 @@ public class Journal implements TxClock.FloorKeeper {
      * them ({@link JournalErasure}: replay then transacts what the erased database holds, with the
      * same t), and the erasure's own batch ({@code payload}, format {@value JournalCodec#FORMAT}) is
      * appended under {@code batchId}. All or nothing: a process killed before the commit left no
-     * trace of it, after it the replay erases. Repeating it after an unknown outcome is safe: a row
-     * rewritten already holds placeholders only, and the batch is appended once. A row Datomic
-     * rejected is rewritten too (replay never reads it, but {@code pg_dump} would). The old row
-     * versions stay in the table's files until PostgreSQL's VACUUM reclaims them, which this asks
-     * for afterwards.
+     * trace of it, after it the replay erases. Only the commit's outcome can be unknown: PostgreSQL
+     * commits nothing of a transaction whose session ends before it asks for the commit, so any
+     * failure before that (a statement timing out, a cut, an error answer, a row it cannot read) is
+     * a refusal: nothing was written. Repeating it after an unknown commit is safe: a repeat waits
+     * for the locks the first attempt holds, rewrites a row to the same placeholders, and appends the
+     * batch once. A row Datomic rejected is rewritten too (replay never reads it, but {@code pg_dump}
+     * would). The old row versions stay in the table's files until PostgreSQL's VACUUM reclaims
+     * them, which this asks for afterwards.
      *
-     * @throws JournalFencedException another process holds the writer role, and no earlier attempt
-     *     of this batch landed: it never will
-     * @throws JournalRefusedException PostgreSQL refused it: this attempt wrote nothing (an earlier
-     *     one, whose outcome was unknown, may have landed)
-     * @throws JournalUnavailableException the outcome is unknown; call again with the same batch id
+     * @throws JournalFencedException another process holds the writer role, and no attempt of this
+     *     batch landed before it took it: none will
+     * @throws JournalRefusedException this attempt wrote nothing (an earlier one, whose commit was
+     *     unknown, may have landed: {@link #journaled})
+     * @throws JournalUnavailableException this attempt's commit has no answer: it may land; call
+     *     again with the same batch id
      */
     public void erase(UUID batchId, Instant txInstant, String payload, CustomerErasure plan)
             throws JournalUnavailableException {
-        refuseUnlessWriter();
+        if (landedDespiteFence(batchId)) {
+            return;
+        }
         Duration limit = timeout.multipliedBy(6);
         List<String> needles = JournalErasure.needles(plan.customerId());
         SqlConnection connection;
@@ -386,11 +408,12 @@ public class Journal implements TxClock.FloorKeeper {
         }
         int rewritten = 0;
         try {
-            Transaction tx = connection.begin().await().atMost(limit);
+            Transaction tx;
             try {
+                tx = connection.begin().await().atMost(limit);
                 if (connection.preparedQuery("SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $1 FOR SHARE")
                         .execute(Tuple.of(epoch)).await().atMost(limit).size() == 0) {
-                    tx.rollbackAndAwait();
+                    tx.rollback().await().atMost(limit);
                     // As in append: an earlier attempt of this erasure may have landed before the role
                     // moved on (the taker's epoch update waited for it), and a fresh read says so.
                     if (journaled(batchId)) {
@@ -438,17 +461,20 @@ public class Journal implements TxClock.FloorKeeper {
                         .execute(Tuple.tuple().addValue(batchId).addValue(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC))
                                 .addValue(payload).addValue((short) JournalCodec.FORMAT))
                         .await().atMost(limit);
-                tx.commitAndAwait();
             } catch (JournalFencedException e) {
                 throw e;
             } catch (RuntimeException e) {
-                tx.rollback().subscribe().with(done -> { }, failed -> { });
-                throw e;
+                // The commit was not asked for: the session's end (closed below) rolls everything back.
+                JournalUnavailableException classified = classify("journal erasure", e);
+                trouble = "the journal erasure failed before its commit, so nothing was written ("
+                        + classified.getMessage() + ")";
+                throw new JournalRefusedException(trouble, e);
             }
-        } catch (JournalFencedException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw classify("journal erasure", e);
+            try {
+                tx.commit().await().atMost(limit);
+            } catch (RuntimeException e) {
+                throw classify("journal erasure's commit", e);
+            }
         } finally {
             connection.close().subscribe().with(closed -> { }, failure -> { });
         }

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An erasure while the journal fails (issue 24; the faults of the standards): PostgreSQL answering
- * an error erases nothing, and the request can be repeated; PostgreSQL stalling in the middle of
- * the erasure's transaction leaves its outcome unknown, and asof repeats it under the same batch id
- * until the journal answers, as it does a batch of events: the erasure lands once, and the service
- * takes writes again without a restart.
+ * an error, or stalling before the erasure's commit, erases nothing, and the request can be
+ * repeated; a commit without an answer leaves the outcome unknown, and asof repeats the erasure
+ * under the same batch id until it is decided, as it does a batch of events: it lands once. The
+ * service takes writes throughout, without a restart.
  */
 @QuarkusTest
 @TestProfile(ErasureJournalFaultTest.WithJournal.class)
@@ -67,22 +68,56 @@ class ErasureJournalFaultTest {
     }
 
     @Test
-    void anErasureStalledMidTransactionIsRepeatedUntilDecidedAndLandsOnceWithoutStoppingWrites() throws Exception {
+    void anErasureStalledBeforeItsCommitErasesNothingAndTheServiceKeepsWriting() throws Exception {
         String id = "stalled-" + UUID.randomUUID();
         String name = "Stella " + UUID.randomUUID();
         post(customer(id, name));
-        String reason = "ticket " + UUID.randomUUID();
-        // Reads pass, writes wait: the erasure's transaction reads the rows, then its first rewrite
-        // waits past the journal's timeout (6 s for a statement of an erasure), past answer-within (4 s).
-        CompletableFuture<Void> lock = JournalDatabase.lockFor(11_000);
-        Response erased = erase(id, reason);
+        // Reads pass, writes wait: the erasure's transaction reads the rows, then its first rewrite waits
+        // past the journal's timeout (6 s for a statement of an erasure). Its commit was never asked for.
+        CompletableFuture<Void> lock = JournalDatabase.lockFor(9_000);
+        Response refused = erase(id, "ticket stalled");
         lock.get();
+        refused.then().statusCode(503).contentType("application/problem+json").header("Retry-After", notNullValue())
+                .body("detail", containsString("nothing was erased"));
+        given().get("/customers/" + id).then().statusCode(200).body("name", equalTo(name));
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isEqualTo(1);
+
+        String next = "after-" + UUID.randomUUID();
+        post(customer(next, "Nora Next"));
+        given().get("/customers/" + next).then().statusCode(200).body("name", equalTo("Nora Next"));
+        erase(id, "ticket stalled").then().statusCode(201);
+        assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isZero();
+    }
+
+    @Test
+    void anErasureWhoseCommitHasNoAnswerIsRepeatedUnderItsIdAndLandsOnce() throws Exception {
+        String id = "commit-" + UUID.randomUUID();
+        String name = "Connie " + UUID.randomUUID();
+        post(customer(id, name));
+        String reason = "ticket " + UUID.randomUUID();
+        String database = JournalDatabase.database();
+        // The commit itself takes 8 s (a deferred trigger: where a synchronous standby that does not
+        // answer would keep it), past the erasure's 6 s: its outcome is unknown, and it lands.
+        Postgres.execute(database, "CREATE TABLE stalled_commits (at timestamptz)");
+        Postgres.execute(database, "CREATE FUNCTION stall_commit() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$ BEGIN INSERT INTO stalled_commits VALUES (now()); PERFORM pg_sleep(8); RETURN NULL; END $$");
+        Postgres.execute(database, "CREATE CONSTRAINT TRIGGER stall_commit AFTER INSERT ON asof_journal"
+                + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stall_commit()");
+        long started = System.nanoTime();
+        Response erased;
+        try {
+            erased = erase(id, reason);
+        } finally {
+            Postgres.execute(database, "DROP TRIGGER stall_commit ON asof_journal");
+        }
         erased.then().statusCode(201).body("reason", equalTo(reason));
-        given().get("/customers/" + id).then().statusCode(410);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered once the stalled commit landed")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+        assertThat(Postgres.queryLong(database, "SELECT count(*) FROM stalled_commits")).as("one attempt appended").isEqualTo(1);
         assertThat(JournalDatabase.rows("payload::text LIKE '%" + reason + "%'")).as("the erasure, journaled once").isEqualTo(1);
         assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isZero();
+        given().get("/customers/" + id).then().statusCode(410);
 
-        // Decided, the service writes again: no restart needed.
         String next = "after-" + UUID.randomUUID();
         post(customer(next, "Nora Next"));
         given().get("/customers/" + next).then().statusCode(200).body("name", equalTo("Nora Next"));

@@ -31,7 +31,8 @@ class ClockSkewIT {
 
     @Test
     void aSettledAnswerStaysByteIdenticalAfterARestartOnASlowerClock() throws Exception {
-        String url = Postgres.server().url(Postgres.freshDatabase());
+        String database = Postgres.freshDatabase();
+        String url = Postgres.server().url(database);
         int port = PackagedService.freePort();
         ServiceHttp http = new ServiceHttp("http://127.0.0.1:" + port);
         String sku = "CLK-" + UUID.randomUUID().toString().substring(0, 8);
@@ -87,6 +88,8 @@ class ClockSkewIT {
             assertThat(Instant.parse(ServiceHttp.json(erased).get("erasedAt").asText())).as("the erasure's instant")
                     .isAfter(asOf);
             assertThat(http.get(customer).statusCode()).isEqualTo(410);
+            assertThat(Postgres.queryLong(database, "SELECT count(*) FROM asof_journal WHERE payload::text LIKE"
+                    + " '%erasure/reason%'")).as("the refused attempts left no row; the erasure, one").isEqualTo(1);
         }
     }
 
