@@ -281,14 +281,27 @@ public class HeapBudget {
      * is in use, and both stay until the copy is served ({@link #copyFits}). What is in use is
      * confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
      *
+     * @return the bytes in use it decided on (for {@link #afterCopy})
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
-    public void checkCopy() {
-        checkCopy(inUse());
+    public long checkCopy() {
+        return checkCopy(inUse());
     }
 
-    /** {@link #checkCopy()} after a reading of {@code lastReading} bytes in use. */
-    void checkCopy(long lastReading) {
+    /**
+     * After an erasure served its copy: the old database, now garbage, would make the next young
+     * readings (which count it) refuse writes when the two together were above the write limit —
+     * so then one full collection clears it at once. {@code inUseBefore}: what {@link #checkCopy}
+     * returned.
+     */
+    public void afterCopy(long inUseBefore) {
+        if (2 * inUseBefore > limit * maxHeap && !store.isSharedStorage()) {
+            System.gc();
+        }
+    }
+
+    /** {@link #checkCopy()} after a reading of {@code lastReading} bytes in use; returns the bytes in use it decided on. */
+    long checkCopy(long lastReading) {
         long inUse = confirmed(lastReading, used -> copyFits(used, maxHeap));
         if (!copyFits(inUse, maxHeap)) {
             throw new Refusal(Refusal.Reason.HEAP_FULL, "Not enough memory to erase", String.format(Locale.ROOT,
@@ -296,6 +309,7 @@ public class HeapBudget {
                             + " after a full collection; this JVM may use %d MB. Start it with a larger -Xmx (JAVA_OPTS)"
                             + " and ask again; nothing was erased", inUse >> 20, inUse >> 20, maxHeap >> 20));
         }
+        return inUse;
     }
 
     /**

@@ -158,7 +158,7 @@ public class Erasures {
         // Stamped first: a clock behind the promised floor refuses at once, before a copy that may take seconds.
         Instant instant = stamp();
         try {
-            heap.checkCopy();
+            long inUse = heap.checkCopy();
             long started = System.nanoTime();
             DatomicStore.Copy copy = store.copyErasing(plan);
             boolean served = false;
@@ -170,6 +170,7 @@ public class Erasures {
                 }
                 store.replace(copy);
                 served = true;
+                heap.afterCopy(inUse);
                 if (!JsonBuffers.forget()) {
                     LOG.warn("Jackson's buffer pool could not be emptied: buffers may hold erased values until reused");
                 }
