@@ -58,9 +58,11 @@ import org.jboss.logging.Logger;
  *     start-up with what it needs, instead of a replay that dies out of memory and a platform that
  *     restarts it into the same death. An erasure's copy of the database is checked the same way
  *     (it needs as much again as what is in use). Both refuse only on a full collection's reading:
- *     they are rare, and a young reading's garbage must not refuse them. That is the one full
- *     collection asof asks for under load, at most one a request (none when one ran in the last
- *     {@value #RECENT_LIVE_SECONDS} s), and only when the last reading would refuse.</li>
+ *     they are rare, and a young reading's garbage must not refuse them. Those are the only full
+ *     collections asof asks for under load: at most one a request (none when one ran in the last
+ *     {@value #RECENT_LIVE_SECONDS} s), and only when the last reading would refuse; and one after
+ *     an erasure whose copy and the old database together were above the write limit
+ *     ({@link #afterCopy}), so that the old one, garbage now, does not refuse writes.</li>
  * </ul>
  * With Datomic Pro storage the database is not on the heap (the peer caches a bounded part of it),
  * and nothing is refused.
@@ -95,6 +97,8 @@ public class HeapBudget {
     private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private volatile long usedAfterGc;
+    /** The heap in use the last copy was allowed on ({@link #checkCopy}), for {@link #afterCopy}. */
+    private volatile long copiedFrom;
     /** The last full collection's reading (live data only), and System.nanoTime() when it came. */
     private volatile long lastLive = -1;
     private volatile long lastLiveAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -281,21 +285,22 @@ public class HeapBudget {
      * is in use, and both stay until the copy is served ({@link #copyFits}). What is in use is
      * confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
      *
-     * @return the bytes in use it decided on (for {@link #afterCopy})
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
-    public long checkCopy() {
-        return checkCopy(inUse());
+    public void checkCopy() {
+        copiedFrom = checkCopy(inUse());
     }
 
     /**
      * After an erasure served its copy: the old database, now garbage, would make the next young
      * readings (which count it) refuse writes when the two together were above the write limit —
-     * so then one full collection clears it at once. {@code inUseBefore}: what {@link #checkCopy}
-     * returned.
+     * so then one full collection clears it at once. Call it once nothing on the calling thread holds
+     * the old database.
      */
-    public void afterCopy(long inUseBefore) {
-        if (2 * inUseBefore > limit * maxHeap && !store.isSharedStorage()) {
+    public void afterCopy() {
+        long before = copiedFrom;
+        copiedFrom = 0;
+        if (2 * before > limit * maxHeap && !store.isSharedStorage()) {
             System.gc();
         }
     }

@@ -101,7 +101,14 @@ public class Erasures {
      * was erased).
      */
     public CompletableFuture<Outcome> erase(String customerId, String by, String reason) {
-        return worker.exclusively(() -> eraseAlone(customerId, by, reason));
+        return worker.exclusively(() -> {
+            Outcome outcome = eraseAlone(customerId, by, reason);
+            if (outcome.created()) {
+                // Here, not in eraseAlone: its frame still holds the old database, which this collects.
+                heap.afterCopy();
+            }
+            return outcome;
+        });
     }
 
     /** The erasure record of {@code customerId} in {@code db}, if it was erased. */
@@ -158,7 +165,7 @@ public class Erasures {
         // Stamped first: a clock behind the promised floor refuses at once, before a copy that may take seconds.
         Instant instant = stamp();
         try {
-            long inUse = heap.checkCopy();
+            heap.checkCopy();
             long started = System.nanoTime();
             DatomicStore.Copy copy = store.copyErasing(plan);
             boolean served = false;
@@ -170,7 +177,6 @@ public class Erasures {
                 }
                 store.replace(copy);
                 served = true;
-                heap.afterCopy(inUse);
                 if (!JsonBuffers.forget()) {
                     LOG.warn("Jackson's buffer pool could not be emptied: buffers may hold erased values until reused");
                 }
@@ -223,9 +229,10 @@ public class Erasures {
      * ({@code BatchCommit}); a repeat that commits, or finds the batch journaled, serves the erasure.
      * A repeat refused proves nothing of the commit before it: if repeats are still refused after
      * {@code ASOF_JOURNAL_ANSWER_WITHIN}, this process cannot tell whether the journal holds the
-     * erasure, so it takes no more writes and says so (503, outcome unknown), and the restart's
-     * replay decides. Events queue meanwhile and are answered at their deadline; the request is
-     * answered 202, running, after a minute.
+     * erasure, and it stops (exit 70, fail-stop, as for a journaled batch Datomic fails): the
+     * restart's replay decides, and a repeated request then answers the erasure's record, or
+     * erases. Events queue meanwhile and are answered at their deadline; the request is answered
+     * 202, running, after a minute.
      */
     private void journal(UUID batchId, Instant instant, String payload, CustomerErasure plan) {
         try {
@@ -257,10 +264,14 @@ public class Erasures {
                     return;
                 }
                 if (late) {
-                    String why = "the journal did not decide an erasure's commit within " + journalPatience.toSeconds()
-                            + " s, and may hold it: this process takes no more writes; restart it to replay the journal";
-                    store.stopWrites(why);
-                    throw Refusal.unavailable("Unknown outcome: " + why, retryAfter);
+                    // The database this process serves may now differ from the journal, and nothing here
+                    // can tell: as when Datomic fails a journaled batch (BatchCommit), it stops, and the
+                    // restart's replay decides. Serving on would promise floors and take writes on a
+                    // database that may lack the erasure.
+                    LOG.fatalf("The journal did not decide the commit of erasure batch %s within %d s and refuses"
+                            + " every repeat (%s): it may hold the erasure. Stopping so that the restart's replay decides",
+                            batchId, journalPatience.toSeconds(), refused.getMessage());
+                    Runtime.getRuntime().halt(70);
                 }
             } catch (JournalUnavailableException stillUnknown) {
                 if (late && !told) {

@@ -160,6 +160,11 @@ public class Journal implements TxClock.FloorKeeper {
     private volatile Instant promisedAtTaking = Instant.EPOCH;
     /** Why this process writes no more (another took the role); null while it may write. */
     private volatile String fenced;
+    /**
+     * Batches (appends, erasures) an attempt of which had no answer, until one is answered: only
+     * these may have landed before a fence ({@link #landedDespiteFence}).
+     */
+    private final java.util.Set<UUID> uncertain = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String identity;
     private ScheduledExecutorService promising;
 
@@ -305,10 +310,10 @@ public class Journal implements TxClock.FloorKeeper {
         if (landedDespiteFence(batchId)) {
             return;
         }
-        Row row = write("journal append", APPEND,
+        Row row = attempt(batchId, () -> write("journal append", APPEND,
                 Tuple.tuple().addValue(batchId).addValue(OffsetDateTime.ofInstant(txInstant, ZoneOffset.UTC))
                         .addValue(eventCount).addValue(payload).addValue(epoch).addValue((short) JournalCodec.FORMAT), timeout)
-                .iterator().next();
+                .iterator().next());
         trouble = null;
         // Fenced, unless an earlier attempt of this batch landed before the role moved on (the
         // taker replays it then, as this process transacts it). The statement's own look for it
@@ -340,11 +345,34 @@ public class Journal implements TxClock.FloorKeeper {
      * batch that is in the journal would be answered as never recorded.
      */
     private boolean landedDespiteFence(UUID batchId) throws JournalUnavailableException {
-        if (fenced != null && journaled(batchId)) {
+        if (fenced != null && uncertain.contains(batchId) && journaled(batchId)) {
+            uncertain.remove(batchId);
             return true;
+        }
+        if (fenced != null) {
+            uncertain.remove(batchId);
         }
         refuseUnlessWriter();
         return false;
+    }
+
+    /** Runs {@code write}, one attempt of {@code batchId}; an attempt without an answer makes the batch uncertain. */
+    private <T> T attempt(UUID batchId, JournalWrite<T> write) throws JournalUnavailableException {
+        try {
+            T result = write.run();
+            uncertain.remove(batchId);
+            return result;
+        } catch (JournalRefusedException e) {
+            throw e;
+        } catch (JournalUnavailableException e) {
+            uncertain.add(batchId);
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface JournalWrite<T> {
+        T run() throws JournalUnavailableException;
     }
 
     /** Whether the batch is in the journal, read in a snapshot of its own. */
@@ -376,10 +404,11 @@ public class Journal implements TxClock.FloorKeeper {
      * them ({@link JournalErasure}: replay then transacts what the erased database holds, with the
      * same t), and the erasure's own batch ({@code payload}, format {@value JournalCodec#FORMAT}) is
      * appended under {@code batchId}. All or nothing: a process killed before the commit left no
-     * trace of it, after it the replay erases. Only the commit's outcome can be unknown: PostgreSQL
-     * commits nothing of a transaction whose session ends before it asks for the commit, so any
-     * failure before that (a statement timing out, a cut, an error answer, a row it cannot read) is
-     * a refusal: nothing was written. Repeating it after an unknown commit is safe: a repeat waits
+     * trace of it, after it the replay erases. Only the commit's outcome can be unknown (or, once
+     * fenced, whether an earlier attempt landed, when that cannot be read): PostgreSQL commits
+     * nothing of a transaction whose session ends before it asks for the commit, so any failure
+     * before that (a statement timing out, a cut, an error answer, a row it cannot read) is a
+     * refusal: nothing was written. Repeating it after an unknown commit is safe: a repeat waits
      * for the locks the first attempt holds, rewrites a row to the same placeholders, and appends the
      * batch once. A row Datomic rejected is rewritten too (replay never reads it, but {@code pg_dump}
      * would). The old row versions stay in the table's files until PostgreSQL's VACUUM reclaims
@@ -413,13 +442,17 @@ public class Journal implements TxClock.FloorKeeper {
                 tx = connection.begin().await().atMost(limit);
                 if (connection.preparedQuery("SELECT epoch FROM asof_writer WHERE id = 1 AND epoch = $1 FOR SHARE")
                         .execute(Tuple.of(epoch)).await().atMost(limit).size() == 0) {
-                    tx.rollback().await().atMost(limit);
+                    // Not waited for: closing the session below rolls back too.
+                    tx.rollback().subscribe().with(done -> { }, failed -> { });
+                    JournalFencedException fencedOut = fence();
                     // As in append: an earlier attempt of this erasure may have landed before the role
                     // moved on (the taker's epoch update waited for it), and a fresh read says so.
-                    if (journaled(batchId)) {
+                    if (uncertain.contains(batchId) && journaled(batchId)) {
+                        uncertain.remove(batchId);
                         return;
                     }
-                    throw fence();
+                    uncertain.remove(batchId);
+                    throw fencedOut;
                 }
                 long after = 0;
                 while (true) {
@@ -465,16 +498,16 @@ public class Journal implements TxClock.FloorKeeper {
                 throw e;
             } catch (RuntimeException e) {
                 // The commit was not asked for: the session's end (closed below) rolls everything back.
-                JournalUnavailableException classified = classify("journal erasure", e);
-                trouble = "the journal erasure failed before its commit, so nothing was written ("
-                        + classified.getMessage() + ")";
+                trouble = "the journal erasure failed before its commit, so nothing was written: " + describe(e);
                 throw new JournalRefusedException(trouble, e);
             }
-            try {
-                tx.commit().await().atMost(limit);
-            } catch (RuntimeException e) {
-                throw classify("journal erasure's commit", e);
-            }
+            attempt(batchId, () -> {
+                try {
+                    return tx.commit().await().atMost(limit);
+                } catch (RuntimeException e) {
+                    throw classify("journal erasure's commit", e);
+                }
+            });
         } finally {
             connection.close().subscribe().with(closed -> { }, failure -> { });
         }

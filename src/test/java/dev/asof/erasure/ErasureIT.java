@@ -57,17 +57,26 @@ class ErasureIT {
         }
     }
 
+    /** Each test's start: a fresh journal database, a free port, and a person to erase at {@code path}. */
+    private record Scene(String database, int port, String base, Person person, String path) {
+        static Scene fresh() throws IOException {
+            int port = PackagedService.freePort();
+            Person person = Person.make();
+            return new Scene(Postgres.freshDatabase(), port, "http://127.0.0.1:" + port, person,
+                    "/customers/" + URLEncoder.encode(person.id(), StandardCharsets.UTF_8));
+        }
+    }
+
     private static String customer(String id, String fields) {
         return "{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"customer\",\"customerId\":\"" + id + "\"," + fields + "}";
     }
 
     @Test
     void anErasedCustomerIsInNoReadNoDumpNoHeapAndNoReplayAndNothingElseChanges() throws Exception {
-        String database = Postgres.freshDatabase();
-        int port = PackagedService.freePort();
-        String base = "http://127.0.0.1:" + port;
-        Person person = Person.make();
-        String path = "/customers/" + URLEncoder.encode(person.id(), StandardCharsets.UTF_8);
+        Scene scene = Scene.fresh();
+        String database = scene.database(), base = scene.base(), path = scene.path();
+        int port = scene.port();
+        Person person = scene.person();
         TreeSet<Long> ts = new TreeSet<>();
         List<Long> personTs = new ArrayList<>();
         Map<String, String> settled = new LinkedHashMap<>();
@@ -147,11 +156,10 @@ class ErasureIT {
 
     @Test
     void aKillMinus9OnceTheJournalHoldsTheErasureLeavesItComplete() throws Exception {
-        String database = Postgres.freshDatabase();
-        int port = PackagedService.freePort();
-        String base = "http://127.0.0.1:" + port;
-        Person person = Person.make();
-        String path = "/customers/" + URLEncoder.encode(person.id(), StandardCharsets.UTF_8);
+        Scene scene = Scene.fresh();
+        String database = scene.database(), base = scene.base(), path = scene.path();
+        int port = scene.port();
+        Person person = scene.person();
         try (PackagedService service = start(database, port, "erasure-kill-committed")) {
             service.awaitReady(READY);
             for (String event : person.events()) {
@@ -182,11 +190,10 @@ class ErasureIT {
 
     @Test
     void aKillMinus9MidErasureLeavesItCompleteOrNotStartedAndItCanBeRepeated() throws Exception {
-        String database = Postgres.freshDatabase();
-        int port = PackagedService.freePort();
-        String base = "http://127.0.0.1:" + port;
-        Person person = Person.make();
-        String path = "/customers/" + URLEncoder.encode(person.id(), StandardCharsets.UTF_8);
+        Scene scene = Scene.fresh();
+        String database = scene.database(), base = scene.base(), path = scene.path();
+        int port = scene.port();
+        Person person = scene.person();
         try (PackagedService service = start(database, port, "erasure-kill-first")) {
             service.awaitReady(READY);
             for (String event : person.events()) {
@@ -224,6 +231,58 @@ class ErasureIT {
             HttpResponse<String> repeated = erase(base, path, "GDPR article 17 request, repeated");
             assertThat(repeated.statusCode()).as(repeated.body()).isIn(200, 201);
             assertThat(get(base, path).statusCode()).isEqualTo(410);
+            assertThat(Postgres.dump(database)).doesNotContain(person.marker());
+        }
+    }
+
+    /**
+     * The one outcome no process can decide alone: the erasure's commit has no answer, and every
+     * repeat is refused (it waits on that commit's locks) past ASOF_JOURNAL_ANSWER_WITHIN. The
+     * process stops (exit 70) rather than serve a database that may lack the erasure; the stalled
+     * commit lands, the next process's role waits for it, and its replay erases.
+     */
+    @Test
+    void anErasureWhoseCommitNoRepeatCanDecideStopsTheProcessAndTheRestartDecides() throws Exception {
+        Scene scene = Scene.fresh();
+        String database = scene.database(), base = scene.base(), path = scene.path();
+        int port = scene.port();
+        Person person = scene.person();
+        String reason = "GDPR article 17, ticket " + UUID.randomUUID();
+        try (PackagedService service = PackagedService.start(port, "erasure-undecided", Map.of("DATABASE_URL",
+                Postgres.server().url(database), "ASOF_ERASE_TOKENS", "dpo:" + ERASE_TOKEN, "ASOF_JOURNAL_TIMEOUT", "1s",
+                "ASOF_JOURNAL_ANSWER_WITHIN", "4s"), List.of("-Xmx512m"))) {
+            service.awaitReady(READY);
+            for (String event : person.events()) {
+                created(post(base, event));
+            }
+            // The commit takes 30 s: the first attempt's 6 s pass (unknown), repeats wait on its row locks
+            // past 6 s each (refused), and the second refusal comes after answer-within.
+            Postgres.execute(database, "CREATE FUNCTION stall_commit() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$");
+            Postgres.execute(database, "CREATE CONSTRAINT TRIGGER stall_commit AFTER INSERT ON asof_journal"
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stall_commit()");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    erase(base, path, reason);
+                } catch (Exception gone) {
+                    // the process stops meanwhile
+                }
+            });
+            assertThat(service.awaitExit(Duration.ofSeconds(120))).as("fail-stop on an undecidable erasure").isEqualTo(70);
+        }
+        String erasureRows = "SELECT count(*) FROM asof_journal WHERE payload::text LIKE '%" + reason + "%'";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Postgres.queryLong(database, erasureRows) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        Postgres.execute(database, "DROP TRIGGER stall_commit ON asof_journal");
+        assertThat(Postgres.queryLong(database, erasureRows)).as("the stalled commit landed, once").isEqualTo(1);
+        try (PackagedService restarted = start(database, port, "erasure-undecided-restart")) {
+            restarted.awaitReady(READY);
+            assertThat(get(base, path).statusCode()).as("the replay erased").isEqualTo(410);
+            HttpResponse<String> repeated = erase(base, path, "repeated");
+            assertThat(repeated.statusCode()).as(repeated.body()).isEqualTo(200);
+            assertThat(repeated.body()).contains(reason);
             assertThat(Postgres.dump(database)).doesNotContain(person.marker());
         }
     }

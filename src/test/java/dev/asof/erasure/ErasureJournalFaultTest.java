@@ -13,12 +13,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,9 +74,13 @@ class ErasureJournalFaultTest {
         post(customer(id, name));
         // Reads pass, writes wait: the erasure's transaction reads the rows, then its first rewrite waits
         // past the journal's timeout (6 s for a statement of an erasure). Its commit was never asked for.
-        CompletableFuture<Void> lock = JournalDatabase.lockFor(9_000);
-        Response refused = erase(id, "ticket stalled");
-        lock.get();
+        long started = System.nanoTime();
+        Response refused;
+        try (Connection lock = JournalDatabase.lock()) {
+            refused = erase(id, "ticket stalled");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered once a statement waited 6 s")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
         refused.then().statusCode(503).contentType("application/problem+json").header("Retry-After", notNullValue())
                 .body("detail", containsString("nothing was erased"));
         given().get("/customers/" + id).then().statusCode(200).body("name", equalTo(name));
@@ -94,24 +98,33 @@ class ErasureJournalFaultTest {
         post(customer(id, name));
         String reason = "ticket " + UUID.randomUUID();
         String database = JournalDatabase.database();
-        // The commit itself takes 8 s (a deferred trigger: where a synchronous standby that does not
+        // The commit itself takes 12 s (a deferred trigger: where a synchronous standby that does not
         // answer would keep it), past the erasure's 6 s: its outcome is unknown, and it lands.
         Postgres.execute(database, "CREATE TABLE stalled_commits (at timestamptz)");
         Postgres.execute(database, "CREATE FUNCTION stall_commit() RETURNS trigger LANGUAGE plpgsql AS"
-                + " $$ BEGIN INSERT INTO stalled_commits VALUES (now()); PERFORM pg_sleep(8); RETURN NULL; END $$");
+                + " $$ BEGIN INSERT INTO stalled_commits VALUES (now()); PERFORM pg_sleep(12); RETURN NULL; END $$");
         Postgres.execute(database, "CREATE CONSTRAINT TRIGGER stall_commit AFTER INSERT ON asof_journal"
                 + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stall_commit()");
+        // Which transactions rewrote the customer's row: the stalled first attempt, and the repeat after it.
+        Postgres.execute(database, "CREATE TABLE rewrites (tx bigint)");
+        Postgres.execute(database, "CREATE FUNCTION log_rewrite() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$ BEGIN INSERT INTO rewrites VALUES (txid_current()); RETURN NULL; END $$");
+        Postgres.execute(database, "CREATE TRIGGER log_rewrite AFTER UPDATE OF payload ON asof_journal FOR EACH ROW"
+                + " EXECUTE FUNCTION log_rewrite()");
         long started = System.nanoTime();
         Response erased;
         try {
             erased = erase(id, reason);
         } finally {
             Postgres.execute(database, "DROP TRIGGER stall_commit ON asof_journal");
+            Postgres.execute(database, "DROP TRIGGER log_rewrite ON asof_journal");
         }
         erased.then().statusCode(201).body("reason", equalTo(reason));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered once the stalled commit landed")
-                .isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(12));
         assertThat(Postgres.queryLong(database, "SELECT count(*) FROM stalled_commits")).as("one attempt appended").isEqualTo(1);
+        assertThat(Postgres.queryLong(database, "SELECT count(DISTINCT tx) FROM rewrites"))
+                .as("the stalled attempt, and a repeat that committed after it").isEqualTo(2);
         assertThat(JournalDatabase.rows("payload::text LIKE '%" + reason + "%'")).as("the erasure, journaled once").isEqualTo(1);
         assertThat(JournalDatabase.rows("payload::text LIKE '%" + name + "%'")).isZero();
         given().get("/customers/" + id).then().statusCode(410);

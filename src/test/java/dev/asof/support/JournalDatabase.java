@@ -29,9 +29,7 @@ public class JournalDatabase implements QuarkusTestResourceLifecycleManager {
      * (an append, an erasure's rewrite) waits. Completes when the lock is given back.
      */
     public static CompletableFuture<Void> lockFor(long millis) throws SQLException {
-        Connection connection = Postgres.connect(database);
-        connection.setAutoCommit(false);
-        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
+        Connection connection = lock();
         return CompletableFuture.runAsync(() -> {
             try (connection) {
                 Thread.sleep(millis);
@@ -40,6 +38,14 @@ public class JournalDatabase implements QuarkusTestResourceLifecycleManager {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** An EXCLUSIVE lock on the journal table (reads go on, writes wait), held until the connection closes. */
+    public static Connection lock() throws SQLException {
+        Connection connection = Postgres.connect(database);
+        connection.setAutoCommit(false);
+        connection.createStatement().execute("LOCK TABLE asof_journal IN EXCLUSIVE MODE");
+        return connection;
     }
 
     /** How many of the journal's rows match the SQL condition {@code where}. */
