@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Test;
  * Two packaged processes on one journal, as in a deploy where the old and the new one overlap: the
  * second serves reads from what it replayed and waits for the writer role; when the first loses
  * its lock connection, the second takes the role, replays what the first wrote and takes writes;
- * the first is fenced by PostgreSQL and never appends again; no acknowledged event moves its t.
+ * the first is fenced by PostgreSQL and never appends again; no acknowledged event moves its t. A
+ * customer the second replayed with its values and the first erased meanwhile is erased in the
+ * second too when it takes over (issue 24).
  */
 class WriterRoleIT {
     /** Generous: a loaded CI host can take minutes to start the service. */
     private static final Duration READY = Duration.ofSeconds(300);
+    private static final String ERASE_TOKEN = "role-erase-token";
 
     /** Every acknowledged event: its body, and its t. */
     private final Map<String, Long> acked = new LinkedHashMap<>();
@@ -41,6 +44,13 @@ class WriterRoleIT {
             for (int i = 0; i < 5; i++) {
                 created(a, sku + "-a" + i);
             }
+            // A customer the second process replays with its values, erased by the first one afterwards.
+            String customer = "/customers/" + sku + "-erased";
+            String person = "{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"customer\",\"customerId\":\"" + sku
+                    + "-erased\",\"name\":\"Wanda Writerrole\"}";
+            HttpResponse<String> personCreated = a.post(person);
+            assertThat(personCreated.statusCode()).as(personCreated.body()).isEqualTo(201);
+            record(person, personCreated);
             try (PackagedService second = start(portB, "role-b", url)) {
                 second.awaitReady(READY); // ready: it serves reads
                 assertThat(ServiceHttp.json(b.get("/prices/" + sku + "-a4")).get("t").asLong())
@@ -50,6 +60,9 @@ class WriterRoleIT {
                 assertThat(refused.body()).contains("writer role");
                 assertThat(refused.headers().firstValue("Retry-After")).isPresent();
                 created(a, sku + "-a5"); // the first one still writes
+                assertThat(b.get(customer).body()).as("replayed before the erasure").contains("Wanda Writerrole");
+                HttpResponse<String> erased = a.erase(customer, ERASE_TOKEN, "GDPR article 17");
+                assertThat(erased.statusCode()).as(erased.body()).isEqualTo(201);
 
                 // The first one's lock connection dies unnoticed (a network cut, a PostgreSQL failover).
                 assertThat(Postgres.queryLong(database, "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
@@ -66,6 +79,11 @@ class WriterRoleIT {
                 assertThat(ServiceHttp.json(b.get("/prices/" + sku + "-a5")).get("t").asLong())
                         .as("the second process replayed the tail the first one wrote")
                         .isEqualTo(acked.get(idOf(sku + "-a5")));
+                // That tail held the erasure of values the second process had replayed: it erased them too.
+                assertThat(b.get(customer).statusCode()).isEqualTo(410);
+                HttpResponse<String> history = b.get(customer + "/history");
+                assertThat(history.statusCode()).isEqualTo(200);
+                assertThat(history.body()).doesNotContain("Wanda").contains("\"erased\":true");
 
                 // The first one is fenced: its append is refused by PostgreSQL, and it takes no write after.
                 String late = UUID.randomUUID().toString();
@@ -124,6 +142,7 @@ class WriterRoleIT {
     }
 
     private static PackagedService start(int port, String log, String url) throws Exception {
-        return PackagedService.start(port, log, Map.of("DATABASE_URL", url), List.of("-Xmx512m"));
+        return PackagedService.start(port, log, Map.of("DATABASE_URL", url, "ASOF_ERASE_TOKENS", "dpo:" + ERASE_TOKEN),
+                List.of("-Xmx512m"));
     }
 }
