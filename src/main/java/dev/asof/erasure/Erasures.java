@@ -239,8 +239,11 @@ public class Erasures {
             journal.erase(batchId, instant, payload, plan);
             return;
         } catch (JournalFencedException e) {
+            LOG.warnf("Erasure batch %s is refused: %s; nothing was erased", batchId, e.getMessage());
             throw fencedOut();
         } catch (JournalRefusedException e) {
+            LOG.warnf("The journal did not take erasure batch %s (%s): nothing was erased, the copy is discarded",
+                    batchId, e.getMessage());
             throw Refusal.unavailable("The journal did not take the erasure (" + e.getMessage() + "); nothing was"
                     + " erased", retryAfter);
         } catch (JournalUnavailableException e) {
