@@ -261,12 +261,12 @@ public class HeapBudget {
     /**
      * Refuses a replay of {@code events} journaled events that the heap cannot hold: what it needs
      * is what is in use plus the events at the measured size each, within the write limit. What is in
-     * use is confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
+     * use is confirmed by a full collection before it refuses ({@link #confirmed}).
      *
      * @throws IllegalStateException saying how much heap the journal needs
      */
     public void checkReplay(long events) {
-        long inUse = inUse(used -> used + events * bytesPerEvent <= limit * maxHeap);
+        long inUse = confirmed(inUse(), used -> used + events * bytesPerEvent <= limit * maxHeap);
         long needed = inUse + events * bytesPerEvent;
         if (needed > limit * maxHeap) {
             long neededMax = (long) Math.ceil(needed / limit / (1 << 20));
@@ -283,7 +283,7 @@ public class HeapBudget {
      * Refuses an erasure's copy of the embedded database ({@link DatomicStore#copyErasing}) that the
      * heap cannot hold beside the database it copies: the copy needs about as much again as what
      * is in use, and both stay until the copy is served ({@link #copyFits}). What is in use is
-     * confirmed by a full collection before it refuses ({@link #inUse(LongPredicate)}).
+     * confirmed by a full collection before it refuses ({@link #confirmed}).
      *
      * @throws Refusal heap full (507), saying how much the copy needs; nothing was erased
      */
@@ -326,15 +326,12 @@ public class HeapBudget {
     }
 
     /**
-     * The heap in use, in bytes, for a decision that refuses unless {@code fits} holds of it
-     * ({@link #confirmed}, with the last full collection's reading if it is at most
-     * {@value #RECENT_LIVE_SECONDS} s old, and {@code System.gc()}). Replays and erasures are rare
-     * enough to pay for a full collection; writes are not (they keep the class's rule).
+     * The heap in use, in bytes, for a decision that refuses unless {@code fits} holds of it, after
+     * a {@code reading} of it: {@link #confirmed(long, LongPredicate, long, Runnable, LongSupplier)} with
+     * the last full collection's reading if it is at most {@value #RECENT_LIVE_SECONDS} s old, and
+     * {@code System.gc()}. Replays and erasures are rare enough to pay for a full collection; writes
+     * are not (they keep the class's rule).
      */
-    private long inUse(LongPredicate fits) {
-        return confirmed(inUse(), fits);
-    }
-
     private long confirmed(long reading, LongPredicate fits) {
         long recentLive = System.nanoTime() - lastLiveAt <= TimeUnit.SECONDS.toNanos(RECENT_LIVE_SECONDS) ? lastLive : -1;
         return confirmed(reading, fits, recentLive, System::gc,

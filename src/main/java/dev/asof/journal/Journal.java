@@ -446,12 +446,10 @@ public class Journal implements TxClock.FloorKeeper {
                     tx.rollback().subscribe().with(done -> { }, failed -> { });
                     JournalFencedException fencedOut = fence();
                     // As in append: an earlier attempt of this erasure may have landed before the role
-                    // moved on (the taker's epoch update waited for it), and a fresh read says so.
-                    if (uncertain.contains(batchId) && journaled(batchId)) {
-                        uncertain.remove(batchId);
+                    // moved on (the taker's epoch update waited for it); else this throws the fence.
+                    if (landedDespiteFence(batchId)) {
                         return;
                     }
-                    uncertain.remove(batchId);
                     throw fencedOut;
                 }
                 long after = 0;

@@ -162,16 +162,8 @@ class ErasureIT {
         Person person = scene.person();
         try (PackagedService service = start(database, port, "erasure-kill-committed")) {
             service.awaitReady(READY);
-            for (String event : person.events()) {
-                created(post(base, event));
-            }
-            CompletableFuture.runAsync(() -> {
-                try {
-                    erase(base, path, "GDPR article 17 request");
-                } catch (Exception gone) {
-                    // killed meanwhile
-                }
-            });
+            recordAll(base, person);
+            eraseInBackground(base, path, "GDPR article 17 request");
             // The journal's transaction committed (its log line): killed before or after the copy is served.
             java.nio.file.Path log = java.nio.file.Path.of("target", "erasure-kill-committed.log");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -196,9 +188,7 @@ class ErasureIT {
         Person person = scene.person();
         try (PackagedService service = start(database, port, "erasure-kill-first")) {
             service.awaitReady(READY);
-            for (String event : person.events()) {
-                created(post(base, event));
-            }
+            recordAll(base, person);
             // Enough history that copying the database takes a while.
             for (int batch = 0; batch < 60; batch++) {
                 List<String> events = new ArrayList<>();
@@ -208,13 +198,7 @@ class ErasureIT {
                 }
                 assertThat(post(base, "[" + String.join(",", events) + "]").statusCode()).isEqualTo(201);
             }
-            CompletableFuture.runAsync(() -> {
-                try {
-                    erase(base, path, "GDPR article 17 request");
-                } catch (Exception gone) {
-                    // killed meanwhile
-                }
-            });
+            eraseInBackground(base, path, "GDPR article 17 request");
             Thread.sleep(ThreadLocalRandom.current().nextLong(100, 1500));
             service.kill();
         }
@@ -252,22 +236,14 @@ class ErasureIT {
                 Postgres.server().url(database), "ASOF_ERASE_TOKENS", "dpo:" + ERASE_TOKEN, "ASOF_JOURNAL_TIMEOUT", "1s",
                 "ASOF_JOURNAL_ANSWER_WITHIN", "4s"), List.of("-Xmx512m"))) {
             service.awaitReady(READY);
-            for (String event : person.events()) {
-                created(post(base, event));
-            }
+            recordAll(base, person);
             // The commit takes 30 s: the first attempt's 6 s pass (unknown), repeats wait on its row locks
             // past 6 s each (refused), and the second refusal comes after answer-within.
             Postgres.execute(database, "CREATE FUNCTION stall_commit() RETURNS trigger LANGUAGE plpgsql AS"
                     + " $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$");
             Postgres.execute(database, "CREATE CONSTRAINT TRIGGER stall_commit AFTER INSERT ON asof_journal"
                     + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stall_commit()");
-            CompletableFuture.runAsync(() -> {
-                try {
-                    erase(base, path, reason);
-                } catch (Exception gone) {
-                    // the process stops meanwhile
-                }
-            });
+            eraseInBackground(base, path, reason);
             assertThat(service.awaitExit(Duration.ofSeconds(120))).as("fail-stop on an undecidable erasure").isEqualTo(70);
         }
         String erasureRows = "SELECT count(*) FROM asof_journal WHERE payload::text LIKE '%" + reason + "%'";
@@ -357,6 +333,24 @@ class ErasureIT {
         Matcher m = T.matcher(body);
         assertThat(m.find()).as(body).isTrue();
         return Long.parseLong(m.group(1));
+    }
+
+    /** Sends the erasure without waiting for its answer: the process is killed or stops meanwhile. */
+    private void eraseInBackground(String base, String path, String reason) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                erase(base, path, reason);
+            } catch (Exception gone) {
+                // the process went away meanwhile: what the test looks at is the journal and the restart
+            }
+        });
+    }
+
+    /** Records every event of {@code person}, each answered 201. */
+    private void recordAll(String base, Person person) throws Exception {
+        for (String event : person.events()) {
+            created(post(base, event));
+        }
     }
 
     private HttpResponse<String> erase(String base, String path, String reason) throws IOException, InterruptedException {
